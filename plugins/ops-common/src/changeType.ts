@@ -1,0 +1,267 @@
+import type { Entity } from '@backstage/catalog-model';
+import { OPS_ANNOTATION_PREFIX } from './annotations';
+
+/**
+ * Annotation keys that turn a Template entity into a change type.
+ * A Template is a change type when it carries {@link CHANGE_TYPE_ANNOTATIONS.id}.
+ *
+ * @public
+ */
+export const CHANGE_TYPE_ANNOTATIONS = {
+  id: `${OPS_ANNOTATION_PREFIX}/change-type-id`,
+  version: `${OPS_ANNOTATION_PREFIX}/change-type-version`,
+  /** `category/subcategory/item/operation`, e.g. `Deployment/Standard stacks/EC2 stack/Create` */
+  classification: `${OPS_ANNOTATION_PREFIX}/classification`,
+  automation: `${OPS_ANNOTATION_PREFIX}/automation`,
+  approval: `${OPS_ANNOTATION_PREFIX}/approval`,
+  /** ISO 8601 duration, e.g. `PT30M` */
+  expectedDuration: `${OPS_ANNOTATION_PREFIX}/expected-duration`,
+  risk: `${OPS_ANNOTATION_PREFIX}/risk`,
+  productId: `${OPS_ANNOTATION_PREFIX}/servicecatalog-product-id`,
+  artifactId: `${OPS_ANNOTATION_PREFIX}/servicecatalog-artifact-id`,
+  account: `${OPS_ANNOTATION_PREFIX}/aws-account`,
+  region: `${OPS_ANNOTATION_PREFIX}/aws-region`,
+  /** `true`, or a sentence saying what replaces it */
+  deprecated: `${OPS_ANNOTATION_PREFIX}/deprecated`,
+} as const;
+
+/** @public */
+export type ChangeTypeAutomation = 'automated' | 'manual';
+
+/**
+ * Who must approve an RFC of this change type.
+ *
+ * - `by-origin`: the other side approves: Central IT approves user RFCs, the
+ *   owning team approves Central IT RFCs.
+ * - `central-it`: Central IT approves, whoever asked.
+ * - `owning-team`: the entity's owning team approves, whoever asked.
+ * - `none`: pre-approved; approved when submitted.
+ * - `none-if-submitter-approves`: like `by-origin`, but approved when submitted
+ *   if the submitter belongs to the approving side.
+ *
+ * @public
+ */
+export type ChangeTypeApprovalRule =
+  | 'by-origin'
+  | 'central-it'
+  | 'owning-team'
+  | 'none'
+  | 'none-if-submitter-approves';
+
+/** @public */
+export const CHANGE_TYPE_APPROVAL_RULES: readonly ChangeTypeApprovalRule[] = [
+  'by-origin',
+  'central-it',
+  'owning-team',
+  'none',
+  'none-if-submitter-approves',
+];
+
+/** @public */
+export type ChangeTypeRisk = 'low' | 'medium' | 'high';
+
+/** @public */
+export const CHANGE_TYPE_RISKS: readonly ChangeTypeRisk[] = [
+  'low',
+  'medium',
+  'high',
+];
+
+/** @public */
+export type ChangeTypeClassification = {
+  category: string;
+  subcategory: string;
+  item: string;
+  operation: string;
+};
+
+/**
+ * A change type from the approved change-type catalog.
+ *
+ * @public
+ */
+export type ChangeType = {
+  /** Ref of the Template entity that defines it, e.g. `template:default/ec2-linux-stack`. */
+  templateRef: string;
+  id: string;
+  version: string;
+  title: string;
+  description?: string;
+  classification: ChangeTypeClassification;
+  automation: ChangeTypeAutomation;
+  approval: ChangeTypeApprovalRule;
+  /** ISO 8601 duration */
+  expectedDuration: string;
+  risk: ChangeTypeRisk;
+  serviceCatalog?: {
+    productId: string;
+    provisioningArtifactId: string;
+    account?: string;
+    region?: string;
+  };
+  deprecated?: { message: string };
+};
+
+/** @public */
+export type ChangeTypeParseResult =
+  | { ok: true; changeType: ChangeType }
+  | { ok: false; errors: string[] };
+
+const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const VERSION_PATTERN = /^\d+\.\d+(?:\.\d+)?$/;
+const DURATION_PATTERN =
+  /^P(?!$)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/;
+const ACCOUNT_PATTERN = /^\d{12}$/;
+const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const PRODUCT_PATTERN = /^prod-[a-z0-9]{4,}$/;
+const ARTIFACT_PATTERN = /^pa-[a-z0-9]{4,}$/;
+
+/**
+ * True when the entity is a Template that declares itself a change type.
+ *
+ * @public
+ */
+export function isChangeTypeTemplate(entity: Entity): boolean {
+  return (
+    entity.kind.toLocaleLowerCase('en-US') === 'template' &&
+    Boolean(entity.metadata.annotations?.[CHANGE_TYPE_ANNOTATIONS.id])
+  );
+}
+
+/**
+ * Reads and validates change-type metadata from a Template entity. Every
+ * problem is reported, each naming the annotation to fix, so a platform team
+ * sees all of them at once.
+ *
+ * @public
+ */
+export function parseChangeType(entity: Entity): ChangeTypeParseResult {
+  const a = entity.metadata.annotations ?? {};
+  const errors: string[] = [];
+  const K = CHANGE_TYPE_ANNOTATIONS;
+
+  const required = (key: string): string => {
+    const value = a[key]?.trim();
+    if (!value) {
+      errors.push(`annotation ${key} is required`);
+      return '';
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
+    const value = required(key);
+    if (value && !allowed.includes(value as T)) {
+      errors.push(
+        `annotation ${key} must be one of ${allowed.join(', ')}; got "${value}"`,
+      );
+    }
+    return value as T;
+  };
+  const matching = (key: string, pattern: RegExp, hint: string): string => {
+    const value = required(key);
+    if (value && !pattern.test(value)) {
+      errors.push(`annotation ${key} must be ${hint}; got "${value}"`);
+    }
+    return value;
+  };
+
+  if (entity.kind.toLocaleLowerCase('en-US') !== 'template') {
+    errors.push(`a change type must be a Template entity, not ${entity.kind}`);
+  }
+  const id = matching(K.id, ID_PATTERN, 'lowercase words joined by dashes');
+  const version = matching(
+    K.version,
+    VERSION_PATTERN,
+    'a version such as 1.0 or 1.2.0',
+  );
+  const classificationRaw = required(K.classification);
+  const parts = classificationRaw.split('/').map(p => p.trim());
+  if (classificationRaw && (parts.length !== 4 || parts.some(p => !p))) {
+    errors.push(
+      `annotation ${K.classification} must be category/subcategory/item/operation; got "${classificationRaw}"`,
+    );
+  }
+  const automation = oneOf<ChangeTypeAutomation>(K.automation, [
+    'automated',
+    'manual',
+  ]);
+  const approval = oneOf(K.approval, CHANGE_TYPE_APPROVAL_RULES);
+  const expectedDuration = matching(
+    K.expectedDuration,
+    DURATION_PATTERN,
+    'an ISO 8601 duration such as PT30M or P1DT2H',
+  );
+  const risk = oneOf(K.risk, CHANGE_TYPE_RISKS);
+
+  let serviceCatalog: ChangeType['serviceCatalog'];
+  const productId = a[K.productId]?.trim();
+  const artifactId = a[K.artifactId]?.trim();
+  if (productId || artifactId) {
+    if (!productId || !PRODUCT_PATTERN.test(productId)) {
+      errors.push(
+        `annotation ${K.productId} must be a Service Catalog product id such as prod-abcd1234 when ${K.artifactId} is set`,
+      );
+    }
+    if (!artifactId || !ARTIFACT_PATTERN.test(artifactId)) {
+      errors.push(
+        `annotation ${K.artifactId} must be a provisioning artifact id such as pa-abcd1234 when ${K.productId} is set`,
+      );
+    }
+    const account = a[K.account]?.trim();
+    const region = a[K.region]?.trim();
+    if (account && !ACCOUNT_PATTERN.test(account)) {
+      errors.push(`annotation ${K.account} must be a 12-digit AWS account id`);
+    }
+    if (region && !REGION_PATTERN.test(region)) {
+      errors.push(
+        `annotation ${K.region} must be an AWS region such as eu-west-1`,
+      );
+    }
+    serviceCatalog = {
+      productId: productId ?? '',
+      provisioningArtifactId: artifactId ?? '',
+      ...(account ? { account } : {}),
+      ...(region ? { region } : {}),
+    };
+  }
+
+  const deprecatedRaw = a[K.deprecated]?.trim();
+  const deprecated =
+    deprecatedRaw && deprecatedRaw !== 'false'
+      ? {
+          message:
+            deprecatedRaw === 'true'
+              ? 'This change type is deprecated.'
+              : deprecatedRaw,
+        }
+      : undefined;
+
+  if (errors.length > 0) {
+    return { ok: false, errors };
+  }
+  const namespace = entity.metadata.namespace ?? 'default';
+  return {
+    ok: true,
+    changeType: {
+      templateRef: `template:${namespace}/${entity.metadata.name}`,
+      id,
+      version,
+      title: entity.metadata.title ?? entity.metadata.name,
+      ...(entity.metadata.description
+        ? { description: entity.metadata.description }
+        : {}),
+      classification: {
+        category: parts[0],
+        subcategory: parts[1],
+        item: parts[2],
+        operation: parts[3],
+      },
+      automation,
+      approval,
+      expectedDuration,
+      risk,
+      ...(serviceCatalog ? { serviceCatalog } : {}),
+      ...(deprecated ? { deprecated } : {}),
+    },
+  };
+}

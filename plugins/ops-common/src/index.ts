@@ -1,0 +1,10 @@
+/**
+ * Types, rules and data shared by the cloud operations plugins: change types,
+ * RFCs, permissions, annotation keys and the RACI matrix.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './changeType';
+export * from './raci';

@@ -1,0 +1,7 @@
+import { opsPlugin } from './plugin';
+
+describe('ops', () => {
+  it('should export plugin', () => {
+    expect(opsPlugin).toBeDefined();
+  });
+});
