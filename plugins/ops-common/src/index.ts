@@ -8,3 +8,4 @@
 export * from './annotations';
 export * from './changeType';
 export * from './raci';
+export * from './tags';
