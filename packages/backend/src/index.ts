@@ -1,10 +1,5 @@
-/*
- * Hi!
- *
- * Note that this is an EXAMPLE Backstage backend. Please check the README.
- *
- * Happy hacking!
- */
+// The Cloud Operations Portal backend: Backstage core plugins plus the ops
+// plugin, its scaffolder actions and its catalog module.
 
 import { createBackend } from '@backstage/backend-defaults';
 
@@ -19,13 +14,11 @@ backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 
-// techdocs plugin
-
 // auth plugin
 backend.add(import('@backstage/plugin-auth-backend'));
-// See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-// See https://backstage.io/docs/auth/guest/provider
+// Sign-in as a demo user for local runs; off unless configured for the
+// current auth environment.
+backend.add(import('./auth/demoAuthProvider'));
 
 // catalog plugin
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -50,8 +43,6 @@ backend.add(import('@backstage/plugin-search-backend-module-pg'));
 // search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
-// kubernetes plugin
-
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
@@ -59,9 +50,9 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-// mcp actions plugin
-
+// cloud operations: RFCs, operations data, change types and stacks
 backend.add(import('@cloud-ops/plugin-ops-backend'));
 backend.add(import('@cloud-ops/plugin-scaffolder-backend-module-ops'));
 backend.add(import('@cloud-ops/plugin-catalog-backend-module-ops'));
+
 backend.start();
