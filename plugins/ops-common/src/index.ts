@@ -9,3 +9,5 @@ export * from './annotations';
 export * from './changeType';
 export * from './raci';
 export * from './tags';
+export * from './permissions';
+export * from './rfc';

@@ -1,0 +1,75 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/**
+ * Resource type of RFCs in the permission framework. Resource refs are RFC
+ * ids such as `RFC-000123`.
+ *
+ * @public
+ */
+export const RFC_RESOURCE_TYPE = 'ops-rfc';
+
+/** Create an RFC, edit it and submit it. @public */
+export const rfcCreatePermission = createPermission({
+  name: 'ops.rfc.create',
+  attributes: { action: 'create' },
+});
+
+/** Read RFCs, their history, the change calendar and change types. @public */
+export const rfcReadPermission = createPermission({
+  name: 'ops.rfc.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Approve or reject an RFC. Conditional on the RFC: the approving side, and
+ * never the requester.
+ *
+ * @public
+ */
+export const rfcApprovePermission = createPermission({
+  name: 'ops.rfc.approve',
+  attributes: { action: 'update' },
+  resourceType: RFC_RESOURCE_TYPE,
+});
+
+/** Cancel an RFC before it runs. @public */
+export const rfcCancelPermission = createPermission({
+  name: 'ops.rfc.cancel',
+  attributes: { action: 'update' },
+  resourceType: RFC_RESOURCE_TYPE,
+});
+
+/** Start an approved RFC and record its outcome. @public */
+export const rfcExecutePermission = createPermission({
+  name: 'ops.rfc.execute',
+  attributes: { action: 'update' },
+  resourceType: RFC_RESOURCE_TYPE,
+});
+
+/**
+ * Every permission of the ops plugin.
+ *
+ * @public
+ */
+export const opsPermissions = [
+  rfcCreatePermission,
+  rfcReadPermission,
+  rfcApprovePermission,
+  rfcCancelPermission,
+  rfcExecutePermission,
+];
+
+/**
+ * Names of the conditional rules the ops backend registers for RFCs, for
+ * policies that build conditions without importing the backend.
+ *
+ * @public
+ */
+export const RFC_PERMISSION_RULES = {
+  /** params `{ claims: string[] }`: the RFC's approving group is one of them */
+  isApprovingSide: 'IS_APPROVING_SIDE',
+  /** params `{ userEntityRef: string }`: the RFC was requested by this user */
+  isRequester: 'IS_REQUESTER',
+  /** params `{ claims: string[] }`: the RFC's owning group is one of them */
+  isOwner: 'IS_OWNER',
+} as const;

@@ -1,0 +1,243 @@
+import {
+  allowedRfcActions,
+  decideRfcTransition,
+  resolveRfcApprovingSide,
+  resolveRfcOrigin,
+  type RfcActor,
+  type RfcLifecycleFacts,
+} from './stateMachine';
+import {
+  formatRfcId,
+  parseRfcId,
+  RFC_ACTIONS,
+  RFC_STATUSES,
+  type RfcAction,
+  type RfcStatus,
+} from './types';
+
+const CENTRAL_IT = 'group:default/central-it';
+const PAYMENTS = 'group:default/payments';
+
+const user = (name: string, ...groups: string[]): RfcActor => ({
+  kind: 'user',
+  userEntityRef: `user:default/${name}`,
+  ownershipEntityRefs: [`user:default/${name}`, ...groups],
+});
+
+const actors = {
+  requester: user('ana', PAYMENTS),
+  teammate: user('priya', PAYMENTS),
+  centralIt: user('omar', CENTRAL_IT),
+  outsider: user('wei', 'group:default/web'),
+  system: { kind: 'system' } as RfcActor,
+};
+type ActorName = keyof typeof actors;
+
+const now = new Date('2026-03-01T12:00:00Z');
+const past = '2026-03-01T11:00:00.000Z';
+const future = '2026-03-02T11:00:00.000Z';
+
+/** A user RFC on a payments component, so Central IT approves it. */
+const facts = (status: RfcStatus, start = past): RfcLifecycleFacts => ({
+  status,
+  requester: 'user:default/ana',
+  ownerGroup: PAYMENTS,
+  approverGroup: CENTRAL_IT,
+  requestedStartTime: start,
+});
+
+// The lifecycle written out by hand, independent of the implementation:
+// action -> [from status, to status, actors allowed].
+const stakeholders: ActorName[] = ['requester', 'teammate', 'centralIt'];
+const EXPECTED: Record<RfcAction, [RfcStatus[], RfcStatus, ActorName[]]> = {
+  edit: [['Editing'], 'Editing', ['requester']],
+  submit: [['Editing'], 'PendingApproval', ['requester']],
+  approve: [['PendingApproval'], 'Scheduled', ['centralIt']],
+  reject: [['PendingApproval'], 'Rejected', ['centralIt']],
+  cancel: [
+    ['Editing', 'PendingApproval', 'Scheduled'],
+    'Canceled',
+    stakeholders,
+  ],
+  start: [['Scheduled'], 'InProgress', [...stakeholders, 'system']],
+  succeed: [['InProgress'], 'Success', [...stakeholders, 'system']],
+  fail: [['InProgress'], 'Failure', [...stakeholders, 'system']],
+  expire: [['PendingApproval'], 'Rejected', ['system']],
+};
+
+describe('decideRfcTransition', () => {
+  const cases = RFC_STATUSES.flatMap(status =>
+    RFC_ACTIONS.flatMap(action =>
+      (Object.keys(actors) as ActorName[]).map(
+        actor => [status, action, actor] as const,
+      ),
+    ),
+  );
+
+  it('covers every status, action and kind of actor', () => {
+    expect(cases).toHaveLength(8 * 9 * 5);
+  });
+
+  it.each(cases)('%s + %s by %s', (status, action, actorName) => {
+    const decision = decideRfcTransition(action, {
+      rfc: facts(status),
+      actor: actors[actorName],
+      centralItGroup: CENTRAL_IT,
+      now,
+    });
+    const [from, to, who] = EXPECTED[action];
+    if (!from.includes(status)) {
+      expect(decision).toMatchObject({ allowed: false, kind: 'state' });
+    } else if (!who.includes(actorName)) {
+      expect(decision).toMatchObject({ allowed: false, kind: 'actor' });
+    } else {
+      expect(decision).toEqual({ allowed: true, to });
+    }
+  });
+
+  it('never lets the requester approve, even as a member of the approving side', () => {
+    const requesterInCentralIt = user('omar', CENTRAL_IT);
+    const decision = decideRfcTransition('approve', {
+      rfc: { ...facts('PendingApproval'), requester: 'user:default/omar' },
+      actor: requesterInCentralIt,
+      centralItGroup: CENTRAL_IT,
+      now,
+    });
+    expect(decision).toMatchObject({ allowed: false, kind: 'actor' });
+    expect(decision.allowed || decision.reason).toMatch(/their own RFC/);
+  });
+
+  it('routes a Central IT RFC to the owning team', () => {
+    const rfc = {
+      ...facts('PendingApproval'),
+      requester: 'user:default/omar',
+      approverGroup: PAYMENTS,
+    };
+    const ctx = { rfc, centralItGroup: CENTRAL_IT, now };
+    expect(
+      decideRfcTransition('approve', { ...ctx, actor: actors.teammate }),
+    ).toEqual({ allowed: true, to: 'Scheduled' });
+    expect(
+      decideRfcTransition('approve', {
+        ...ctx,
+        actor: user('lena', CENTRAL_IT),
+      }),
+    ).toMatchObject({ allowed: false, kind: 'actor' });
+  });
+
+  it('waits for the requested start time before starting', () => {
+    const ctx = { centralItGroup: CENTRAL_IT, now, actor: actors.requester };
+    expect(
+      decideRfcTransition('start', { ...ctx, rfc: facts('Scheduled', future) }),
+    ).toMatchObject({ allowed: false, kind: 'time' });
+    expect(
+      decideRfcTransition('start', {
+        ...ctx,
+        rfc: { ...facts('Scheduled'), requestedStartTime: undefined },
+      }),
+    ).toEqual({ allowed: true, to: 'InProgress' });
+  });
+
+  it('expires only RFCs whose start time has passed', () => {
+    const ctx = { centralItGroup: CENTRAL_IT, now, actor: actors.system };
+    expect(
+      decideRfcTransition('expire', {
+        ...ctx,
+        rfc: facts('PendingApproval', future),
+      }),
+    ).toMatchObject({ allowed: false, kind: 'time' });
+    expect(
+      decideRfcTransition('expire', {
+        ...ctx,
+        rfc: { ...facts('PendingApproval'), requestedStartTime: undefined },
+      }),
+    ).toMatchObject({ allowed: false, kind: 'time' });
+  });
+
+  it('schedules a submitted RFC at once when nobody needs to approve', () => {
+    expect(
+      decideRfcTransition('submit', {
+        rfc: { ...facts('Editing'), approverGroup: undefined },
+        actor: actors.requester,
+        centralItGroup: CENTRAL_IT,
+        now,
+      }),
+    ).toEqual({ allowed: true, to: 'Scheduled' });
+  });
+});
+
+describe('allowedRfcActions', () => {
+  it('offers the approving side approve, reject and cancel', () => {
+    expect(
+      allowedRfcActions({
+        rfc: facts('PendingApproval'),
+        actor: actors.centralIt,
+        centralItGroup: CENTRAL_IT,
+        now,
+      }),
+    ).toEqual(['approve', 'reject', 'cancel']);
+  });
+
+  it('offers nothing on a terminal RFC', () => {
+    for (const status of [
+      'Success',
+      'Failure',
+      'Rejected',
+      'Canceled',
+    ] as const) {
+      for (const actor of Object.values(actors)) {
+        expect(
+          allowedRfcActions({
+            rfc: facts(status),
+            actor,
+            centralItGroup: CENTRAL_IT,
+            now,
+          }),
+        ).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('resolveRfcApprovingSide', () => {
+  const base = {
+    ownerGroup: PAYMENTS,
+    centralItGroup: CENTRAL_IT,
+    submitterOwnershipRefs: ['user:default/ana', PAYMENTS],
+  };
+  it.each([
+    ['by-origin', 'user', 'central-it', CENTRAL_IT],
+    ['by-origin', 'central-it', 'owning-team', PAYMENTS],
+    ['central-it', 'central-it', 'central-it', CENTRAL_IT],
+    ['owning-team', 'user', 'owning-team', PAYMENTS],
+    ['none', 'user', 'none', undefined],
+    ['none-if-submitter-approves', 'central-it', 'none', undefined],
+    ['none-if-submitter-approves', 'user', 'central-it', CENTRAL_IT],
+  ] as const)('%s rule, %s origin -> %s', (rule, origin, side, group) => {
+    expect(resolveRfcApprovingSide({ ...base, rule, origin })).toEqual(
+      group ? { side, group } : { side },
+    );
+  });
+});
+
+describe('resolveRfcOrigin', () => {
+  it('is central-it only for members of the Central IT group', () => {
+    expect(
+      resolveRfcOrigin(['user:default/omar', CENTRAL_IT], CENTRAL_IT),
+    ).toBe('central-it');
+    expect(resolveRfcOrigin(['user:default/ana', PAYMENTS], CENTRAL_IT)).toBe(
+      'user',
+    );
+  });
+});
+
+describe('RFC ids', () => {
+  it('formats and parses', () => {
+    expect(formatRfcId(123)).toBe('RFC-000123');
+    expect(parseRfcId('RFC-000123')).toBe(123);
+    expect(parseRfcId('RFC-1234567')).toBe(1234567);
+    expect(parseRfcId('RFC-12')).toBeUndefined();
+    expect(parseRfcId('RFC-000000')).toBeUndefined();
+    expect(parseRfcId('rfc-000123')).toBeUndefined();
+  });
+});

@@ -1,0 +1,262 @@
+import type { ChangeTypeApprovalRule } from '../changeType';
+import {
+  RFC_ACTIONS,
+  type Rfc,
+  type RfcAction,
+  type RfcOrigin,
+  type RfcStatus,
+} from './types';
+
+/**
+ * Who is acting on an RFC: a signed-in user with the groups they belong to,
+ * or the system (scheduled work).
+ *
+ * @public
+ */
+export type RfcActor =
+  | { kind: 'user'; userEntityRef: string; ownershipEntityRefs: string[] }
+  | { kind: 'system' };
+
+/** The parts of an RFC the lifecycle rules look at. @public */
+export type RfcLifecycleFacts = Pick<
+  Rfc,
+  'status' | 'requester' | 'ownerGroup' | 'approverGroup' | 'requestedStartTime'
+>;
+
+/** @public */
+export type RfcTransitionContext = {
+  rfc: RfcLifecycleFacts;
+  actor: RfcActor;
+  /** Group entity ref of Central IT (config `ops.centralIt.group`). */
+  centralItGroup: string;
+  now: Date;
+};
+
+/**
+ * The answer to "may this actor take this action now?".
+ *
+ * When refused, `kind` says why: `state` (the RFC is not in a status that
+ * allows it), `actor` (this actor may not), or `time` (not before the
+ * requested start time).
+ *
+ * @public
+ */
+export type RfcTransitionDecision =
+  | { allowed: true; to: RfcStatus }
+  | { allowed: false; kind: 'state' | 'actor' | 'time'; reason: string };
+
+type Rule = {
+  from: readonly RfcStatus[];
+  to: (facts: RfcLifecycleFacts) => RfcStatus;
+  actor: (ctx: RfcTransitionContext) => string | undefined;
+  time?: (ctx: RfcTransitionContext) => string | undefined;
+};
+
+const isUser = (
+  actor: RfcActor,
+): actor is Extract<RfcActor, { kind: 'user' }> => actor.kind === 'user';
+
+const memberOf = (actor: RfcActor, group: string | undefined) =>
+  Boolean(group) && isUser(actor) && actor.ownershipEntityRefs.includes(group!);
+
+const onlyRequester = (what: string) => (ctx: RfcTransitionContext) =>
+  isUser(ctx.actor) && ctx.actor.userEntityRef === ctx.rfc.requester
+    ? undefined
+    : `only the requester (${ctx.rfc.requester}) may ${what} this RFC`;
+
+/** The requester, the owning team or Central IT; the system too when allowed. */
+const stakeholders =
+  (what: string, allowSystem: boolean) => (ctx: RfcTransitionContext) => {
+    const { actor, rfc, centralItGroup } = ctx;
+    if (actor.kind === 'system') {
+      return allowSystem ? undefined : `the system may not ${what} an RFC`;
+    }
+    if (
+      actor.userEntityRef === rfc.requester ||
+      memberOf(actor, rfc.ownerGroup) ||
+      memberOf(actor, centralItGroup)
+    ) {
+      return undefined;
+    }
+    return `only the requester, a member of ${rfc.ownerGroup} or of ${centralItGroup} may ${what} this RFC`;
+  };
+
+const approvingSide = (what: string) => (ctx: RfcTransitionContext) => {
+  const { actor, rfc } = ctx;
+  if (!isUser(actor)) {
+    return `the system may not ${what} an RFC`;
+  }
+  if (actor.userEntityRef === rfc.requester) {
+    return `nobody may ${what} their own RFC`;
+  }
+  if (!rfc.approverGroup) {
+    return `this RFC needs no approval`;
+  }
+  if (!memberOf(actor, rfc.approverGroup)) {
+    return `only members of ${rfc.approverGroup} may ${what} this RFC`;
+  }
+  return undefined;
+};
+
+const startTimeReached = (ctx: RfcTransitionContext) => {
+  const start = ctx.rfc.requestedStartTime;
+  if (start && Date.parse(start) > ctx.now.getTime()) {
+    return `the requested start time ${start} has not come yet`;
+  }
+  return undefined;
+};
+
+const RULES: Record<RfcAction, Rule> = {
+  edit: {
+    from: ['Editing'],
+    to: () => 'Editing',
+    actor: onlyRequester('edit'),
+  },
+  submit: {
+    from: ['Editing'],
+    // Without an approving side the RFC is approved on submission.
+    to: facts => (facts.approverGroup ? 'PendingApproval' : 'Scheduled'),
+    actor: onlyRequester('submit'),
+  },
+  approve: {
+    from: ['PendingApproval'],
+    to: () => 'Scheduled',
+    actor: approvingSide('approve'),
+  },
+  reject: {
+    from: ['PendingApproval'],
+    to: () => 'Rejected',
+    actor: approvingSide('reject'),
+  },
+  cancel: {
+    from: ['Editing', 'PendingApproval', 'Scheduled'],
+    to: () => 'Canceled',
+    actor: stakeholders('cancel', false),
+  },
+  start: {
+    from: ['Scheduled'],
+    to: () => 'InProgress',
+    actor: stakeholders('start', true),
+    time: startTimeReached,
+  },
+  succeed: {
+    from: ['InProgress'],
+    to: () => 'Success',
+    actor: stakeholders('complete', true),
+  },
+  fail: {
+    from: ['InProgress'],
+    to: () => 'Failure',
+    actor: stakeholders('complete', true),
+  },
+  expire: {
+    from: ['PendingApproval'],
+    to: () => 'Rejected',
+    actor: ctx =>
+      ctx.actor.kind === 'system'
+        ? undefined
+        : 'only the system rejects RFCs whose start time passed unapproved',
+    time: ctx => {
+      const start = ctx.rfc.requestedStartTime;
+      if (!start) {
+        return 'the RFC has no requested start time';
+      }
+      return startTimeReached(ctx);
+    },
+  },
+};
+
+/**
+ * Decides whether an actor may take an action on an RFC now, and which status
+ * follows. This is the one definition of the RFC lifecycle: the backend
+ * enforces it and the frontend uses it to offer only allowed actions.
+ *
+ * @public
+ */
+export function decideRfcTransition(
+  action: RfcAction,
+  ctx: RfcTransitionContext,
+): RfcTransitionDecision {
+  const rule = RULES[action];
+  if (!rule.from.includes(ctx.rfc.status)) {
+    return {
+      allowed: false,
+      kind: 'state',
+      reason: `cannot ${action} an RFC in status ${
+        ctx.rfc.status
+      }; allowed from ${rule.from.join(', ')}`,
+    };
+  }
+  const actorProblem = rule.actor(ctx);
+  if (actorProblem) {
+    return { allowed: false, kind: 'actor', reason: actorProblem };
+  }
+  const timeProblem = rule.time?.(ctx);
+  if (timeProblem) {
+    return { allowed: false, kind: 'time', reason: timeProblem };
+  }
+  return { allowed: true, to: rule.to(ctx.rfc) };
+}
+
+/**
+ * The actions this actor may take on the RFC now.
+ *
+ * @public
+ */
+export function allowedRfcActions(ctx: RfcTransitionContext): RfcAction[] {
+  return RFC_ACTIONS.filter(action => decideRfcTransition(action, ctx).allowed);
+}
+
+/**
+ * Which side must approve an RFC, given the change type's rule and who asked.
+ * `none` means the RFC is approved when submitted.
+ *
+ * @public
+ */
+export function resolveRfcApprovingSide(options: {
+  rule: ChangeTypeApprovalRule;
+  origin: RfcOrigin;
+  /** The submitter's user and group refs. */
+  submitterOwnershipRefs: string[];
+  ownerGroup: string;
+  centralItGroup: string;
+}): { side: 'central-it' | 'owning-team' | 'none'; group?: string } {
+  const { rule, origin, ownerGroup, centralItGroup } = options;
+  const bySide = (side: 'central-it' | 'owning-team') => ({
+    side,
+    group: side === 'central-it' ? centralItGroup : ownerGroup,
+  });
+  switch (rule) {
+    case 'none':
+      return { side: 'none' };
+    case 'central-it':
+      return bySide('central-it');
+    case 'owning-team':
+      return bySide('owning-team');
+    case 'by-origin':
+      return bySide(origin === 'user' ? 'central-it' : 'owning-team');
+    case 'none-if-submitter-approves': {
+      const other = bySide(origin === 'user' ? 'central-it' : 'owning-team');
+      return options.submitterOwnershipRefs.includes(other.group)
+        ? { side: 'none' }
+        : other;
+    }
+    default:
+      throw new Error(`Unknown approval rule ${String(rule)}`);
+  }
+}
+
+/**
+ * The origin of an RFC: `central-it` when the requester belongs to the
+ * Central IT group.
+ *
+ * @public
+ */
+export function resolveRfcOrigin(
+  requesterOwnershipRefs: string[],
+  centralItGroup: string,
+): RfcOrigin {
+  return requesterOwnershipRefs.includes(centralItGroup)
+    ? 'central-it'
+    : 'user';
+}

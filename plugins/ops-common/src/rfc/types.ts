@@ -1,0 +1,186 @@
+import type { ChangeTypeApprovalRule, ChangeTypeRisk } from '../changeType';
+
+/**
+ * Where an RFC is in its life. `Success`, `Failure`, `Rejected` and
+ * `Canceled` are terminal.
+ *
+ * @public
+ */
+export type RfcStatus =
+  | 'Editing'
+  | 'PendingApproval'
+  | 'Scheduled'
+  | 'InProgress'
+  | 'Success'
+  | 'Failure'
+  | 'Rejected'
+  | 'Canceled';
+
+/** @public */
+export const RFC_STATUSES: readonly RfcStatus[] = [
+  'Editing',
+  'PendingApproval',
+  'Scheduled',
+  'InProgress',
+  'Success',
+  'Failure',
+  'Rejected',
+  'Canceled',
+];
+
+/** @public */
+export const RFC_TERMINAL_STATUSES: readonly RfcStatus[] = [
+  'Success',
+  'Failure',
+  'Rejected',
+  'Canceled',
+];
+
+/**
+ * Who asked for the change: a business-unit user, or Central IT acting on a
+ * team's behalf. It decides which side approves.
+ *
+ * @public
+ */
+export type RfcOrigin = 'user' | 'central-it';
+
+/** @public */
+export const RFC_ORIGINS: readonly RfcOrigin[] = ['user', 'central-it'];
+
+/** @public */
+export type RfcApprovalDecision = 'approved' | 'rejected';
+
+/** One decision taken on an RFC. @public */
+export type RfcApproval = {
+  /** User entity ref of the approver, or `system` for automatic decisions. */
+  approver: string;
+  decision: RfcApprovalDecision;
+  comment?: string;
+  /** ISO 8601 timestamp */
+  at: string;
+};
+
+/**
+ * A Request for Change.
+ *
+ * @public
+ */
+export type Rfc = {
+  /** Readable id, e.g. `RFC-000123`. */
+  id: string;
+  changeTypeId: string;
+  changeTypeVersion: string;
+  title: string;
+  description: string;
+  /** The component or stack the change applies to. */
+  targetEntityRef: string;
+  parameters: Record<string, unknown>;
+
+  /** Group that owns the target entity, read from the catalog. */
+  ownerGroup: string;
+  origin: RfcOrigin;
+  /** User entity ref of whoever created the RFC. */
+  requester: string;
+  /** The change type's approval rule when the RFC was created. */
+  approvalRule: ChangeTypeApprovalRule;
+  /** Group whose members may approve, or absent when nobody needs to. */
+  approverGroup?: string;
+
+  implementationPlan: string;
+  /** How the change was or will be tested. */
+  testPlan: string;
+  peerReviewer?: string;
+  rollbackPlan: string;
+  risk: ChangeTypeRisk;
+  outcomeNotes?: string;
+
+  /** ISO 8601 timestamps */
+  requestedStartTime?: string;
+  requestedEndTime?: string;
+
+  status: RfcStatus;
+  /** Why the RFC reached its current status, when someone said so. */
+  statusReason?: string;
+  approvals: RfcApproval[];
+  /** The scaffolder task that executes the change. */
+  taskId?: string;
+
+  createdAt: string;
+  updatedAt: string;
+  /** Incremented by every change; mutations must name the current one. */
+  version: number;
+};
+
+/**
+ * One entry of an RFC's append-only history.
+ *
+ * @public
+ */
+export type RfcAuditEvent = {
+  id: number;
+  rfcId: string;
+  /** User entity ref, or `system` for scheduled work. */
+  actor: string;
+  action: RfcAction | 'create';
+  fromStatus?: RfcStatus;
+  toStatus: RfcStatus;
+  comment?: string;
+  at: string;
+};
+
+/**
+ * What can be done to an RFC.
+ *
+ * - `edit`: change its fields while it is being written.
+ * - `submit`: ask for approval (pre-approved change types skip the wait).
+ * - `approve` / `reject`: the approving side decides.
+ * - `cancel`: withdraw it before it runs.
+ * - `start`: begin executing it once its start time has come.
+ * - `succeed` / `fail`: record the outcome.
+ * - `expire`: rejected by the system because it was still unapproved at its
+ *   requested start time.
+ *
+ * @public
+ */
+export type RfcAction =
+  | 'edit'
+  | 'submit'
+  | 'approve'
+  | 'reject'
+  | 'cancel'
+  | 'start'
+  | 'succeed'
+  | 'fail'
+  | 'expire';
+
+/** @public */
+export const RFC_ACTIONS: readonly RfcAction[] = [
+  'edit',
+  'submit',
+  'approve',
+  'reject',
+  'cancel',
+  'start',
+  'succeed',
+  'fail',
+  'expire',
+];
+
+/** Formats the numeric part of an RFC id. @public */
+export function formatRfcId(sequence: number): string {
+  return `RFC-${String(sequence).padStart(6, '0')}`;
+}
+
+/**
+ * Reads the numeric part of an RFC id, or undefined when it is not one.
+ *
+ * @public
+ */
+export function parseRfcId(id: string): number | undefined {
+  const match = /^RFC-(\d{6,})$/.exec(id);
+  if (!match) {
+    return undefined;
+  }
+  const n = Number(match[1]);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
