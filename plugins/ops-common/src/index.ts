@@ -11,3 +11,5 @@ export * from './raci';
 export * from './tags';
 export * from './permissions';
 export * from './rfc';
+export * from './operations';
+export * from './tagPolicy';

@@ -1,0 +1,153 @@
+import { OPS_ANNOTATION_PREFIX } from './annotations';
+import type { ResolvedRaciActivity } from './raci';
+import type { TagPolicyViolation } from './tagPolicy';
+
+/**
+ * Operations data shown on an entity's Operations tab: alarms, patch
+ * compliance and backups, read from AWS by a scheduled task and served from
+ * stored snapshots, plus tag compliance, RACI and recent RFCs.
+ */
+
+/** The kinds of snapshot stored per entity. @public */
+export type OperationsSnapshotKind = 'alarms' | 'patch' | 'backups';
+
+/** @public */
+export const OPERATIONS_SNAPSHOT_KINDS: readonly OperationsSnapshotKind[] = [
+  'alarms',
+  'patch',
+  'backups',
+];
+
+/** Where the data came from; `sandbox` data is simulated and must be labelled as such. @public */
+export type OperationsSource = 'aws' | 'sandbox';
+
+/** Entity annotation holding RACI overrides as JSON, keyed by activity id. @public */
+export const ANNOTATION_RACI_OVERRIDES = `${OPS_ANNOTATION_PREFIX}/raci-overrides`;
+
+/** @public */
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** One CloudWatch alarm. @public */
+export type AlarmSummary = {
+  name: string;
+  arn: string;
+  state: AlarmState;
+  reason: string;
+  /** ISO time of the last state change. */
+  stateUpdatedAt?: string;
+  metric?: { namespace?: string; name?: string };
+  consoleUrl: string;
+};
+
+/** @public */
+export type AlarmsSnapshot = { alarms: AlarmSummary[] };
+
+/** An SSM maintenance window covering an instance. @public */
+export type MaintenanceWindowSummary = {
+  id: string;
+  name: string;
+  schedule?: string;
+  nextExecutionAt?: string;
+};
+
+/** Patch state of one managed instance. @public */
+export type InstancePatchState = {
+  instanceId: string;
+  installed: number;
+  missing: number;
+  failed: number;
+  criticalMissing: number;
+  securityMissing: number;
+  /** ISO time the last patch scan or install finished. */
+  lastScanAt?: string;
+  baselineId?: string;
+  maintenanceWindow?: MaintenanceWindowSummary;
+  /** No missing or failed patches. */
+  compliant: boolean;
+};
+
+/** @public */
+export type PatchSnapshot = {
+  instances: InstancePatchState[];
+  /** Instances found by tag that SSM has no patch state for. */
+  unmanagedInstanceIds: string[];
+};
+
+/** How a resource is backed up. @public */
+export type BackupMethod =
+  | 'aws-backup'
+  | 'ebs-snapshot'
+  | 'rds-snapshot'
+  | 'none';
+
+/** Backup state of one resource. @public */
+export type ResourceBackupState = {
+  resourceArn: string;
+  resourceType: string;
+  method: BackupMethod;
+  lastRecoveryPoint?: {
+    id: string;
+    completedAt: string;
+    ageHours: number;
+  };
+  plan?: { id: string; name: string; schedule?: string };
+  /** Hours between backups the plan or default expects. */
+  expectedIntervalHours: number;
+  /** No good recovery point within the expected interval (plus grace). */
+  overdue: boolean;
+};
+
+/** @public */
+export type BackupsSnapshot = { resources: ResourceBackupState[] };
+
+/** @public */
+export type OperationsSnapshotPayloads = {
+  alarms: AlarmsSnapshot;
+  patch: PatchSnapshot;
+  backups: BackupsSnapshot;
+};
+
+/**
+ * One stored snapshot as served: `data` is the last good read (or null when
+ * there has never been one); `stale` and `error` say the latest read failed.
+ *
+ * @public
+ */
+export type OperationsSection<T> = {
+  data: T | null;
+  /** ISO time of the last good read. */
+  refreshedAt: string | null;
+  stale: boolean;
+  error?: string;
+  source: OperationsSource | null;
+};
+
+/** @public */
+export type RecentRfcSummary = {
+  id: string;
+  title: string;
+  status: string;
+  updatedAt: string;
+};
+
+/** @public */
+export type EntityOperations = {
+  entityRef: string;
+  alarms: OperationsSection<AlarmsSnapshot>;
+  patch: OperationsSection<PatchSnapshot>;
+  backups: OperationsSection<BackupsSnapshot>;
+  tagCompliance: {
+    compliant: boolean;
+    violations: TagPolicyViolation[];
+  };
+  raci: {
+    activities: ResolvedRaciActivity[];
+    /** Problems with the entity's own override annotation, which was then ignored. */
+    warnings: string[];
+  };
+  recentRfcs: {
+    /** False when no RFC source is wired in; `items` is then empty. */
+    available: boolean;
+    items: RecentRfcSummary[];
+  };
+};
