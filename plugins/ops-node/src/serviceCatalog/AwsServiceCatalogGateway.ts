@@ -1,0 +1,183 @@
+import {
+  DescribeRecordCommand,
+  ProvisionProductCommand,
+  RecordDetail,
+  RecordOutput,
+  SearchProvisionedProductsCommand,
+  ServiceCatalogClient,
+} from '@aws-sdk/client-service-catalog';
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  AwsCredentialsManager,
+  DefaultAwsCredentialsManager,
+} from '@backstage/integration-aws-node';
+import {
+  AwsTarget,
+  ProvisionedStack,
+  ProvisionProductRequest,
+  ProvisionRecord,
+  ProvisionRecordStatus,
+  ServiceCatalogGateway,
+} from './types';
+
+/** SearchProvisionedProducts returns at most 100 per page. */
+const SEARCH_PAGE_SIZE = 100;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Service Catalog over AWS SDK v3, one client per account and region with
+ * credentials from the standard `aws` integration config.
+ *
+ * @public
+ */
+export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
+  readonly implementation = 'aws' as const;
+  private readonly clients = new Map<string, Promise<ServiceCatalogClient>>();
+
+  static fromConfig(config: Config): AwsServiceCatalogGateway {
+    return new AwsServiceCatalogGateway({
+      credentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
+      defaultAccount: config.getOptionalString('ops.aws.accountId'),
+      defaultRegion: config.getOptionalString('ops.aws.region'),
+    });
+  }
+
+  constructor(
+    private readonly options: {
+      credentialsManager: AwsCredentialsManager;
+      defaultAccount?: string;
+      defaultRegion?: string;
+    },
+  ) {}
+
+  async provisionProduct(
+    request: ProvisionProductRequest,
+  ): Promise<ProvisionRecord> {
+    const client = await this.client(request);
+    const response = await client.send(
+      new ProvisionProductCommand({
+        ProductId: request.productId,
+        ProvisioningArtifactId: request.provisioningArtifactId,
+        ProvisionedProductName: request.provisionedProductName,
+        ProvisionToken: request.provisionToken,
+        ProvisioningParameters: Object.entries(request.parameters).map(
+          ([Key, Value]) => ({ Key, Value }),
+        ),
+        Tags: request.tags,
+      }),
+    );
+    return toRecord(response.RecordDetail, []);
+  }
+
+  async describeRecord(
+    request: AwsTarget & { recordId: string },
+  ): Promise<ProvisionRecord> {
+    const client = await this.client(request);
+    let detail: RecordDetail | undefined;
+    const outputs: RecordOutput[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await client.send(
+        new DescribeRecordCommand({
+          Id: request.recordId,
+          PageToken: pageToken,
+        }),
+      );
+      detail = page.RecordDetail ?? detail;
+      outputs.push(...(page.RecordOutputs ?? []));
+      pageToken = page.NextPageToken;
+    } while (pageToken);
+    return toRecord(detail, outputs);
+  }
+
+  async listProvisionedProducts(
+    request: AwsTarget = {},
+  ): Promise<ProvisionedStack[]> {
+    const client = await this.client(request);
+    const stacks: ProvisionedStack[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await client.send(
+        new SearchProvisionedProductsCommand({
+          AccessLevelFilter: { Key: 'Account', Value: 'self' },
+          PageSize: SEARCH_PAGE_SIZE,
+          PageToken: pageToken,
+        }),
+      );
+      for (const p of page.ProvisionedProducts ?? []) {
+        if (!p.Id || !p.Name) continue;
+        stacks.push({
+          provisionedProductId: p.Id,
+          name: p.Name,
+          productId: p.ProductId,
+          provisioningArtifactId: p.ProvisioningArtifactId,
+          status: p.Status ?? 'UNKNOWN',
+          lastRecordId: p.LastRecordId,
+          createdAt: p.CreatedTime?.toISOString(),
+          tags: (p.Tags ?? []).flatMap(t =>
+            t.Key ? [{ Key: t.Key, Value: t.Value ?? '' }] : [],
+          ),
+          account: request.account ?? this.options.defaultAccount,
+          region: request.region ?? this.options.defaultRegion,
+          sandbox: false,
+        });
+      }
+      pageToken = page.NextPageToken;
+    } while (pageToken);
+    return stacks;
+  }
+
+  private client(target: AwsTarget): Promise<ServiceCatalogClient> {
+    const account = target.account ?? this.options.defaultAccount;
+    const region = target.region ?? this.options.defaultRegion;
+    if (!region) {
+      throw new InputError(
+        'No AWS region for Service Catalog: set it on the change type (cloud-ops.io/aws-region) or in config ops.aws.region',
+      );
+    }
+    const key = `${account ?? 'default'}/${region}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.options.credentialsManager
+        .getCredentialProvider(account ? { accountId: account } : undefined)
+        .then(
+          ({ sdkCredentialProvider }) =>
+            new ServiceCatalogClient({
+              region,
+              credentials: sdkCredentialProvider,
+              retryMode: 'standard',
+              requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS },
+            }),
+        );
+      // A failed credential lookup must not be cached forever.
+      client.catch(() => this.clients.delete(key));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+function toRecord(
+  detail: RecordDetail | undefined,
+  outputs: RecordOutput[],
+): ProvisionRecord {
+  if (!detail?.RecordId) {
+    throw new Error('Service Catalog answered without a record');
+  }
+  return {
+    recordId: detail.RecordId,
+    provisionedProductId: detail.ProvisionedProductId ?? '',
+    provisionedProductName: detail.ProvisionedProductName ?? '',
+    status: (detail.Status ?? 'CREATED') as ProvisionRecordStatus,
+    errors: (detail.RecordErrors ?? []).map(e =>
+      [e.Code, e.Description].filter(Boolean).join(': '),
+    ),
+    outputs: Object.fromEntries(
+      outputs.flatMap(o =>
+        o.OutputKey ? [[o.OutputKey, o.OutputValue ?? '']] : [],
+      ),
+    ),
+    sandbox: false,
+  };
+}

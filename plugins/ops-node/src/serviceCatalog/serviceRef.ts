@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  coreServices,
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMs } from '../duration';
+import { AwsServiceCatalogGateway } from './AwsServiceCatalogGateway';
+import { SandboxServiceCatalogGateway } from './SandboxServiceCatalogGateway';
+import { ServiceCatalogGateway } from './types';
+
+/**
+ * Builds the gateway `ops.aws.implementation` asks for.
+ *
+ * @public
+ */
+export function createServiceCatalogGateway(
+  config: Config,
+): ServiceCatalogGateway {
+  const implementation =
+    config.getOptionalString('ops.aws.implementation') ?? 'sandbox';
+  if (implementation === 'aws') {
+    return AwsServiceCatalogGateway.fromConfig(config);
+  }
+  if (implementation !== 'sandbox') {
+    throw new Error(
+      `ops.aws.implementation must be "aws" or "sandbox", got "${implementation}"`,
+    );
+  }
+  const delayKey = 'ops.aws.sandbox.provisionDelay';
+  return new SandboxServiceCatalogGateway({
+    provisionDelayMs: config.has(delayKey)
+      ? durationToMs(readDurationFromConfig(config, { key: delayKey }))
+      : undefined,
+    stateFile:
+      config.getOptionalString('ops.aws.sandbox.stateFile') ??
+      defaultSandboxStateFile(),
+    defaultAccount:
+      config.getOptionalString('ops.aws.accountId') ?? '000000000000',
+    defaultRegion: config.getOptionalString('ops.aws.region') ?? 'eu-west-1',
+  });
+}
+
+/**
+ * Next to the portal's SQLite files: the nearest `.data` directory above the
+ * working directory. Without one the sandbox keeps its state in memory.
+ */
+function defaultSandboxStateFile(): string | undefined {
+  let dir = process.cwd();
+  for (;;) {
+    const candidate = path.join(dir, '.data');
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isDirectory()) {
+      return path.join(candidate, 'sandbox', 'service-catalog.json');
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * The Service Catalog gateway, one per backend process (root scope), so the
+ * scaffolder's provisioning and the catalog's stack reads share one sandbox
+ * account.
+ *
+ * @public
+ */
+export const serviceCatalogGatewayServiceRef =
+  createServiceRef<ServiceCatalogGateway>({
+    id: 'ops.service-catalog-gateway',
+    scope: 'root',
+    defaultFactory: async service =>
+      createServiceFactory({
+        service,
+        deps: { config: coreServices.rootConfig },
+        factory: ({ config }) => createServiceCatalogGateway(config),
+      }),
+  });
