@@ -1,0 +1,437 @@
+import {
+  resolvePackagePath,
+  type DatabaseService,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
+import {
+  formatRfcId,
+  parseRfcId,
+  type Rfc,
+  type RfcApproval,
+  type RfcAuditEvent,
+  type RfcStatus,
+} from '@cloud-ops/plugin-ops-common';
+import type { Knex } from 'knex';
+import type {
+  NewRfc,
+  RfcChanges,
+  RfcEventInput,
+  RfcListQuery,
+  RfcSortField,
+  RfcStore,
+  RfcTransition,
+} from './RfcStore';
+
+const migrationsDir = resolvePackagePath(
+  '@cloud-ops/plugin-ops-backend',
+  'migrations',
+);
+
+const RFCS = 'ops_rfcs';
+const EVENTS = 'ops_rfc_events';
+const DECISION_ACTIONS = ['approve', 'reject', 'expire'];
+const DEFAULT_LIMIT = 50;
+export const MAX_LIST_LIMIT = 500;
+
+type RfcRow = {
+  seq: number;
+  change_type_id: string;
+  change_type_version: string;
+  title: string;
+  description: string;
+  target_entity_ref: string;
+  parameters: string;
+  owner_group: string;
+  origin: string;
+  requester: string;
+  approval_rule: string;
+  approver_group: string | null;
+  implementation_plan: string;
+  test_plan: string;
+  peer_reviewer: string | null;
+  rollback_plan: string;
+  risk: string;
+  outcome_notes: string | null;
+  requested_start_time: string | null;
+  requested_end_time: string | null;
+  status: string;
+  status_reason: string | null;
+  task_id: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+};
+
+type EventRow = {
+  id: number;
+  rfc_seq: number;
+  actor: string;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  comment: string | null;
+  at: string;
+};
+
+const SORT_COLUMNS: Record<RfcSortField, string> = {
+  id: 'seq',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  requestedStartTime: 'requested_start_time',
+};
+
+const CHANGE_COLUMNS: Record<keyof RfcChanges, keyof RfcRow> = {
+  title: 'title',
+  description: 'description',
+  parameters: 'parameters',
+  implementationPlan: 'implementation_plan',
+  testPlan: 'test_plan',
+  peerReviewer: 'peer_reviewer',
+  rollbackPlan: 'rollback_plan',
+  risk: 'risk',
+  requestedStartTime: 'requested_start_time',
+  requestedEndTime: 'requested_end_time',
+  approverGroup: 'approver_group',
+  outcomeNotes: 'outcome_notes',
+  statusReason: 'status_reason',
+  taskId: 'task_id',
+};
+
+const optional = <T>(value: T | null): T | undefined =>
+  value === null ? undefined : value;
+
+function toRfc(row: RfcRow, approvals: RfcApproval[]): Rfc {
+  return {
+    id: formatRfcId(row.seq),
+    changeTypeId: row.change_type_id,
+    changeTypeVersion: row.change_type_version,
+    title: row.title,
+    description: row.description,
+    targetEntityRef: row.target_entity_ref,
+    parameters: JSON.parse(row.parameters),
+    ownerGroup: row.owner_group,
+    origin: row.origin as Rfc['origin'],
+    requester: row.requester,
+    approvalRule: row.approval_rule as Rfc['approvalRule'],
+    ...(row.approver_group ? { approverGroup: row.approver_group } : {}),
+    implementationPlan: row.implementation_plan,
+    testPlan: row.test_plan,
+    ...(row.peer_reviewer ? { peerReviewer: row.peer_reviewer } : {}),
+    rollbackPlan: row.rollback_plan,
+    risk: row.risk as Rfc['risk'],
+    ...(row.outcome_notes !== null ? { outcomeNotes: row.outcome_notes } : {}),
+    ...(row.requested_start_time
+      ? { requestedStartTime: row.requested_start_time }
+      : {}),
+    ...(row.requested_end_time
+      ? { requestedEndTime: row.requested_end_time }
+      : {}),
+    status: row.status as RfcStatus,
+    ...(row.status_reason !== null ? { statusReason: row.status_reason } : {}),
+    approvals,
+    ...(row.task_id ? { taskId: row.task_id } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: Number(row.version),
+  };
+}
+
+function toEvent(row: EventRow): RfcAuditEvent {
+  return {
+    id: Number(row.id),
+    rfcId: formatRfcId(Number(row.rfc_seq)),
+    actor: row.actor,
+    action: row.action as RfcAuditEvent['action'],
+    ...(row.from_status ? { fromStatus: row.from_status as RfcStatus } : {}),
+    toStatus: row.to_status as RfcStatus,
+    ...(optional(row.comment) !== undefined ? { comment: row.comment! } : {}),
+    at: row.at,
+  };
+}
+
+function toApproval(row: EventRow): RfcApproval {
+  return {
+    approver: row.actor,
+    decision: row.action === 'approve' ? 'approved' : 'rejected',
+    ...(row.comment !== null ? { comment: row.comment } : {}),
+    at: row.at,
+  };
+}
+
+function changesToColumns(changes: RfcChanges = {}): Partial<RfcRow> {
+  const columns: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changes)) {
+    const column = CHANGE_COLUMNS[key as keyof RfcChanges];
+    if (!column) {
+      continue;
+    }
+    if (key === 'parameters') {
+      columns[column] = JSON.stringify(value ?? {});
+    } else {
+      columns[column] = value ?? null;
+    }
+  }
+  return columns as Partial<RfcRow>;
+}
+
+type Cursor = {
+  s: RfcSortField;
+  o: 'asc' | 'desc';
+  v: string | number;
+  q: number;
+};
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+function decodeCursor(raw: string, sort: RfcSortField, order: string): Cursor {
+  let cursor: Cursor;
+  try {
+    cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new InputError('cursor: not a cursor returned by this API');
+  }
+  if (
+    !cursor ||
+    typeof cursor !== 'object' ||
+    typeof cursor.q !== 'number' ||
+    (typeof cursor.v !== 'string' && typeof cursor.v !== 'number')
+  ) {
+    throw new InputError('cursor: not a cursor returned by this API');
+  }
+  if (cursor.s !== sort || cursor.o !== order) {
+    throw new InputError(
+      'cursor: was issued for another sort or order; repeat the first query with the same sort and order',
+    );
+  }
+  return cursor;
+}
+
+/** Knex implementation of {@link RfcStore}, on SQLite and PostgreSQL. */
+export class DatabaseRfcStore implements RfcStore {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseRfcStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseRfcStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async create(rfc: NewRfc, events: RfcEventInput[]): Promise<Rfc> {
+    const now = new Date().toISOString();
+    const seq = await this.db.transaction(async tx => {
+      const [inserted] = await tx<RfcRow>(RFCS)
+        .insert({
+          change_type_id: rfc.changeTypeId,
+          change_type_version: rfc.changeTypeVersion,
+          title: rfc.title,
+          description: rfc.description,
+          target_entity_ref: rfc.targetEntityRef,
+          parameters: JSON.stringify(rfc.parameters),
+          owner_group: rfc.ownerGroup,
+          origin: rfc.origin,
+          requester: rfc.requester,
+          approval_rule: rfc.approvalRule,
+          approver_group: rfc.approverGroup ?? null,
+          implementation_plan: rfc.implementationPlan,
+          test_plan: rfc.testPlan,
+          peer_reviewer: rfc.peerReviewer ?? null,
+          rollback_plan: rfc.rollbackPlan,
+          risk: rfc.risk,
+          outcome_notes: rfc.outcomeNotes ?? null,
+          requested_start_time: rfc.requestedStartTime ?? null,
+          requested_end_time: rfc.requestedEndTime ?? null,
+          status: rfc.status,
+          status_reason: rfc.statusReason ?? null,
+          task_id: rfc.taskId ?? null,
+          created_at: now,
+          updated_at: now,
+          version: 1,
+        })
+        .returning('seq');
+      const newSeq = Number(
+        typeof inserted === 'object'
+          ? (inserted as { seq: number }).seq
+          : inserted,
+      );
+      if (events.length > 0) {
+        await tx<EventRow>(EVENTS).insert(
+          events.map(event => ({
+            rfc_seq: newSeq,
+            actor: event.actor,
+            action: event.action,
+            from_status: event.fromStatus ?? null,
+            to_status: event.toStatus,
+            comment: event.comment ?? null,
+            at: now,
+          })),
+        );
+      }
+      return newSeq;
+    });
+    return (await this.get(formatRfcId(seq)))!;
+  }
+
+  async get(id: string): Promise<Rfc | undefined> {
+    const seq = parseRfcId(id);
+    if (seq === undefined) {
+      return undefined;
+    }
+    const row = await this.db<RfcRow>(RFCS).where({ seq }).first();
+    if (!row) {
+      return undefined;
+    }
+    const approvals = await this.approvalsFor([seq]);
+    return toRfc(row, approvals.get(seq) ?? []);
+  }
+
+  async transition(t: RfcTransition): Promise<Rfc> {
+    const seq = parseRfcId(t.id);
+    if (seq === undefined) {
+      throw new ConflictError(`${t.id} is not an RFC id`);
+    }
+    const now = new Date().toISOString();
+    await this.db.transaction(async tx => {
+      const updated = await tx<RfcRow>(RFCS)
+        .where({
+          seq,
+          status: t.expectedStatus,
+          version: t.expectedVersion,
+        })
+        .update({
+          ...changesToColumns(t.changes),
+          status: t.toStatus,
+          updated_at: now,
+          version: t.expectedVersion + 1,
+        });
+      if (updated !== 1) {
+        throw new ConflictError(
+          `${t.id} changed since version ${t.expectedVersion} was read; reload it and try again`,
+        );
+      }
+      await tx<EventRow>(EVENTS).insert({
+        rfc_seq: seq,
+        actor: t.event.actor,
+        action: t.event.action,
+        from_status: t.expectedStatus,
+        to_status: t.toStatus,
+        comment: t.event.comment ?? null,
+        at: now,
+      });
+    });
+    return (await this.get(t.id))!;
+  }
+
+  async list(
+    query: RfcListQuery,
+  ): Promise<{ items: Rfc[]; nextCursor?: string }> {
+    const sort = query.sort ?? 'id';
+    const order = query.order ?? 'desc';
+    const limit = Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIST_LIMIT);
+    const column = SORT_COLUMNS[sort];
+    // Missing start times sort as the empty string so keyset paging stays total.
+    const sortExpr =
+      sort === 'requestedStartTime'
+        ? this.db.raw(`coalesce(requested_start_time, '')`)
+        : this.db.ref(column);
+
+    const q = this.db<RfcRow>(RFCS);
+    if (query.status?.length) q.whereIn('status', query.status);
+    if (query.owner) q.where('owner_group', query.owner);
+    if (query.targetEntityRef)
+      q.where('target_entity_ref', query.targetEntityRef);
+    if (query.requester) q.where('requester', query.requester);
+    if (query.origin) q.where('origin', query.origin);
+    if (query.changeTypeId) q.where('change_type_id', query.changeTypeId);
+    if (query.from) q.where('requested_start_time', '>=', query.from);
+    if (query.to) q.where('requested_start_time', '<=', query.to);
+
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor, sort, order);
+      const op = order === 'asc' ? '>' : '<';
+      if (sort === 'id') {
+        q.where('seq', op, cursor.q);
+      } else {
+        q.where(inner =>
+          inner
+            .where(sortExpr as any, op, cursor.v)
+            .orWhere(both =>
+              both
+                .where(sortExpr as any, '=', cursor.v)
+                .andWhere('seq', op, cursor.q),
+            ),
+        );
+      }
+    }
+    if (sort !== 'id') {
+      q.orderBy(sortExpr as any, order);
+    }
+    q.orderBy('seq', order).limit(limit + 1);
+
+    const rows = (await q) as RfcRow[];
+    const page = rows.slice(0, limit);
+    const approvals = await this.approvalsFor(page.map(r => r.seq));
+    const items = page.map(row => toRfc(row, approvals.get(row.seq) ?? []));
+    if (rows.length <= limit) {
+      return { items };
+    }
+    const last = page[page.length - 1];
+    const value =
+      sort === 'id'
+        ? last.seq
+        : sort === 'requestedStartTime'
+        ? last.requested_start_time ?? ''
+        : (last[column as keyof RfcRow] as string);
+    return {
+      items,
+      nextCursor: encodeCursor({ s: sort, o: order, v: value, q: last.seq }),
+    };
+  }
+
+  async listEvents(id: string): Promise<RfcAuditEvent[]> {
+    const seq = parseRfcId(id);
+    if (seq === undefined) {
+      return [];
+    }
+    const rows = await this.db<EventRow>(EVENTS)
+      .where({ rfc_seq: seq })
+      .orderBy('id', 'asc');
+    return rows.map(toEvent);
+  }
+
+  async listUnapprovedAtStart(now: Date, limit: number): Promise<Rfc[]> {
+    const rows = await this.db<RfcRow>(RFCS)
+      .where('status', 'PendingApproval')
+      .whereNotNull('requested_start_time')
+      .where('requested_start_time', '<=', now.toISOString())
+      .orderBy('requested_start_time', 'asc')
+      .limit(limit);
+    return rows.map(row => toRfc(row, []));
+  }
+
+  private async approvalsFor(
+    seqs: number[],
+  ): Promise<Map<number, RfcApproval[]>> {
+    const result = new Map<number, RfcApproval[]>();
+    if (seqs.length === 0) {
+      return result;
+    }
+    const rows = await this.db<EventRow>(EVENTS)
+      .whereIn('rfc_seq', seqs)
+      .whereIn('action', DECISION_ACTIONS)
+      .orderBy('id', 'asc');
+    for (const row of rows) {
+      const key = Number(row.rfc_seq);
+      const list = result.get(key) ?? [];
+      list.push(toApproval(row));
+      result.set(key, list);
+    }
+    return result;
+  }
+}
