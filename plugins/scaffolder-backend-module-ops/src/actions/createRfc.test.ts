@@ -1,0 +1,93 @@
+import { OpsContractStub } from '../testing/opsContractStub';
+import { actionContext, auth, discovery } from '../testing/context';
+import { createRfcCreateAction } from './createRfc';
+import { examples } from './createRfc.examples';
+
+describe('ops:rfc:create', () => {
+  let stub: OpsContractStub;
+  const action = () =>
+    createRfcCreateAction({ discovery, auth, fetch: stub.fetch });
+  beforeEach(() => {
+    stub = new OpsContractStub();
+  });
+
+  const input = {
+    changeTypeId: 'rds-postgres',
+    title: 'Ledger database',
+    targetEntityRef: 'component:default/payments-ledger',
+    parameters: { dbInstanceClass: 'db.t4g.medium' },
+    implementationPlan: 'i',
+    testPlan: 't',
+    rollbackPlan: 'r',
+    submit: true,
+  };
+
+  it('records and submits the RFC with a token on behalf of the initiator', async () => {
+    const ctx = actionContext(input);
+    await action().handler(ctx as any);
+
+    expect(ctx.output).toHaveBeenCalledWith('rfcId', 'RFC-000001');
+    expect(ctx.output).toHaveBeenCalledWith('status', 'PendingApproval');
+    expect(stub.calls).toHaveLength(1);
+    const [call] = stub.calls;
+    expect(call).toMatchObject({ method: 'POST', path: '/rfcs' });
+    expect(call.body).toMatchObject({
+      changeTypeId: 'rds-postgres',
+      targetEntityRef: 'component:default/payments-ledger',
+      parameters: { dbInstanceClass: 'db.t4g.medium' },
+      submit: true,
+    });
+    // mockServices.auth mints tokens that name the user they act for.
+    expect(call.token).toContain('user:default/mock');
+    expect(call.token).toContain('ops');
+  });
+
+  it('reports a pre-approved change type as approved at once', async () => {
+    const ctx = actionContext({ ...input, changeTypeId: 'ec2-linux-stack' });
+    await action().handler(ctx as any);
+    expect(ctx.output).toHaveBeenCalledWith('status', 'Scheduled');
+  });
+
+  it('does not record a second RFC when the task resumes', async () => {
+    const checkpoints = new Map();
+    await action().handler(actionContext(input, { checkpoints }) as any);
+    const resumed = actionContext(input, { checkpoints });
+    await action().handler(resumed as any);
+
+    expect(stub.rfcs.size).toBe(1);
+    expect(resumed.output).toHaveBeenCalledWith('rfcId', 'RFC-000001');
+  });
+
+  it("fails with the ops backend's message when the RFC is refused", async () => {
+    const ctx = actionContext({ ...input, implementationPlan: '' });
+    await expect(action().handler(ctx as any)).rejects.toThrow(
+      /implementationPlan is required/,
+    );
+    expect(stub.rfcs.size).toBe(0);
+  });
+
+  it('makes no call in a dry run', async () => {
+    const ctx = actionContext(input, { isDryRun: true });
+    await action().handler(ctx as any);
+    expect(stub.calls).toHaveLength(0);
+    expect(ctx.output).toHaveBeenCalledWith('rfcId', 'RFC-DRY-RUN');
+  });
+
+  it.each(examples.map(e => [e.description, e.step] as const))(
+    'runs the example: %s',
+    async (_description, step) => {
+      expect(step.action).toBe('ops:rfc:create');
+      const ctx = actionContext(step.input);
+      await action().handler(ctx as any);
+      const [call] = stub.calls;
+      expect(call.body).toMatchObject({
+        changeTypeId: step.input.changeTypeId,
+        submit: step.input.submit ?? true,
+      });
+      expect(ctx.output).toHaveBeenCalledWith(
+        'status',
+        step.input.submit === false ? 'Editing' : 'Scheduled',
+      );
+    },
+  );
+});

@@ -1,0 +1,164 @@
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { OpsRfcClient } from '../rfc/OpsRfcClient';
+import { examples } from './createRfc.examples';
+
+/**
+ * `ops:rfc:create` records an RFC from the template's form, as the person who
+ * ran the template, and by default submits it in the same call.
+ *
+ * @public
+ */
+export function createRfcCreateAction(options: {
+  discovery: DiscoveryService;
+  auth: AuthService;
+  fetch?: typeof fetch;
+}) {
+  const client = new OpsRfcClient(options);
+  // Applied here as well as in the schema: the scaffolder does not fill in
+  // schema defaults before calling the handler.
+  const defaults = {
+    implementationPlan:
+      'Carried out by the change type template through the portal.',
+    testPlan: 'The change type template is tested by the platform team.',
+    rollbackPlan: 'Terminate the provisioned product.',
+  };
+  return createTemplateAction({
+    id: 'ops:rfc:create',
+    description:
+      'Records a Request for Change for a change type and submits it for approval',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        changeTypeId: z =>
+          z
+            .string()
+            .min(1)
+            .describe('Id of the change type, e.g. ec2-linux-stack'),
+        changeTypeVersion: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Version of the change type; defaults to the approved one',
+            ),
+        title: z =>
+          z.string().min(1).max(200).describe('Short title of the RFC'),
+        description: z =>
+          z.string().default('').describe('What is changing and why'),
+        targetEntityRef: z =>
+          z
+            .string()
+            .regex(
+              /^[a-z]+:[^/]+\/.+$/i,
+              'must be an entity ref such as component:default/storefront',
+            )
+            .describe('The component or stack the change applies to'),
+        parameters: z =>
+          z
+            .record(z.unknown())
+            .default({})
+            .describe("The change type's parameters from the form"),
+        implementationPlan: z =>
+          z
+            .string()
+            .min(1)
+            .default(defaults.implementationPlan)
+            .describe('How the change is carried out'),
+        testPlan: z =>
+          z
+            .string()
+            .min(1)
+            .default(defaults.testPlan)
+            .describe('How the change was or will be tested'),
+        rollbackPlan: z =>
+          z
+            .string()
+            .min(1)
+            .default(defaults.rollbackPlan)
+            .describe('How to back the change out'),
+        peerReviewer: z =>
+          z.string().optional().describe('User entity ref of a peer reviewer'),
+        risk: z =>
+          z
+            .enum(['low', 'medium', 'high'])
+            .optional()
+            .describe("Risk; defaults to the change type's"),
+        requestedStartTime: z =>
+          z
+            .string()
+            .datetime({ offset: true })
+            .optional()
+            .describe(
+              'ISO 8601 time the change may start; empty means as soon as approved',
+            ),
+        requestedEndTime: z =>
+          z
+            .string()
+            .datetime({ offset: true })
+            .optional()
+            .describe('ISO 8601 time the change must be done by'),
+        submit: z =>
+          z
+            .boolean()
+            .default(true)
+            .describe(
+              'Submit for approval at once (pre-approved types come back approved)',
+            ),
+      },
+      output: {
+        rfcId: z => z.string().describe('Id of the RFC, e.g. RFC-000123'),
+        status: z => z.string().describe('Status of the RFC after creation'),
+      },
+    },
+    async handler(ctx) {
+      const { input } = ctx;
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would record an RFC for change type ${input.changeTypeId} on ${input.targetEntityRef}`,
+        );
+        ctx.output('rfcId', 'RFC-DRY-RUN');
+        ctx.output(
+          'status',
+          input.submit === false ? 'Editing' : 'PendingApproval',
+        );
+        return;
+      }
+      const credentials = await ctx.getInitiatorCredentials();
+      // Checkpointed: a resumed or retried task reuses the RFC it already made.
+      const rfc = await ctx.checkpoint({
+        key: `ops.rfc.create.${ctx.step?.id ?? 'rfc'}`,
+        fn: async () => {
+          const created = await client.createRfc(
+            {
+              changeTypeId: input.changeTypeId,
+              changeTypeVersion: input.changeTypeVersion,
+              title: input.title,
+              description: input.description ?? '',
+              targetEntityRef: input.targetEntityRef,
+              parameters: input.parameters ?? {},
+              implementationPlan:
+                input.implementationPlan ?? defaults.implementationPlan,
+              testPlan: input.testPlan ?? defaults.testPlan,
+              rollbackPlan: input.rollbackPlan ?? defaults.rollbackPlan,
+              peerReviewer: input.peerReviewer || undefined,
+              risk: input.risk,
+              requestedStartTime: input.requestedStartTime || undefined,
+              requestedEndTime: input.requestedEndTime || undefined,
+              submit: input.submit ?? true,
+            },
+            credentials,
+          );
+          return { id: created.id, status: created.status };
+        },
+      });
+      ctx.logger.info(`Recorded ${rfc.id}, now ${rfc.status}`);
+      ctx.output('rfcId', rfc.id);
+      ctx.output('status', rfc.status);
+    },
+  });
+}

@@ -1,0 +1,171 @@
+import type {
+  AuthService,
+  BackstageCredentials,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  ChangeTypeRisk,
+  Rfc,
+  RfcAuditEvent,
+  RfcStatus,
+} from '@cloud-ops/plugin-ops-common';
+
+/** Body of `POST /api/ops/rfcs`. @public */
+export type CreateRfcRequest = {
+  changeTypeId: string;
+  changeTypeVersion?: string;
+  title: string;
+  description: string;
+  targetEntityRef: string;
+  parameters: Record<string, unknown>;
+  implementationPlan: string;
+  testPlan: string;
+  peerReviewer?: string;
+  rollbackPlan: string;
+  risk?: ChangeTypeRisk;
+  requestedStartTime?: string;
+  requestedEndTime?: string;
+  submit?: boolean;
+};
+
+/**
+ * The ops backend's RFC API over HTTP. Every call carries a token minted on
+ * behalf of the given credentials, so the ops backend sees who really asked.
+ *
+ * @public
+ */
+export class OpsRfcClient {
+  private readonly fetchFn: typeof fetch;
+
+  constructor(
+    private readonly options: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+      fetch?: typeof fetch;
+    },
+  ) {
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  createRfc(
+    body: CreateRfcRequest,
+    credentials: BackstageCredentials,
+  ): Promise<Rfc> {
+    return this.request('POST', '/rfcs', credentials, body);
+  }
+
+  getRfc(id: string, credentials: BackstageCredentials): Promise<Rfc> {
+    return this.request('GET', `/rfcs/${encodeURIComponent(id)}`, credentials);
+  }
+
+  async listRfcs(
+    query: { status?: RfcStatus[]; limit?: number; cursor?: string },
+    credentials: BackstageCredentials,
+  ): Promise<{ items: Rfc[]; nextCursor?: string }> {
+    const params = new URLSearchParams();
+    for (const s of query.status ?? []) params.append('status', s);
+    if (query.limit) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+    return this.request('GET', `/rfcs?${params}`, credentials);
+  }
+
+  async listEvents(
+    id: string,
+    credentials: BackstageCredentials,
+  ): Promise<RfcAuditEvent[]> {
+    const { items } = await this.request<{ items: RfcAuditEvent[] }>(
+      'GET',
+      `/rfcs/${encodeURIComponent(id)}/events`,
+      credentials,
+    );
+    return items;
+  }
+
+  startRfc(
+    id: string,
+    body: { version: number; taskId?: string },
+    credentials: BackstageCredentials,
+  ): Promise<Rfc> {
+    return this.request(
+      'POST',
+      `/rfcs/${encodeURIComponent(id)}/start`,
+      credentials,
+      body,
+    );
+  }
+
+  completeRfc(
+    id: string,
+    body: {
+      version: number;
+      outcome: 'Success' | 'Failure';
+      outcomeNotes?: string;
+    },
+    credentials: BackstageCredentials,
+  ): Promise<Rfc> {
+    return this.request(
+      'POST',
+      `/rfcs/${encodeURIComponent(id)}/complete`,
+      credentials,
+      body,
+    );
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    credentials: BackstageCredentials,
+    body?: unknown,
+  ): Promise<T> {
+    const [baseUrl, { token }] = await Promise.all([
+      this.options.discovery.getBaseUrl('ops'),
+      this.options.auth.getPluginRequestToken({
+        onBehalfOf: credentials,
+        targetPluginId: 'ops',
+      }),
+    ]);
+    const response = await this.fetchFn(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw new OpsRequestError(await ResponseError.fromResponse(response));
+    }
+    return (await response.json()) as T;
+  }
+}
+
+/**
+ * A refused request, carrying the ops backend's own message so a failed task
+ * tells the person what to fix.
+ *
+ * @public
+ */
+export class OpsRequestError extends Error {
+  readonly statusCode: number;
+  constructor(readonly cause: ResponseError) {
+    const { name, message } = cause.body?.error ?? {};
+    super(
+      `The ops backend refused the request (${cause.statusCode}${
+        name ? ` ${name}` : ''
+      }): ${message ?? cause.message}`,
+    );
+    this.name = 'OpsRequestError';
+    this.statusCode = cause.statusCode;
+  }
+}
+
+/** True when the ops backend answered 409: someone else changed the RFC first. */
+export function isConflict(error: unknown): boolean {
+  return error instanceof OpsRequestError && error.statusCode === 409;
+}
+
+/** A short description of a failure for logs. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
