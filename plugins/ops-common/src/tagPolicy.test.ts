@@ -28,7 +28,7 @@ const policy: TagPolicy = {
 function entity(
   kind: string,
   tags: Record<string, string>,
-  spec: Record<string, unknown> = {
+  spec: Record<string, string> = {
     type: 'service',
     owner: 'group:default/payments',
   },

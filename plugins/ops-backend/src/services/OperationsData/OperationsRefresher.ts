@@ -1,0 +1,153 @@
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { OPERATIONS_SNAPSHOT_KINDS } from '@cloud-ops/plugin-ops-common';
+import type {
+  OperationsSnapshotStore,
+  OperationsSnapshotWrite,
+} from '../../database/OperationsSnapshotStore';
+import { normalizeEntityRef, targetFromEntity } from './targets';
+import type {
+  OperationsReadResult,
+  OperationsReader,
+  OperationsTarget,
+} from './types';
+
+/** Entity kinds that can have AWS resources behind them. */
+const MAPPED_KINDS = ['component', 'resource', 'system'];
+
+const ENTITY_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.annotations',
+];
+
+/** @public */
+export type RefreshSummary = {
+  entities: number;
+  snapshots: number;
+  failures: number;
+  removed: number;
+};
+
+/**
+ * Reads AWS through an `OperationsReader` and stores the outcome as
+ * snapshots: all mapped entities on a schedule, or one entity on demand.
+ */
+export class OperationsRefresher {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly options: {
+      reader: OperationsReader;
+      store: OperationsSnapshotStore;
+      catalog: CatalogService;
+      auth: AuthService;
+      logger: LoggerService;
+      now?: () => Date;
+    },
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get source() {
+    return this.options.reader.source;
+  }
+
+  /** Refreshes every mapped entity. Never throws for an AWS failure: that is stored on the snapshots. */
+  async refreshAll(): Promise<RefreshSummary> {
+    const { catalog, auth, store } = this.options;
+    // Scheduled work acts for no user: it reads the whole catalog with the
+    // plugin's own credentials. Users only ever see snapshots of entities the
+    // catalog lets them read, checked per request.
+    const credentials = await auth.getOwnServiceCredentials();
+    const { items } = await catalog.getEntities(
+      { filter: { kind: MAPPED_KINDS }, fields: ENTITY_FIELDS },
+      { credentials },
+    );
+    const known = new Set(
+      items.map(e => normalizeEntityRef(stringifyEntityRef(e))),
+    );
+    const writes = await this.readAndCollect(items, ref => known.has(ref));
+
+    await store.saveReads(writes);
+    const written = new Set(writes.map(w => w.entityRef));
+    const removed = (await store.listEntityRefs()).filter(
+      ref => !written.has(ref),
+    );
+    if (removed.length) await store.deleteEntities(removed);
+
+    const summary = {
+      entities: written.size,
+      snapshots: writes.length,
+      failures: writes.filter(w => !w.ok).length,
+      removed: removed.length,
+    };
+    this.options.logger.info(
+      `Operations refresh (${this.source}): ${summary.entities} entities, ${summary.failures} failed reads, ${summary.removed} removed`,
+    );
+    return summary;
+  }
+
+  /** Refreshes one entity the caller has already been allowed to read. */
+  async refreshEntity(entity: Entity): Promise<void> {
+    const ref = normalizeEntityRef(stringifyEntityRef(entity));
+    const writes = await this.readAndCollect([entity], r => r === ref);
+    await this.options.store.saveReads(writes);
+  }
+
+  private async readAndCollect(
+    entities: Entity[],
+    keep: (entityRef: string) => boolean,
+  ): Promise<OperationsSnapshotWrite[]> {
+    const at = this.now().toISOString();
+    const source = this.source;
+    const targets: OperationsTarget[] = [];
+    const writes: OperationsSnapshotWrite[] = [];
+    for (const entity of entities) {
+      const mapped = targetFromEntity(entity);
+      if (!mapped) continue;
+      if ('error' in mapped) {
+        const entityRef = normalizeEntityRef(stringifyEntityRef(entity));
+        for (const kind of OPERATIONS_SNAPSHOT_KINDS) {
+          writes.push({
+            entityRef,
+            kind,
+            source,
+            at,
+            ok: false,
+            error: mapped.error,
+          });
+        }
+      } else {
+        targets.push(mapped.target);
+      }
+    }
+
+    let results: OperationsReadResult[];
+    try {
+      results = await this.options.reader.read(targets);
+    } catch (e) {
+      // Readers report AWS failures per entity; this is the unexpected rest.
+      // Keep the last good snapshots and show why the refresh failed.
+      const error = `Operations data could not be read: ${
+        (e as Error).message
+      }`;
+      this.options.logger.error(error, e as Error);
+      results = targets.flatMap(t =>
+        OPERATIONS_SNAPSHOT_KINDS.map(kind => ({
+          entityRef: t.entityRef,
+          kind,
+          ok: false as const,
+          error,
+        })),
+      );
+    }
+    for (const result of results) {
+      if (!keep(result.entityRef)) continue;
+      writes.push({ ...result, source, at } as OperationsSnapshotWrite);
+    }
+    return writes;
+  }
+}

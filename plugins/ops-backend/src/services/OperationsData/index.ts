@@ -1,0 +1,165 @@
+import {
+  AuthService,
+  LoggerService,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  compileTagPolicy,
+  RaciOverrides,
+  TagPolicy,
+  validateRaciOverrides,
+} from '@cloud-ops/plugin-ops-common';
+import type { OperationsSnapshotStore } from '../../database/OperationsSnapshotStore';
+import { createOperationsAwsClientProvider } from './awsClients';
+import { AwsOperationsReader } from './AwsOperationsReader';
+import { OperationsRefresher } from './OperationsRefresher';
+import { OperationsService, RecentRfcsSource } from './OperationsService';
+import {
+  SandboxOperationsReader,
+  SandboxOperationsReaderOptions,
+} from './SandboxOperationsReader';
+import type { AwsLocation, OperationsReader } from './types';
+
+export { AwsOperationsReader } from './AwsOperationsReader';
+export { SandboxOperationsReader } from './SandboxOperationsReader';
+export { OperationsRefresher } from './OperationsRefresher';
+export {
+  OperationsService,
+  RefreshRateLimitedError,
+} from './OperationsService';
+export type { RecentRfcsSource } from './OperationsService';
+export type { OperationsReader, OperationsTarget, AwsLocation } from './types';
+
+const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { minutes: 15 },
+  timeout: { minutes: 10 },
+  initialDelay: { seconds: 15 },
+};
+
+/** Reads `ops.aws.implementation`; anything but `aws` or `sandbox` stops startup with a clear message. */
+function readImplementation(config: Config): 'aws' | 'sandbox' {
+  const value = config.getOptionalString('ops.aws.implementation') ?? 'sandbox';
+  if (value !== 'aws' && value !== 'sandbox') {
+    throw new Error(
+      `ops.aws.implementation must be "aws" or "sandbox", not "${value}"`,
+    );
+  }
+  return value;
+}
+
+function readStackLocations(config: Config): AwsLocation[] {
+  const locations: AwsLocation[] = [];
+  const accountId = config.getOptionalString('ops.aws.accountId');
+  const region = config.getOptionalString('ops.aws.region');
+  if (accountId && region) locations.push({ accountId, region });
+  for (const c of config.getOptionalConfigArray(
+    'ops.operations.stackLocations',
+  ) ?? []) {
+    locations.push({
+      accountId: c.getString('accountId'),
+      region: c.getString('region'),
+    });
+  }
+  return locations;
+}
+
+/**
+ * Builds the operations data services from config: the reader for the
+ * configured implementation, the refresher and the service behind the route.
+ */
+export function createOperationsData(options: {
+  config: Config;
+  logger: LoggerService;
+  auth: AuthService;
+  catalog: CatalogService;
+  store: OperationsSnapshotStore;
+  recentRfcs?: RecentRfcsSource;
+  listProvisionedStacks?: SandboxOperationsReaderOptions['listProvisionedStacks'];
+  reader?: OperationsReader;
+}) {
+  const { config, logger } = options;
+  const operations = config.getOptionalConfig('ops.operations');
+
+  const raciConfig = config.getOptional('ops.raci.overrides');
+  if (raciConfig !== undefined) {
+    const problems = validateRaciOverrides(raciConfig);
+    if (problems.length) {
+      throw new Error(`Invalid ops.raci.overrides: ${problems.join('; ')}`);
+    }
+  }
+  const tagPolicy = compileTagPolicy(
+    (config.getOptional('ops.tagPolicy') as TagPolicy | undefined) ?? {
+      rules: [],
+    },
+  );
+
+  const reader =
+    options.reader ??
+    (readImplementation(config) === 'aws'
+      ? new AwsOperationsReader({
+          clients: createOperationsAwsClientProvider({
+            config,
+            requestTimeoutMs:
+              (operations?.getOptionalNumber('requestTimeoutSeconds') ?? 10) *
+              1000,
+          }),
+          logger,
+          stackLocations: readStackLocations(config),
+          defaultBackupIntervalHours: operations?.getOptionalNumber(
+            'backupIntervalHours',
+          ),
+        })
+      : new SandboxOperationsReader({
+          listProvisionedStacks: options.listProvisionedStacks,
+        }));
+
+  const refresher = new OperationsRefresher({
+    reader,
+    store: options.store,
+    catalog: options.catalog,
+    auth: options.auth,
+    logger,
+  });
+  const service = new OperationsService({
+    catalog: options.catalog,
+    store: options.store,
+    refresher,
+    centralItGroup: config.getString('ops.centralIt.group'),
+    raciOverrides: raciConfig as RaciOverrides | undefined,
+    tagPolicy,
+    recentRfcs: options.recentRfcs,
+    refreshIntervalMs:
+      (operations?.getOptionalNumber('refreshIntervalSeconds') ?? 60) * 1000,
+  });
+  const schedule = operations?.has('schedule')
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+        operations.getConfig('schedule'),
+      )
+    : DEFAULT_SCHEDULE;
+
+  return {
+    reader,
+    refresher,
+    service,
+    /** Schedules the refresh of every mapped entity; scope global, so one replica runs it. */
+    async schedule(scheduler: SchedulerService) {
+      await scheduler.scheduleTask({
+        id: 'ops-operations-refresh',
+        scope: 'global',
+        ...schedule,
+        fn: async () => {
+          try {
+            await refresher.refreshAll();
+          } catch (e) {
+            // A failed run leaves the stored snapshots as they were; the next run retries.
+            logger.error('Operations refresh failed', e as Error);
+          }
+        },
+      });
+    },
+  };
+}
