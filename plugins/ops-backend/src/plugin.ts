@@ -2,7 +2,9 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createRouter } from './router';
+import { setupRfcs } from './rfcs';
 
 /**
  * The ops backend plugin: RFCs and change management, operations data,
@@ -17,10 +19,43 @@ export const opsPlugin = createBackendPlugin({
       deps: {
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        catalog: catalogServiceRef,
+        userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
       },
-      async init({ database, httpRouter }) {
+      async init({
+        database,
+        httpRouter,
+        config,
+        logger,
+        catalog,
+        userInfo,
+        auth,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        scheduler,
+      }) {
         const db = await database.getClient();
-        httpRouter.use(await createRouter({ db }));
+        const rfcRoutes = await setupRfcs({
+          config,
+          logger,
+          database,
+          catalog,
+          userInfo,
+          auth,
+          httpAuth,
+          permissions,
+          permissionsRegistry,
+          scheduler,
+        });
+        httpRouter.use(await createRouter({ db, rfcRoutes }));
       },
     });
   },

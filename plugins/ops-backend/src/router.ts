@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 
 export async function createRouter(options: {
   db: Knex;
+  /** RFCs, the change calendar and change types. */
+  rfcRoutes?: express.Router;
 }): Promise<express.Router> {
   const { db } = options;
   const router = Router();
@@ -15,6 +17,10 @@ export async function createRouter(options: {
     await db.raw('select 1');
     res.json({ status: 'ok', database: 'ok' });
   });
+
+  if (options.rfcRoutes) {
+    router.use(options.rfcRoutes);
+  }
 
   return router;
 }

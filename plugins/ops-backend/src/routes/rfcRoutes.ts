@@ -1,0 +1,258 @@
+import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import type { JsonObject } from '@backstage/types';
+import {
+  CHANGE_TYPE_RISKS,
+  RFC_ORIGINS,
+  RFC_STATUSES,
+  type ChangeTypeRisk,
+  type RfcStatus,
+} from '@cloud-ops/plugin-ops-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { MAX_LIST_LIMIT } from '../database/DatabaseRfcStore';
+import type { ChangeTypeService } from '../services/ChangeTypes/ChangeTypeService';
+import type { RfcService } from '../services/Rfcs/RfcService';
+
+const text = (max: number) => z.string().trim().min(1, 'is required').max(max);
+const time = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date-time such as 2026-03-01T10:00:00Z',
+});
+const version = z.number().int().positive();
+const risk = z.enum(CHANGE_TYPE_RISKS as [ChangeTypeRisk, ...ChangeTypeRisk[]]);
+const parameters = z.record(z.string(), z.unknown());
+
+const createBody = z.strictObject({
+  changeTypeId: text(255),
+  changeTypeVersion: text(64).optional(),
+  title: text(255),
+  description: text(20_000),
+  targetEntityRef: text(255),
+  parameters: parameters.default({}),
+  implementationPlan: text(20_000),
+  testPlan: text(20_000),
+  peerReviewer: text(255).optional(),
+  rollbackPlan: text(20_000),
+  risk: risk.optional(),
+  requestedStartTime: time.optional(),
+  requestedEndTime: time.optional(),
+  submit: z.boolean().optional(),
+});
+
+const updateBody = z.strictObject({
+  version,
+  title: text(255).optional(),
+  description: text(20_000).optional(),
+  parameters: parameters.optional(),
+  implementationPlan: text(20_000).optional(),
+  testPlan: text(20_000).optional(),
+  peerReviewer: text(255).nullable().optional(),
+  rollbackPlan: text(20_000).optional(),
+  risk: risk.optional(),
+  requestedStartTime: time.nullable().optional(),
+  requestedEndTime: time.nullable().optional(),
+});
+
+const actionBodies = {
+  submit: z.strictObject({ version }),
+  approve: z.strictObject({ version, comment: text(5_000).optional() }),
+  reject: z.strictObject({ version, comment: text(5_000) }),
+  cancel: z.strictObject({ version, reason: text(5_000).optional() }),
+  start: z.strictObject({ version, taskId: text(255).optional() }),
+  complete: z.strictObject({
+    version,
+    outcome: z.enum(['Success', 'Failure']),
+    outcomeNotes: text(20_000).optional(),
+  }),
+};
+
+const oneOrMany = <T extends z.ZodTypeAny>(schema: T) =>
+  z
+    .union([schema, z.array(schema)])
+    .transform(v => (Array.isArray(v) ? v : [v]));
+
+const listQuery = z.strictObject({
+  status: oneOrMany(
+    z.enum(RFC_STATUSES as [RfcStatus, ...RfcStatus[]]),
+  ).optional(),
+  owner: text(255).optional(),
+  targetEntityRef: text(255).optional(),
+  requester: text(255).optional(),
+  origin: z.enum(RFC_ORIGINS as ['user', 'central-it']).optional(),
+  changeTypeId: text(255).optional(),
+  from: time.optional(),
+  to: time.optional(),
+  sort: z
+    .enum(['id', 'createdAt', 'updatedAt', 'requestedStartTime'])
+    .optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).optional(),
+  cursor: text(1_000).optional(),
+});
+
+const calendarQuery = z.strictObject({ from: time, to: time });
+
+const changeTypeQuery = z.strictObject({
+  category: text(255).optional(),
+  automation: z.enum(['automated', 'manual']).optional(),
+  q: text(255).optional(),
+});
+
+/** Parses input or answers 400 with one message per field. */
+function parse<T extends z.ZodTypeAny>(
+  schema: T,
+  input: unknown,
+  where: string,
+): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map(issue => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return `${path ? `${path}: ` : ''}unknown field(s) ${issue.keys.join(
+          ', ',
+        )}`;
+      }
+      return `${path || where}: ${issue.message}`;
+    });
+    throw new InputError(`Invalid ${where}: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+const CALENDAR_STATUSES: RfcStatus[] = [
+  'PendingApproval',
+  'Scheduled',
+  'InProgress',
+  'Success',
+  'Failure',
+];
+const CALENDAR_MAX_DAYS = 366;
+
+/** The RFC, calendar and change-type routes of `/api/ops`. */
+export function createRfcRoutes(options: {
+  httpAuth: HttpAuthService;
+  rfcs: RfcService;
+  changeTypes: ChangeTypeService;
+}): express.Router {
+  const { httpAuth, rfcs, changeTypes } = options;
+  const router = Router();
+  const credentials = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  router.post('/rfcs', async (req, res) => {
+    const creds = await credentials(req);
+    const body = parse(createBody, req.body, 'request body');
+    const rfc = await rfcs.create(
+      { ...body, parameters: body.parameters as JsonObject },
+      creds,
+    );
+    res.status(201).json(rfc);
+  });
+
+  router.get('/rfcs', async (req, res) => {
+    const creds = await credentials(req);
+    const query = parse(listQuery, req.query, 'query');
+    if (
+      query.from &&
+      query.to &&
+      Date.parse(query.to) < Date.parse(query.from)
+    ) {
+      throw new InputError('Invalid query: to: must not be before from');
+    }
+    res.json(await rfcs.list(query, creds));
+  });
+
+  router.get('/rfcs/:id', async (req, res) => {
+    res.json(await rfcs.get(req.params.id, await credentials(req)));
+  });
+
+  router.patch('/rfcs/:id', async (req, res) => {
+    const creds = await credentials(req);
+    const body = parse(updateBody, req.body, 'request body');
+    res.json(
+      await rfcs.update(
+        req.params.id,
+        body as Omit<typeof body, 'parameters'> & { parameters?: JsonObject },
+        creds,
+      ),
+    );
+  });
+
+  for (const action of Object.keys(actionBodies) as Array<
+    keyof typeof actionBodies
+  >) {
+    router.post(`/rfcs/:id/${action}`, async (req, res) => {
+      const creds = await credentials(req);
+      const body = parse(actionBodies[action], req.body, 'request body');
+      res.json(
+        await rfcs.act(req.params.id, { action, ...body } as any, creds),
+      );
+    });
+  }
+
+  router.get('/rfcs/:id/events', async (req, res) => {
+    const items = await rfcs.events(req.params.id, await credentials(req));
+    res.json({ items });
+  });
+
+  router.get('/calendar', async (req, res) => {
+    const creds = await credentials(req);
+    const { from, to } = parse(calendarQuery, req.query, 'query');
+    const span = Date.parse(to) - Date.parse(from);
+    if (span < 0) {
+      throw new InputError('Invalid query: to: must not be before from');
+    }
+    if (span > CALENDAR_MAX_DAYS * 86_400_000) {
+      throw new InputError(
+        `Invalid query: to: the calendar shows at most ${CALENDAR_MAX_DAYS} days at once`,
+      );
+    }
+    const items = [];
+    let cursor: string | undefined;
+    do {
+      const page = await rfcs.list(
+        {
+          from,
+          to,
+          status: CALENDAR_STATUSES,
+          sort: 'requestedStartTime',
+          order: 'asc',
+          limit: MAX_LIST_LIMIT,
+          cursor,
+        },
+        creds,
+      );
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && items.length < 5_000);
+    res.json({ items });
+  });
+
+  router.get('/entities/:kind/:namespace/:name/rfcs', async (req, res) => {
+    const creds = await credentials(req);
+    const { kind, namespace, name } = req.params;
+    const ref = stringifyEntityRef({ kind, namespace, name });
+    const { items } = await rfcs.list(
+      {
+        targetEntityRef: ref,
+        sort: 'createdAt',
+        order: 'desc',
+        limit: MAX_LIST_LIMIT,
+      },
+      creds,
+    );
+    res.json({ items });
+  });
+
+  router.get('/change-types', async (req, res) => {
+    const creds = await credentials(req);
+    const filter = parse(changeTypeQuery, req.query, 'query');
+    res.json({ items: await changeTypes.list(filter, creds) });
+  });
+
+  return router;
+}
