@@ -1,0 +1,383 @@
+import {
+  BackupClient,
+  GetBackupPlanCommand,
+  ListBackupVaultsCommand,
+  ListProtectedResourcesCommand,
+  ListRecoveryPointsByBackupVaultCommand,
+} from '@aws-sdk/client-backup';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  DescribeInstancePatchStatesCommand,
+  DescribeMaintenanceWindowsCommand,
+  DescribeMaintenanceWindowTargetsCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { OperationsAwsClientProvider } from '../awsClients';
+import type { OperationsTarget } from '../types';
+
+/**
+ * A simulated AWS account behind aws-sdk-client-mock, big enough to measure
+ * how many calls a reader makes. The handlers enforce each API's page and
+ * batch limits, so a reader that exceeds them fails here as it would in AWS.
+ */
+
+export type FakeAccountOptions = {
+  accountId?: string;
+  region?: string;
+  /** Entities with an `app=<name>` selector. */
+  entities: number;
+  alarmsPerEntity?: number;
+  instancesPerEntity?: number;
+  databasesPerEntity?: number;
+  /** Every n-th instance is in AWS Backup; the rest rely on EBS snapshots. */
+  protectEveryNthInstance?: number;
+  /** Stacks provisioned by the suite, tagged with cloud-ops.io/entity-ref of entity i. */
+  stacksPerEntity?: number;
+  now?: Date;
+};
+
+type Resource = { arn: string; tags: Record<string, string> };
+
+export class FakeAwsAccount {
+  readonly accountId: string;
+  readonly region: string;
+  readonly now: Date;
+  readonly resources: Resource[] = [];
+  readonly targets: OperationsTarget[] = [];
+  readonly protectedArns = new Set<string>();
+  readonly instanceIds: string[] = [];
+  readonly alarmNames: string[] = [];
+  readonly databaseIds: string[] = [];
+
+  constructor(options: FakeAccountOptions) {
+    this.accountId = options.accountId ?? '111122223333';
+    this.region = options.region ?? 'eu-west-1';
+    this.now = options.now ?? new Date('2026-11-21T12:00:00.000Z');
+    const base = `arn:aws:%s:${this.region}:${this.accountId}:`;
+    const arn = (service: string, resource: string) =>
+      base.replace('%s', service) + resource;
+    const nth = options.protectEveryNthInstance ?? 2;
+    let instance = 0;
+    for (let e = 0; e < options.entities; e++) {
+      const app = `app-${e}`;
+      const entityRef = `component:default/${app}`;
+      this.targets.push({
+        entityRef,
+        accountId: this.accountId,
+        region: this.region,
+        selector: { app },
+      });
+      for (let a = 0; a < (options.alarmsPerEntity ?? 1); a++) {
+        const name = `${app}-alarm-${a}`;
+        this.alarmNames.push(name);
+        this.resources.push({
+          arn: arn('cloudwatch', `alarm:${name}`),
+          tags: { app },
+        });
+      }
+      for (let i = 0; i < (options.instancesPerEntity ?? 1); i++) {
+        const id = `i-${(instance++).toString(16).padStart(17, '0')}`;
+        this.instanceIds.push(id);
+        const resource = {
+          arn: arn('ec2', `instance/${id}`),
+          tags: { app, 'patch-group': 'central-it' },
+        };
+        this.resources.push(resource);
+        if (instance % nth === 0) this.protectedArns.add(resource.arn);
+      }
+      for (let d = 0; d < (options.databasesPerEntity ?? 0); d++) {
+        const id = `${app}-db-${d}`;
+        this.databaseIds.push(id);
+        this.resources.push({ arn: arn('rds', `db:${id}`), tags: { app } });
+      }
+      for (let s = 0; s < (options.stacksPerEntity ?? 0); s++) {
+        this.resources.push({
+          arn: arn('cloudformation', `stack/${app}-stack-${s}/0000`),
+          tags: { 'cloud-ops.io/entity-ref': entityRef },
+        });
+      }
+    }
+  }
+
+  /** The number of calls a batched reader should make, API by API. */
+  expectedBatchedCalls() {
+    const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
+    const withKey = (k: string) =>
+      this.resources.filter(r => k in r.tags).length;
+    const unprotected = this.instanceIds.length - this.protectedArns.size;
+    return {
+      GetResources:
+        pages(withKey('app'), 100) +
+        pages(withKey('cloud-ops.io/entity-ref'), 100),
+      DescribeAlarms: Math.ceil(this.alarmNames.length / 100),
+      DescribeInstancePatchStates: Math.ceil(this.instanceIds.length / 50),
+      DescribeMaintenanceWindows: this.instanceIds.length ? 1 : 0,
+      DescribeMaintenanceWindowTargets: this.instanceIds.length ? 1 : 0,
+      ListProtectedResources: 1,
+      ListBackupVaults: this.protectedArns.size ? 1 : 0,
+      ListRecoveryPointsByBackupVault: this.protectedArns.size
+        ? pages(this.protectedArns.size, 1000)
+        : 0,
+      GetBackupPlan: this.protectedArns.size ? 1 : 0,
+      DescribeVolumes: Math.ceil(unprotected / 200),
+      DescribeSnapshots: Math.ceil(unprotected / 200),
+      DescribeDBSnapshots: Math.ceil(this.databaseIds.length / 50),
+    };
+  }
+}
+
+function page<T>(items: T[], token: string | undefined, size: number) {
+  const start = token ? Number(token) : 0;
+  const next = start + size < items.length ? String(start + size) : undefined;
+  return { items: items.slice(start, start + size), next };
+}
+
+function limit(name: string, count: number, max: number) {
+  if (count > max) {
+    throw Object.assign(
+      new Error(`${name}: at most ${max} allowed, got ${count}`),
+      {
+        name: 'ValidationException',
+      },
+    );
+  }
+}
+
+/** Installs mocks for every client the reader uses, answering from `account`. */
+export function mockAwsAccount(account: FakeAwsAccount) {
+  const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+  const cloudwatch = mockClient(CloudWatchClient);
+  const ssm = mockClient(SSMClient);
+  const backup = mockClient(BackupClient);
+  const ec2 = mockClient(EC2Client);
+  const rds = mockClient(RDSClient);
+  const hoursAgo = (h: number) =>
+    new Date(account.now.getTime() - h * 3_600_000);
+
+  tagging.on(GetResourcesCommand).callsFake(input => {
+    limit('ResourcesPerPage', input.ResourcesPerPage ?? 50, 100);
+    const filters: { Key: string; Values?: string[] }[] =
+      input.TagFilters ?? [];
+    const matching = account.resources.filter(r =>
+      filters.every(
+        f =>
+          f.Key in r.tags &&
+          (!f.Values?.length || f.Values.includes(r.tags[f.Key])),
+      ),
+    );
+    const { items, next } = page(
+      matching,
+      input.PaginationToken,
+      input.ResourcesPerPage ?? 50,
+    );
+    return {
+      ResourceTagMappingList: items.map(r => ({
+        ResourceARN: r.arn,
+        Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),
+      })),
+      PaginationToken: next ?? '',
+    };
+  });
+
+  cloudwatch.on(DescribeAlarmsCommand).callsFake(input => {
+    limit('AlarmNames', input.AlarmNames?.length ?? 0, 100);
+    const names: string[] = input.AlarmNames ?? [];
+    return {
+      MetricAlarms: names
+        .filter(n => account.alarmNames.includes(n))
+        .map((name, i) => ({
+          AlarmName: name,
+          AlarmArn: `arn:aws:cloudwatch:${account.region}:${account.accountId}:alarm:${name}`,
+          StateValue: i % 7 === 0 ? 'ALARM' : 'OK',
+          StateReason: 'Threshold Crossed',
+          StateUpdatedTimestamp: hoursAgo(1),
+          Namespace: 'AWS/EC2',
+          MetricName: 'CPUUtilization',
+        })),
+    };
+  });
+
+  ssm.on(DescribeInstancePatchStatesCommand).callsFake(input => {
+    limit('InstanceIds', input.InstanceIds?.length ?? 0, 50);
+    limit('MaxResults', input.MaxResults ?? 10, 50);
+    const ids: string[] = input.InstanceIds ?? [];
+    return {
+      InstancePatchStates: ids.map((InstanceId, i) => ({
+        InstanceId,
+        PatchGroup: 'central-it',
+        BaselineId: 'pb-0123456789abcdef0',
+        OperationStartTime: hoursAgo(5),
+        OperationEndTime: hoursAgo(4),
+        Operation: 'Scan',
+        InstalledCount: 300,
+        MissingCount: i % 5 === 0 ? 3 : 0,
+        FailedCount: i % 11 === 0 ? 1 : 0,
+        CriticalNonCompliantCount: i % 5 === 0 ? 1 : 0,
+        SecurityNonCompliantCount: i % 5 === 0 ? 2 : 0,
+      })),
+    };
+  });
+  ssm.on(DescribeMaintenanceWindowsCommand).resolves({
+    WindowIdentities: [
+      {
+        WindowId: 'mw-0123456789abcdef0',
+        Name: 'central-it-monthly',
+        Enabled: true,
+        Schedule: 'cron(0 2 ? * SUN#2 *)',
+        NextExecutionTime: '2026-12-13T02:00Z',
+      },
+    ],
+  });
+  ssm.on(DescribeMaintenanceWindowTargetsCommand).resolves({
+    Targets: [
+      {
+        WindowId: 'mw-0123456789abcdef0',
+        ResourceType: 'INSTANCE',
+        Targets: [{ Key: 'tag:patch-group', Values: ['central-it'] }],
+      },
+    ],
+  });
+
+  backup.on(ListProtectedResourcesCommand).callsFake(input => {
+    const all = [...account.protectedArns].map(ResourceArn => ({
+      ResourceArn,
+      ResourceType: 'EC2',
+      LastBackupTime: hoursAgo(6),
+    }));
+    const { items, next } = page(
+      all,
+      input.NextToken,
+      input.MaxResults ?? 1000,
+    );
+    return { Results: items, NextToken: next };
+  });
+  backup
+    .on(ListBackupVaultsCommand)
+    .resolves({ BackupVaultList: [{ BackupVaultName: 'Default' }] });
+  backup.on(ListRecoveryPointsByBackupVaultCommand).callsFake(input => {
+    const all = [...account.protectedArns].map((ResourceArn, i) => ({
+      RecoveryPointArn: `${ResourceArn}/rp-${i}`,
+      ResourceArn,
+      Status: 'COMPLETED',
+      CreationDate: hoursAgo(i % 9 === 0 ? 60 : 6),
+      CompletionDate: hoursAgo(i % 9 === 0 ? 60 : 6),
+      CreatedBy: { BackupPlanId: 'plan-daily', BackupRuleId: 'rule-daily' },
+    }));
+    const { items, next } = page(
+      all,
+      input.NextToken,
+      input.MaxResults ?? 1000,
+    );
+    return { RecoveryPoints: items, NextToken: next };
+  });
+  backup.on(GetBackupPlanCommand).resolves({
+    BackupPlanId: 'plan-daily',
+    BackupPlan: {
+      BackupPlanName: 'central-it-daily',
+      Rules: [
+        {
+          RuleName: 'daily',
+          TargetBackupVaultName: 'Default',
+          ScheduleExpression: 'cron(0 3 ? * * *)',
+        },
+      ],
+    },
+  });
+
+  ec2.on(DescribeVolumesCommand).callsFake(input => {
+    const ids: string[] = input.Filters?.[0]?.Values ?? [];
+    limit('Filter values', ids.length, 200);
+    return {
+      Volumes: ids.map(id => ({
+        VolumeId: `vol-${id.slice(2)}`,
+        Attachments: [{ InstanceId: id }],
+      })),
+    };
+  });
+  ec2.on(DescribeSnapshotsCommand).callsFake(input => {
+    const volumes: string[] =
+      input.Filters?.find((f: { Name: string }) => f.Name === 'volume-id')
+        ?.Values ?? [];
+    limit('Filter values', volumes.length, 200);
+    return {
+      Snapshots: volumes.map((VolumeId, i) => ({
+        SnapshotId: `snap-${VolumeId.slice(4)}`,
+        VolumeId,
+        State: 'completed',
+        StartTime: hoursAgo(i % 4 === 0 ? 80 : 12),
+      })),
+    };
+  });
+  rds.on(DescribeDBSnapshotsCommand).callsFake(input => {
+    const ids: string[] = input.Filters?.[0]?.Values ?? [];
+    limit('Filter values', ids.length, 50);
+    return {
+      DBSnapshots: ids.map(DBInstanceIdentifier => ({
+        DBSnapshotIdentifier: `rds:${DBInstanceIdentifier}-2026-11-21`,
+        DBInstanceIdentifier,
+        Status: 'available',
+        SnapshotCreateTime: hoursAgo(10),
+      })),
+    };
+  });
+
+  const mocks = { tagging, cloudwatch, ssm, backup, ec2, rds };
+  return {
+    mocks,
+    /** Calls made so far, by command name. */
+    callCounts(): Record<string, number> {
+      const counts: Record<string, number> = {};
+      for (const mock of Object.values(mocks)) {
+        for (const call of mock.calls()) {
+          const name = (call.args[0] as object).constructor.name.replace(
+            /Command$/,
+            '',
+          );
+          counts[name] = (counts[name] ?? 0) + 1;
+        }
+      }
+      return counts;
+    },
+    totalCalls(): number {
+      return Object.values(mocks).reduce((n, m) => n + m.calls().length, 0);
+    },
+    reset() {
+      for (const mock of Object.values(mocks)) mock.resetHistory();
+    },
+    restore() {
+      for (const mock of Object.values(mocks)) mock.restore();
+    },
+  };
+}
+
+/** Real SDK clients with dummy credentials; the mocks answer before any network. */
+export const fakeClientProvider: OperationsAwsClientProvider = async ({
+  region,
+}) => {
+  const common = {
+    region,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+  };
+  return {
+    tagging: new ResourceGroupsTaggingAPIClient(common),
+    cloudwatch: new CloudWatchClient(common),
+    ssm: new SSMClient(common),
+    backup: new BackupClient(common),
+    ec2: new EC2Client(common),
+    rds: new RDSClient(common),
+  };
+};
