@@ -266,13 +266,11 @@ describe('AwsOperationsReader', () => {
 
     it('records throttling on the alarms only', async () => {
       aws = mockAwsAccount(account);
-      aws.mocks.cloudwatch
-        .on(DescribeAlarmsCommand)
-        .rejects(
-          Object.assign(new Error('Rate exceeded'), {
-            name: 'ThrottlingException',
-          }),
-        );
+      aws.mocks.cloudwatch.on(DescribeAlarmsCommand).rejects(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+        }),
+      );
       const results = await reader(account).read(account.targets);
       const alarms = results.filter(r => r.kind === 'alarms');
       expect(alarms).toHaveLength(3);
@@ -308,13 +306,11 @@ describe('AwsOperationsReader', () => {
 
     it('records a timeout on patch state', async () => {
       aws = mockAwsAccount(account);
-      aws.mocks.ssm
-        .on(DescribeInstancePatchStatesCommand)
-        .rejects(
-          Object.assign(new Error('Connection timed out after 10000 ms'), {
-            name: 'TimeoutError',
-          }),
-        );
+      aws.mocks.ssm.on(DescribeInstancePatchStatesCommand).rejects(
+        Object.assign(new Error('Connection timed out after 10000 ms'), {
+          name: 'TimeoutError',
+        }),
+      );
       const results = await reader(account).read(account.targets);
       const patch = results.filter(r => r.kind === 'patch');
       expect(

@@ -38,6 +38,8 @@ export function createOperationsAwsClientProvider(options: {
   config: Config;
   credentialsManager?: AwsCredentialsManager;
   requestTimeoutMs?: number;
+  /** Overrides the AWS endpoint, e.g. for a local AWS emulator. */
+  endpoint?: string;
 }): OperationsAwsClientProvider {
   const manager =
     options.credentialsManager ??
@@ -59,7 +61,13 @@ export function createOperationsAwsClientProvider(options: {
           credentials: sdkCredentialProvider,
           retryMode: 'standard',
           maxAttempts: 3,
-          requestHandler: { requestTimeout, connectionTimeout: 3_000 },
+          // Without throwOnRequestTimeout the SDK only logs a breached timeout.
+          requestHandler: {
+            requestTimeout,
+            throwOnRequestTimeout: true,
+            connectionTimeout: 3_000,
+          },
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         };
         return {
           tagging: new ResourceGroupsTaggingAPIClient(common),
