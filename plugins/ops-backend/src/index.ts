@@ -1,1 +1,6 @@
 export { opsPlugin as default } from './plugin';
+export {
+  rfcPermissionRules,
+  rfcResourceRef,
+  type RfcQuery,
+} from './permissions/rules';
