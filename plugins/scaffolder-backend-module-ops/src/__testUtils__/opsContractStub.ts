@@ -1,4 +1,8 @@
-import type { Rfc, RfcAuditEvent, RfcStatus } from '@cloud-ops/plugin-ops-common';
+import type {
+  Rfc,
+  RfcAuditEvent,
+  RfcStatus,
+} from '@cloud-ops/plugin-ops-common';
 
 const PRE_APPROVED = new Set(['ec2-linux-stack', 's3-bucket']);
 
@@ -11,7 +15,12 @@ const PRE_APPROVED = new Set(['ec2-linux-stack', 's3-bucket']);
 export class OpsContractStub {
   readonly rfcs = new Map<string, Rfc>();
   readonly events: RfcAuditEvent[] = [];
-  readonly calls: { method: string; path: string; body?: any; token?: string }[] = [];
+  readonly calls: {
+    method: string;
+    path: string;
+    body?: any;
+    token?: string;
+  }[] = [];
   private sequence = 0;
   /** Makes the next mutation of this RFC lose a race once. */
   readonly conflictOnce = new Set<string>();
@@ -22,7 +31,12 @@ export class OpsContractStub {
     const path = url.pathname.replace(/^\/api\/ops/, '');
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     const auth = new Headers(init?.headers).get('authorization') ?? undefined;
-    this.calls.push({ method, path: `${path}${url.search}`, body, token: auth });
+    this.calls.push({
+      method,
+      path: `${path}${url.search}`,
+      body,
+      token: auth,
+    });
     if (!auth?.startsWith('Bearer ')) {
       return error(401, 'AuthenticationError', 'Missing credentials');
     }
@@ -53,10 +67,23 @@ export class OpsContractStub {
     return rfc;
   }
 
-  private route(method: string, path: string, query: URLSearchParams, body: any): Response {
+  private route(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: any,
+  ): Response {
     if (method === 'POST' && path === '/rfcs') {
-      for (const field of ['changeTypeId', 'title', 'targetEntityRef', 'implementationPlan', 'testPlan', 'rollbackPlan']) {
-        if (!body?.[field]) throw stubError(400, 'InputError', `${field} is required`);
+      for (const field of [
+        'changeTypeId',
+        'title',
+        'targetEntityRef',
+        'implementationPlan',
+        'testPlan',
+        'rollbackPlan',
+      ]) {
+        if (!body?.[field])
+          throw stubError(400, 'InputError', `${field} is required`);
       }
       this.sequence += 1;
       const rfc: Rfc = {
@@ -87,7 +114,9 @@ export class OpsContractStub {
     if (method === 'GET' && path === '/rfcs') {
       const statuses = query.getAll('status');
       return json(200, {
-        items: [...this.rfcs.values()].filter(r => !statuses.length || statuses.includes(r.status)),
+        items: [...this.rfcs.values()].filter(
+          r => !statuses.length || statuses.includes(r.status),
+        ),
       });
     }
     const m = /^\/rfcs\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
@@ -103,16 +132,28 @@ export class OpsContractStub {
       throw stubError(409, 'ConflictError', `${rfc.id} has changed; reload it`);
     }
     if (action === 'start') {
-      if (rfc.status !== 'Scheduled') throw stubError(409, 'ConflictError', `${rfc.id} is ${rfc.status}`);
+      if (rfc.status !== 'Scheduled')
+        throw stubError(409, 'ConflictError', `${rfc.id} is ${rfc.status}`);
       rfc.taskId = body.taskId;
       this.transition(rfc, 'InProgress', rfc.requester, 'start');
       return json(200, rfc);
     }
     if (action === 'complete') {
-      if (rfc.status !== 'InProgress') throw stubError(409, 'ConflictError', `${rfc.id} is ${rfc.status}`);
-      if (!['Success', 'Failure'].includes(body.outcome)) throw stubError(400, 'InputError', 'outcome must be Success or Failure');
+      if (rfc.status !== 'InProgress')
+        throw stubError(409, 'ConflictError', `${rfc.id} is ${rfc.status}`);
+      if (!['Success', 'Failure'].includes(body.outcome))
+        throw stubError(
+          400,
+          'InputError',
+          'outcome must be Success or Failure',
+        );
       rfc.outcomeNotes = body.outcomeNotes;
-      this.transition(rfc, body.outcome, rfc.requester, body.outcome === 'Success' ? 'succeed' : 'fail');
+      this.transition(
+        rfc,
+        body.outcome,
+        rfc.requester,
+        body.outcome === 'Success' ? 'succeed' : 'fail',
+      );
       return json(200, rfc);
     }
     throw stubError(404, 'NotFoundError', `No route ${method} ${path}`);
@@ -124,7 +165,13 @@ export class OpsContractStub {
     return rfc;
   }
 
-  private transition(rfc: Rfc, to: RfcStatus, actor: string, action: RfcAuditEvent['action'], comment?: string) {
+  private transition(
+    rfc: Rfc,
+    to: RfcStatus,
+    actor: string,
+    action: RfcAuditEvent['action'],
+    comment?: string,
+  ) {
     this.events.push({
       id: this.events.length + 1,
       rfcId: rfc.id,
@@ -185,5 +232,8 @@ function json(status: number, body: unknown): Response {
 }
 
 function error(status: number, name: string, message: string): Response {
-  return json(status, { error: { name, message }, response: { statusCode: status } });
+  return json(status, {
+    error: { name, message },
+    response: { statusCode: status },
+  });
 }

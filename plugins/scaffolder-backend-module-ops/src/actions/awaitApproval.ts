@@ -1,6 +1,5 @@
 import type {
   AuthService,
-  BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -49,10 +48,13 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
           z
             .string()
             .regex(/^RFC-\d{6,}$/, 'must be an RFC id such as RFC-000123')
-            .describe('The RFC to wait for, usually the output of ops:rfc:create'),
+            .describe(
+              'The RFC to wait for, usually the output of ops:rfc:create',
+            ),
       },
       output: {
-        status: z => z.string().describe('Status of the RFC when the wait ended'),
+        status: z =>
+          z.string().describe('Status of the RFC when the wait ended'),
         approvedBy: z =>
           z
             .array(z.string())
@@ -76,7 +78,7 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
       let lastLogged = '';
       for (;;) {
         const rfc = await client.getRfc(rfcId, credentials);
-        const waitingFor = await settle(rfc, credentials);
+        const waitingFor = await settle(rfc);
         if (!waitingFor) {
           const approvedBy = rfc.approvals
             .filter(a => a.decision === 'approved')
@@ -93,7 +95,9 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
         const left = deadline - now();
         if (left <= 0) {
           throw new Error(
-            `${rfcId} is still ${rfc.status} after the approval wait of ${formatMs(
+            `${rfcId} is still ${
+              rfc.status
+            } after the approval wait of ${formatMs(
               options.timeoutMs,
             )}. The RFC stays open: once it is approved, retry this task to continue.`,
           );
@@ -105,7 +109,9 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
         );
         await sleep(Math.min(options.pollIntervalMs, left), ctx.signal);
         if (ctx.signal?.aborted) {
-          throw new Error(`Stopped waiting for ${rfcId}: the task was cancelled`);
+          throw new Error(
+            `Stopped waiting for ${rfcId}: the task was cancelled`,
+          );
         }
       }
 
@@ -113,10 +119,7 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
        * Moves the RFC along when it can, and says what is still awaited, or
        * returns undefined once the RFC is in progress under this task.
        */
-      async function settle(
-        rfc: Rfc,
-        credentials: BackstageCredentials,
-      ): Promise<string | undefined> {
+      async function settle(rfc: Rfc): Promise<string | undefined> {
         switch (rfc.status) {
           case 'Editing':
             return 'waiting for the RFC to be submitted';
@@ -158,21 +161,20 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
             return undefined;
           case 'Rejected':
             throw new Error(
-              `${rfc.id} was rejected: ${await rejectionReason(rfc, credentials)}`,
+              `${rfc.id} was rejected: ${await rejectionReason(rfc)}`,
             );
           case 'Canceled':
             throw new Error(
-              `${rfc.id} was canceled${rfc.statusReason ? `: ${rfc.statusReason}` : ''}`,
+              `${rfc.id} was canceled${
+                rfc.statusReason ? `: ${rfc.statusReason}` : ''
+              }`,
             );
           default:
             throw new Error(`${rfc.id} is already closed as ${rfc.status}`);
         }
       }
 
-      async function rejectionReason(
-        rfc: Rfc,
-        credentials: BackstageCredentials,
-      ): Promise<string> {
+      async function rejectionReason(rfc: Rfc): Promise<string> {
         if (rfc.statusReason) return rfc.statusReason;
         const rejection = [...rfc.approvals]
           .reverse()

@@ -1,5 +1,5 @@
-import { OpsContractStub } from '../testing/opsContractStub';
-import { actionContext, auth, discovery } from '../testing/context';
+import { OpsContractStub } from '../__testUtils__/opsContractStub';
+import { actionContext, auth, discovery } from '../__testUtils__/context';
 import { createRfcCreateAction } from './createRfc';
 import { examples } from './createRfc.examples';
 

@@ -35,7 +35,9 @@ function scalar(value: unknown): string {
 function emit(value: unknown, indent: number): string {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
-    return value.map(v => `\n${pad}- ${emit(v, indent + 2).trimStart()}`).join('');
+    return value
+      .map(v => `\n${pad}- ${emit(v, indent + 2).trimStart()}`)
+      .join('');
   }
   if (value && typeof value === 'object') {
     return Object.entries(value)

@@ -67,12 +67,18 @@ export function createServiceCatalogProvisionAction(
         productId: z =>
           z
             .string()
-            .regex(/^prod-[a-z0-9]{4,}$/, 'must be a product id such as prod-abcd1234')
+            .regex(
+              /^prod-[a-z0-9]{4,}$/,
+              'must be a product id such as prod-abcd1234',
+            )
             .describe('Service Catalog product id'),
         provisioningArtifactId: z =>
           z
             .string()
-            .regex(/^pa-[a-z0-9]{4,}$/, 'must be an artifact id such as pa-abcd1234')
+            .regex(
+              /^pa-[a-z0-9]{4,}$/,
+              'must be an artifact id such as pa-abcd1234',
+            )
             .describe('Service Catalog provisioning artifact (version) id'),
         provisionedProductName: z =>
           z
@@ -90,12 +96,18 @@ export function createServiceCatalogProvisionAction(
         owner: z =>
           z
             .string()
-            .regex(ENTITY_REF, 'must be an entity ref such as group:default/web')
+            .regex(
+              ENTITY_REF,
+              'must be an entity ref such as group:default/web',
+            )
             .describe('Owning group of the stack'),
         entityRef: z =>
           z
             .string()
-            .regex(ENTITY_REF, 'must be an entity ref such as component:default/storefront')
+            .regex(
+              ENTITY_REF,
+              'must be an entity ref such as component:default/storefront',
+            )
             .describe('The component the stack belongs to'),
         costCenter: z => z.string().min(1).describe('Cost center to charge'),
         environment: z =>
@@ -114,7 +126,10 @@ export function createServiceCatalogProvisionAction(
         region: z =>
           z
             .string()
-            .regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+            .regex(
+              /^[a-z]{2}(?:-[a-z]+)+-\d$/,
+              'must be an AWS region such as eu-west-1',
+            )
             .optional()
             .describe('AWS region; defaults to config ops.aws.region'),
       },
@@ -122,10 +137,11 @@ export function createServiceCatalogProvisionAction(
         recordId: z => z.string(),
         provisionedProductId: z => z.string(),
         provisionedProductName: z => z.string(),
-        outputs: z =>
-          z.record(z.string()).describe('Stack outputs by key'),
+        outputs: z => z.record(z.string()).describe('Stack outputs by key'),
         sandbox: z =>
-          z.boolean().describe('True when the sandbox Service Catalog provisioned it'),
+          z
+            .boolean()
+            .describe('True when the sandbox Service Catalog provisioned it'),
       },
     },
     async handler(ctx) {
@@ -169,8 +185,12 @@ export function createServiceCatalogProvisionAction(
         },
       });
       ctx.logger.info(
-        `Provisioning ${input.provisionedProductName} (${started.provisionedProductId}), record ${started.recordId}${
-          gateway.implementation === 'sandbox' ? ' in the sandbox Service Catalog' : ''
+        `Provisioning ${input.provisionedProductName} (${
+          started.provisionedProductId
+        }), record ${started.recordId}${
+          gateway.implementation === 'sandbox'
+            ? ' in the sandbox Service Catalog'
+            : ''
         }`,
       );
 

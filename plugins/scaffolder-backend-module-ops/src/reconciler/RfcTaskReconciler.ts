@@ -7,7 +7,12 @@ import { ResponseError } from '@backstage/errors';
 import { describeError, isConflict, OpsRfcClient } from '../rfc/OpsRfcClient';
 
 /** What the reconciler needs to know about a scaffolder task. */
-export type TaskState = 'running' | 'completed' | 'failed' | 'cancelled' | 'missing';
+export type TaskState =
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'missing';
 
 /** Reads a scaffolder task's state over the scaffolder's HTTP API. */
 export function createScaffolderTaskReader(options: {
@@ -31,7 +36,11 @@ export function createScaffolderTaskReader(options: {
     if (response.status === 404) return 'missing';
     if (!response.ok) throw await ResponseError.fromResponse(response);
     const { status } = (await response.json()) as { status: string };
-    if (status === 'failed' || status === 'cancelled' || status === 'completed') {
+    if (
+      status === 'failed' ||
+      status === 'cancelled' ||
+      status === 'completed'
+    ) {
       return status;
     }
     return 'running';
@@ -77,11 +86,17 @@ export class RfcTaskReconciler {
           state = await this.options.readTask(rfc.taskId);
         } catch (error) {
           this.options.logger.warn(
-            `Could not read task ${rfc.taskId} of ${rfc.id}: ${describeError(error)}`,
+            `Could not read task ${rfc.taskId} of ${rfc.id}: ${describeError(
+              error,
+            )}`,
           );
           continue;
         }
-        if (state !== 'failed' && state !== 'cancelled' && state !== 'missing') {
+        if (
+          state !== 'failed' &&
+          state !== 'cancelled' &&
+          state !== 'missing'
+        ) {
           continue;
         }
         const why = {
@@ -100,7 +115,9 @@ export class RfcTaskReconciler {
             credentials,
           );
           closed.push(rfc.id);
-          this.options.logger.info(`Closed ${rfc.id} as Failure: its task ${why}`);
+          this.options.logger.info(
+            `Closed ${rfc.id} as Failure: its task ${why}`,
+          );
         } catch (error) {
           // Changed since listed: the next pass sees its new state.
           if (!isConflict(error)) {

@@ -11,6 +11,26 @@ import type {
   RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
 
+/**
+ * A refused request, carrying the ops backend's own message so a failed task
+ * tells the person what to fix.
+ *
+ * @public
+ */
+export class OpsRequestError extends Error {
+  readonly statusCode: number;
+  constructor(readonly cause: ResponseError) {
+    const { name, message } = cause.body?.error ?? {};
+    super(
+      `The ops backend refused the request (${cause.statusCode}${
+        name ? ` ${name}` : ''
+      }): ${message ?? cause.message}`,
+    );
+    this.name = 'OpsRequestError';
+    this.statusCode = cause.statusCode;
+  }
+}
+
 /** Body of `POST /api/ops/rfcs`. @public */
 export type CreateRfcRequest = {
   changeTypeId: string;
@@ -137,26 +157,6 @@ export class OpsRfcClient {
       throw new OpsRequestError(await ResponseError.fromResponse(response));
     }
     return (await response.json()) as T;
-  }
-}
-
-/**
- * A refused request, carrying the ops backend's own message so a failed task
- * tells the person what to fix.
- *
- * @public
- */
-export class OpsRequestError extends Error {
-  readonly statusCode: number;
-  constructor(readonly cause: ResponseError) {
-    const { name, message } = cause.body?.error ?? {};
-    super(
-      `The ops backend refused the request (${cause.statusCode}${
-        name ? ` ${name}` : ''
-      }): ${message ?? cause.message}`,
-    );
-    this.name = 'OpsRequestError';
-    this.statusCode = cause.statusCode;
   }
 }
 
