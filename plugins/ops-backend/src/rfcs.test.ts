@@ -5,6 +5,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import type { JsonValue } from '@backstage/types';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CHANGE_TYPE_ANNOTATIONS } from '@cloud-ops/plugin-ops-common';
@@ -34,7 +35,7 @@ const component = (name: string, owner: string): Entity => ({
 const template = (
   id: string,
   annotations: Record<string, string>,
-  parameters: unknown,
+  parameters: JsonValue,
 ): Entity => ({
   apiVersion: 'scaffolder.backstage.io/v1beta3',
   kind: 'Template',
