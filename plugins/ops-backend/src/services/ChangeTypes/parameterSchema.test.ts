@@ -1,0 +1,76 @@
+import {
+  parameterSchemaFromTemplate,
+  validateParameters,
+} from './parameterSchema';
+
+describe('parameterSchemaFromTemplate', () => {
+  it('merges the properties and required fields of every form step', () => {
+    expect(
+      parameterSchemaFromTemplate([
+        { required: ['name'], properties: { name: { type: 'string' } } },
+        {
+          required: ['size', 'name'],
+          properties: { size: { type: 'integer' } },
+        },
+      ]),
+    ).toEqual({
+      properties: { name: { type: 'string' }, size: { type: 'integer' } },
+      required: ['name', 'size'],
+    });
+    expect(
+      parameterSchemaFromTemplate({ properties: { a: { type: 'boolean' } } }),
+    ).toEqual({ properties: { a: { type: 'boolean' } }, required: [] });
+    expect(parameterSchemaFromTemplate(undefined)).toEqual({
+      properties: {},
+      required: [],
+    });
+  });
+});
+
+describe('validateParameters', () => {
+  const schema = parameterSchemaFromTemplate({
+    required: ['name', 'size'],
+    properties: {
+      name: { type: 'string', pattern: '^[a-z-]+$', maxLength: 10 },
+      size: { type: 'integer', minimum: 1, maximum: 4 },
+      tier: { type: 'string', enum: ['gold', 'silver'] },
+      ratio: { type: 'number' },
+      tags: { type: 'array', items: { type: 'string' } },
+    },
+  });
+
+  it('accepts valid parameters', () => {
+    expect(
+      validateParameters(schema, {
+        name: 'web',
+        size: 2,
+        tier: 'gold',
+        ratio: 0.5,
+        tags: ['a'],
+      }),
+    ).toEqual([]);
+  });
+
+  it('names every problem by parameter', () => {
+    expect(
+      validateParameters(schema, {
+        name: 'Web_Server_01',
+        size: 2.5,
+        tier: 'bronze',
+        tags: ['a', 3],
+        extra: true,
+      }),
+    ).toEqual([
+      'parameters.name: must be at most 10 characters',
+      'parameters.name: must match ^[a-z-]+$',
+      'parameters.size: must be of type integer',
+      'parameters.tier: must be one of "gold", "silver"',
+      'parameters.tags[1]: must be of type string',
+      'parameters.extra: is not a parameter of this change type (known: name, size, tier, ratio, tags)',
+    ]);
+    expect(validateParameters(schema, { size: 9 })).toEqual([
+      'parameters.name: is required',
+      'parameters.size: must be at most 4',
+    ]);
+  });
+});
