@@ -1,29 +1,24 @@
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import { OpsProvider } from './provider/OpsProvider';
+import { ChangeTypeTemplateProcessor } from './processors/ChangeTypeTemplateProcessor';
 
+/**
+ * Catalog processing for the cloud operations suite. Each processor and
+ * provider is added in `init`; they share nothing but this module.
+ *
+ * @public
+ */
 export const catalogModuleOps = createBackendModule({
-  moduleId: 'ops-provider',
   pluginId: 'catalog',
+  moduleId: 'ops',
   register({ registerInit }) {
     registerInit({
       deps: {
-        logger: coreServices.logger,
-        config: coreServices.rootConfig,
-        scheduler: coreServices.scheduler,
         processing: catalogProcessingExtensionPoint,
       },
-      async init({ logger, scheduler, config, processing }) {
-        processing.addEntityProvider(
-          OpsProvider.fromConfig(config, {
-            logger,
-            scheduler,
-          }),
-        );
-      }
+      async init({ processing }) {
+        processing.addProcessor(new ChangeTypeTemplateProcessor());
+      },
     });
   },
-})
+});

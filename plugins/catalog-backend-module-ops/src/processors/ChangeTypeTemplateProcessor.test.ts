@@ -1,0 +1,89 @@
+import type { Entity } from '@backstage/catalog-model';
+import { processingResult } from '@backstage/plugin-catalog-node';
+import { ChangeTypeTemplateProcessor } from './ChangeTypeTemplateProcessor';
+
+const location = { type: 'file', target: 'examples/templates/ec2.yaml' };
+
+function template(annotations: Record<string, string>): Entity {
+  return {
+    apiVersion: 'scaffolder.backstage.io/v1beta3',
+    kind: 'Template',
+    metadata: { name: 'ec2-linux-stack', title: 'EC2 stack', annotations },
+    spec: { type: 'stack', steps: [] },
+  };
+}
+
+const valid = {
+  'cloud-ops.io/change-type-id': 'ec2-linux-stack',
+  'cloud-ops.io/change-type-version': '1.0',
+  'cloud-ops.io/classification': 'Deployment/Standard stacks/EC2 stack/Create',
+  'cloud-ops.io/automation': 'automated',
+  'cloud-ops.io/approval': 'none',
+  'cloud-ops.io/expected-duration': 'PT30M',
+  'cloud-ops.io/risk': 'low',
+  'cloud-ops.io/servicecatalog-product-id': 'prod-sandboxec2linux',
+  'cloud-ops.io/servicecatalog-artifact-id': 'pa-sandboxec2linuxv1',
+};
+
+describe('ChangeTypeTemplateProcessor', () => {
+  const processor = new ChangeTypeTemplateProcessor();
+
+  it('accepts a valid change type without errors and leaves it unchanged', async () => {
+    const emit = jest.fn();
+    const entity = template(valid);
+    await expect(
+      processor.postProcessEntity(entity, location, emit),
+    ).resolves.toBe(entity);
+    expect(emit).not.toHaveBeenCalled();
+  });
+
+  it('accepts a deprecated change type: it stays in the catalog, out of the approved list', async () => {
+    const emit = jest.fn();
+    await processor.postProcessEntity(
+      template({
+        ...valid,
+        'cloud-ops.io/deprecated': 'Use ec2-linux-stack-v2',
+      }),
+      location,
+      emit,
+    );
+    expect(emit).not.toHaveBeenCalled();
+  });
+
+  it('reports every problem as its own input error naming the annotation', async () => {
+    const emit = jest.fn();
+    await processor.postProcessEntity(
+      template({
+        ...valid,
+        'cloud-ops.io/automation': 'sometimes',
+        'cloud-ops.io/risk': '',
+        'cloud-ops.io/classification': 'Deployment/EC2',
+        'cloud-ops.io/servicecatalog-artifact-id': 'v1',
+      }),
+      location,
+      emit,
+    );
+    const messages = emit.mock.calls.map(([result]) => result.error.message);
+    expect(emit.mock.calls.every(([r]) => r.type === 'error')).toBe(true);
+    expect(emit.mock.calls[0][0]).toEqual(
+      processingResult.inputError(location, messages[0]),
+    );
+    expect(messages).toEqual([
+      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/classification must be category/subcategory/item/operation; got "Deployment/EC2"',
+      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/automation must be one of automated, manual; got "sometimes"',
+      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/risk is required',
+      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/servicecatalog-artifact-id must be a provisioning artifact id such as pa-abcd1234 when cloud-ops.io/servicecatalog-product-id is set',
+    ]);
+  });
+
+  it('ignores templates and other entities that are not change types', async () => {
+    const emit = jest.fn();
+    await processor.postProcessEntity(template({}), location, emit);
+    await processor.postProcessEntity(
+      { ...template(valid), kind: 'Component' },
+      location,
+      emit,
+    );
+    expect(emit).not.toHaveBeenCalled();
+  });
+});
