@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createRouter } from './router';
 import { setupRfcs } from './rfcs';
+import { setupOperations } from './services/OperationsData/setup';
 
 /**
  * The ops backend plugin: RFCs and change management, operations data,
@@ -56,6 +57,17 @@ export const opsPlugin = createBackendPlugin({
           scheduler,
         });
         httpRouter.use(await createRouter({ db, rfcRoutes }));
+        httpRouter.use(
+          await setupOperations({
+            config,
+            logger,
+            database,
+            catalog,
+            auth,
+            httpAuth,
+            scheduler,
+          }),
+        );
       },
     });
   },

@@ -128,7 +128,8 @@ export function createOperationsData(options: {
     catalog: options.catalog,
     store: options.store,
     refresher,
-    centralItGroup: config.getString('ops.centralIt.group'),
+    centralItGroup:
+      config.getOptionalString('ops.centralIt.group') ?? 'group:default/central-it',
     raciOverrides: raciConfig as RaciOverrides | undefined,
     tagPolicy,
     recentRfcs: options.recentRfcs,
