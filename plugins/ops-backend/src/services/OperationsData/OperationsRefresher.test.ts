@@ -111,13 +111,11 @@ describe.each(databases.eachSupportedId())(
         alarms: [{ name: 'app-0-alarm-0' }],
       });
 
-      aws.mocks.cloudwatch
-        .on(DescribeAlarmsCommand)
-        .rejects(
-          Object.assign(new Error('Rate exceeded'), {
-            name: 'ThrottlingException',
-          }),
-        );
+      aws.mocks.cloudwatch.on(DescribeAlarmsCommand).rejects(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+        }),
+      );
       setNow('2026-11-21T12:15:00.000Z');
       await expect(refresher.refreshAll()).resolves.toMatchObject({
         failures: 1,

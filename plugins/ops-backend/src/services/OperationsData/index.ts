@@ -129,7 +129,8 @@ export function createOperationsData(options: {
     store: options.store,
     refresher,
     centralItGroup:
-      config.getOptionalString('ops.centralIt.group') ?? 'group:default/central-it',
+      config.getOptionalString('ops.centralIt.group') ??
+      'group:default/central-it',
     raciOverrides: raciConfig as RaciOverrides | undefined,
     tagPolicy,
     recentRfcs: options.recentRfcs,
