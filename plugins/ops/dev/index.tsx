@@ -1,5 +1,5 @@
 import { createDevApp } from '@backstage/frontend-dev-utils';
+import opsPlugin from '../src/alpha';
 
-import plugin from '../src';
-
-createDevApp({ features: [plugin] });
+// Serves the plugin on its own: yarn start in this package.
+createDevApp({ features: [opsPlugin] });

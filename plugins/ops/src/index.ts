@@ -1,1 +1,10 @@
-export { opsPlugin as default } from './plugin';
+/**
+ * The cloud operations frontend plugin: the entity Operations tab and the
+ * `/ops` pages.
+ *
+ * @packageDocumentation
+ */
+export { opsPlugin, EntityOperationsContent, OpsPage } from './plugin';
+export { isOperationsAvailable } from './components/EntityOperationsContent/isOperationsAvailable';
+export * from './api';
+export { rootRouteRef } from './routes';

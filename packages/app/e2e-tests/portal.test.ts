@@ -1,0 +1,42 @@
+import { expect, test } from '@playwright/test';
+import { BACKEND_URL, signInAs, tokenFor } from './helpers';
+
+test('a developer signs in, opens a component and sees its Operations tab', async ({
+  page,
+}) => {
+  await signInAs(page, 'ana');
+
+  // The catalog lists the example components.
+  await expect(page.getByRole('link', { name: 'payments-api' })).toBeVisible();
+  await page.getByRole('link', { name: 'payments-api' }).click();
+
+  await page.getByRole('tab', { name: 'Operations' }).click();
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api\/operations/);
+  await expect(page.getByText('AWS resources')).toBeVisible();
+  await expect(page.getByText('app=payments-api')).toBeVisible();
+
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/operations-tab.png',
+    fullPage: true,
+  });
+});
+
+test('the catalog API answers only with a user token, and lists the example org', async ({
+  request,
+}) => {
+  const anonymous = await request.get(`${BACKEND_URL}/api/catalog/entities`);
+  expect(anonymous.status()).toBe(401);
+
+  const token = await tokenFor('omar');
+  const res = await request.get(
+    `${BACKEND_URL}/api/catalog/entities/by-query?filter=kind=group`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  expect(res.status()).toBe(200);
+  const names = (await res.json()).items.map(
+    (e: { metadata: { name: string } }) => e.metadata.name,
+  );
+  expect(names).toEqual(
+    expect.arrayContaining(['central-it', 'payments', 'web']),
+  );
+});

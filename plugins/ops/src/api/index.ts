@@ -1,0 +1,2 @@
+export * from './OpsApi';
+export * from './OpsClient';

@@ -1,0 +1,2 @@
+export { EntityOperationsContent } from './EntityOperationsContent';
+export { isOperationsAvailable, getAwsMapping } from './isOperationsAvailable';

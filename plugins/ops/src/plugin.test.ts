@@ -1,7 +1,0 @@
-import { opsPlugin } from './plugin';
-
-describe('ops', () => {
-  it('should export plugin', () => {
-    expect(opsPlugin).toBeDefined();
-  });
-});

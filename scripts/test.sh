@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test: type check, lint, every package's unit tests (SQLite, and
+# PostgreSQL when reachable), then the end-to-end tests in Chromium against a
+# freshly started portal. Exits non-zero if anything fails.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ensure_install
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# PostgreSQL for the database tests: use the configured connection string, or
+# a local server that accepts the postgres user without a password.
+PG_VAR=BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+if [ -z "${!PG_VAR:-}" ] && [ "${OPS_TEST_POSTGRES:-auto}" != "off" ]; then
+  if node -e '
+    const { Client } = require("pg");
+    const c = new Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres", connectionTimeoutMillis: 2000 });
+    c.connect().then(() => c.end()).then(() => process.exit(0), () => process.exit(1));
+  ' 2>/dev/null; then
+    export "$PG_VAR=postgresql://postgres@127.0.0.1:5432"
+  fi
+fi
+if [ -n "${!PG_VAR:-}" ]; then
+  echo "Database tests run on SQLite and PostgreSQL (${PG_VAR})."
+else
+  echo "Database tests run on SQLite only: no PostgreSQL configured (set ${PG_VAR})."
+fi
+export BACKSTAGE_TEST_DISABLE_DOCKER=1
+
+step "Type check"
+yarn tsc
+
+step "Lint"
+yarn backstage-cli repo lint
+
+step "Unit tests"
+CI=true yarn backstage-cli repo test
+
+step "End-to-end tests in Chromium"
+bash "$ROOT/scripts/e2e.sh"
