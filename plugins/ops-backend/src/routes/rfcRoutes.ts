@@ -25,7 +25,7 @@ const version = z.number().int().positive();
 const risk = z.enum(CHANGE_TYPE_RISKS as [ChangeTypeRisk, ...ChangeTypeRisk[]]);
 const parameters = z.record(z.string(), z.unknown());
 
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   changeTypeId: text(255),
   changeTypeVersion: text(64).optional(),
   title: text(255),
@@ -42,7 +42,7 @@ const createBody = z.strictObject({
   submit: z.boolean().optional(),
 });
 
-const updateBody = z.strictObject({
+export const updateBody = z.strictObject({
   version,
   title: text(255).optional(),
   description: text(20_000).optional(),
@@ -56,7 +56,7 @@ const updateBody = z.strictObject({
   requestedEndTime: time.nullable().optional(),
 });
 
-const actionBodies = {
+export const actionBodies = {
   submit: z.strictObject({ version }),
   approve: z.strictObject({ version, comment: text(5_000).optional() }),
   reject: z.strictObject({ version, comment: text(5_000) }),
