@@ -88,18 +88,17 @@ export function createRfcCreateAction(options: {
             .enum(['low', 'medium', 'high'])
             .optional()
             .describe("Risk; defaults to the change type's"),
+        // Empty when the form field was left blank.
         requestedStartTime: z =>
           z
-            .string()
-            .datetime({ offset: true })
+            .union([z.string().datetime({ offset: true }), z.literal('')])
             .optional()
             .describe(
               'ISO 8601 time the change may start; empty means as soon as approved',
             ),
         requestedEndTime: z =>
           z
-            .string()
-            .datetime({ offset: true })
+            .union([z.string().datetime({ offset: true }), z.literal('')])
             .optional()
             .describe('ISO 8601 time the change must be done by'),
         submit: z =>
