@@ -10,3 +10,5 @@ export {
   createServiceCatalogGateway,
   serviceCatalogGatewayServiceRef,
 } from './serviceRef';
+export { stackEntityFromProvisionedProduct } from './stackEntity';
+export type { StackEntity } from './stackEntity';
