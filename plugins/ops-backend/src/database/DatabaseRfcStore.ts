@@ -218,6 +218,14 @@ export class DatabaseRfcStore implements RfcStore {
     if (!options.database.migrations?.skip && !options.skipMigrations) {
       await client.migrate.latest({ directory: migrationsDir });
     }
+    const driver = String(client.client.config.client);
+    if (driver.includes('sqlite')) {
+      // Local runs: without WAL every transition waits for its own fsyncs.
+      // WAL with synchronous=NORMAL survives a crash of the process; a power
+      // cut may lose the last commits. Production runs on PostgreSQL.
+      await client.raw('PRAGMA journal_mode = WAL');
+      await client.raw('PRAGMA synchronous = NORMAL');
+    }
     return new DatabaseRfcStore(client);
   }
 

@@ -10,6 +10,7 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 const RFC_MIGRATION = '20261121000100_rfcs.js';
+const RFC_INDEX_MIGRATION = '20261121000300_rfc_list_indexes.js';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
@@ -71,6 +72,23 @@ describe.each(databases.eachSupportedId())(
         name: RFC_MIGRATION,
       });
       expect(await knex.schema.hasTable('ops_rfc_events')).toBe(false);
+      expect(await knex.schema.hasTable('ops_rfcs')).toBe(false);
+      await knex.destroy();
+    });
+
+    it('adds and drops the RFC list indexes', async () => {
+      const knex = await databases.init(databaseId);
+      await migrateUpTo(knex, RFC_INDEX_MIGRATION);
+      await knex.migrate.down({
+        directory: migrationsDir,
+        name: RFC_INDEX_MIGRATION,
+      });
+      // The indexes are gone, so adding them again works.
+      await knex.migrate.up({
+        directory: migrationsDir,
+        name: RFC_INDEX_MIGRATION,
+      });
+      await knex.migrate.rollback({ directory: migrationsDir }, true);
       expect(await knex.schema.hasTable('ops_rfcs')).toBe(false);
       await knex.destroy();
     });
