@@ -1,6 +1,10 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { ChangeTypeTemplateProcessor } from './processors/ChangeTypeTemplateProcessor';
+import { TagPolicyProcessor } from './processors/TagPolicyProcessor';
 
 /**
  * Catalog processing for the cloud operations suite. Each processor and
@@ -15,9 +19,11 @@ export const catalogModuleOps = createBackendModule({
     registerInit({
       deps: {
         processing: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
       },
-      async init({ processing }) {
+      async init({ processing, config }) {
         processing.addProcessor(new ChangeTypeTemplateProcessor());
+        processing.addProcessor(TagPolicyProcessor.fromConfig(config));
       },
     });
   },

@@ -1,0 +1,41 @@
+export interface Config {
+  ops?: {
+    /**
+     * Key/value tags (annotations `tags.cloud-ops.io/<key>`) that entities
+     * must carry, and the owner rule. Read by the catalog's tag policy
+     * processor and by the ops API's tag-compliance listing. Without it no
+     * entity is checked.
+     */
+    tagPolicy?: {
+      /** Rules per entity kind and, optionally, `spec.type`. */
+      rules?: Array<{
+        /** Entity kind, matched case-insensitively, e.g. Component. */
+        kind: string;
+        /** `spec.type` to match; omitted means every type of the kind. */
+        type?: string;
+        /** Severity of this rule's violations; defaults to error. */
+        severity?: 'error' | 'warning';
+        /** Tag keys that must be present with a non-empty value. */
+        required?: string[];
+        /** Value rules per tag key, checked whenever the key is present. */
+        keys?: {
+          [key: string]: {
+            /** The only values allowed. */
+            allowed?: string[];
+            /** Regular expression the whole value must match. */
+            pattern?: string;
+            /** Overrides the rule's severity for this key. */
+            severity?: 'error' | 'warning';
+          };
+        };
+      }>;
+      /** The rule that `spec.owner` must be an existing Group. */
+      owner?: {
+        /** On unless set to false. */
+        enabled?: boolean;
+        /** Defaults to error. */
+        severity?: 'error' | 'warning';
+      };
+    };
+  };
+}
