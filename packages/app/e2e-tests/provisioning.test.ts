@@ -46,7 +46,7 @@ async function findRfc(user: DemoUser, marker: string): Promise<Rfc> {
         const { items } = await api<{ items: Rfc[] }>(
           user,
           'GET',
-          '/api/ops/rfcs?limit=100&order=desc',
+          '/api/ops/rfcs?limit=100&sort=createdAt&order=desc',
         );
         found = items.find(r => r.title.includes(marker));
         return found?.id;

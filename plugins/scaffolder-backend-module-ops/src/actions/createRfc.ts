@@ -49,7 +49,10 @@ export function createRfcCreateAction(options: {
         title: z =>
           z.string().min(1).max(200).describe('Short title of the RFC'),
         description: z =>
-          z.string().default('').describe('What is changing and why'),
+          z
+            .string()
+            .optional()
+            .describe('What is changing and why; defaults to the title'),
         targetEntityRef: z =>
           z
             .string()
@@ -137,7 +140,8 @@ export function createRfcCreateAction(options: {
               changeTypeId: input.changeTypeId,
               changeTypeVersion: input.changeTypeVersion,
               title: input.title,
-              description: input.description ?? '',
+              // The ops backend requires a description; the title is the least surprising one.
+              description: input.description || input.title,
               targetEntityRef: input.targetEntityRef,
               parameters: input.parameters ?? {},
               implementationPlan:
