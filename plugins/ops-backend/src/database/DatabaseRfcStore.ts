@@ -390,12 +390,12 @@ export class DatabaseRfcStore implements RfcStore {
       return { items };
     }
     const last = page[page.length - 1];
-    const value =
-      sort === 'id'
-        ? last.seq
-        : sort === 'requestedStartTime'
-        ? last.requested_start_time ?? ''
-        : (last[column as keyof RfcRow] as string);
+    let value: string | number = last.seq;
+    if (sort === 'requestedStartTime') {
+      value = last.requested_start_time ?? '';
+    } else if (sort !== 'id') {
+      value = last[column as keyof RfcRow] as string;
+    }
     return {
       items,
       nextCursor: encodeCursor({ s: sort, o: order, v: value, q: last.seq }),

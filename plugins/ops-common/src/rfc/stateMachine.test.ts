@@ -86,13 +86,14 @@ describe('decideRfcTransition', () => {
       now,
     });
     const [from, to, who] = EXPECTED[action];
+    const anyReason = expect.any(String);
+    let expected: object = { allowed: true, to };
     if (!from.includes(status)) {
-      expect(decision).toMatchObject({ allowed: false, kind: 'state' });
+      expected = { allowed: false, kind: 'state', reason: anyReason };
     } else if (!who.includes(actorName)) {
-      expect(decision).toMatchObject({ allowed: false, kind: 'actor' });
-    } else {
-      expect(decision).toEqual({ allowed: true, to });
+      expected = { allowed: false, kind: 'actor', reason: anyReason };
     }
+    expect(decision).toEqual(expected);
   });
 
   it('never lets the requester approve, even as a member of the approving side', () => {

@@ -74,11 +74,7 @@ function checkValue(
   problems: string[],
 ) {
   const types =
-    property.type === undefined
-      ? undefined
-      : Array.isArray(property.type)
-      ? property.type
-      : [property.type];
+    property.type === undefined ? undefined : [property.type].flat();
   if (types && !types.some(t => matchesType(value, t))) {
     problems.push(`${path}: must be of type ${types.join(' or ')}`);
     return;

@@ -327,12 +327,12 @@ export class RfcService {
     credentials: BackstageCredentials,
   ): Promise<Rfc> {
     const rfc = await this.load(id, credentials);
-    const action: RfcAction =
-      input.action === 'complete'
-        ? input.outcome === 'Success'
-          ? 'succeed'
-          : 'fail'
-        : input.action;
+    let action: RfcAction;
+    if (input.action === 'complete') {
+      action = input.outcome === 'Success' ? 'succeed' : 'fail';
+    } else {
+      action = input.action;
+    }
     await this.authorizeResource(ACTION_PERMISSIONS[action], rfc, credentials);
     const actor = await this.actorFor(action, credentials);
     this.checkVersion(rfc, input.version);
