@@ -76,6 +76,7 @@ export class OpsContractStub {
     if (method === 'POST' && path === '/rfcs') {
       for (const field of [
         'changeTypeId',
+        'description',
         'title',
         'targetEntityRef',
         'implementationPlan',
