@@ -13,3 +13,4 @@ export * from './permissions';
 export * from './rfc';
 export * from './operations';
 export * from './tagPolicy';
+export * from './tagDrift';
