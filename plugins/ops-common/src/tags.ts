@@ -103,7 +103,7 @@ export function fromAwsTags(awsTags: ReadonlyArray<{ Key?: string; Value?: strin
   tags: KeyValueTags;
   unrepresentable: KeyValueTags;
 } {
-  const reservedByKey = new Map(
+  const reservedByKey = new Map<string, string>(
     Object.entries(RESERVED_AWS_TAGS).map(([field, key]) => [key, field]),
   );
   const reserved: Partial<Record<keyof typeof RESERVED_AWS_TAGS, string>> = {};
