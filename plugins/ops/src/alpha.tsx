@@ -9,7 +9,7 @@ import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import BuildIcon from '@material-ui/icons/Build';
 import { opsApiRef, OpsClient } from './api';
-import { rootRouteRef } from './routes';
+import { rfcRouteRef, rootRouteRef } from './routes';
 
 const opsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -21,6 +21,7 @@ const opsApi = ApiBlueprint.make({
 });
 
 const opsRouteRef = convertLegacyRouteRef(rootRouteRef);
+const opsRfcRouteRef = convertLegacyRouteRef(rfcRouteRef);
 
 const opsPage = PageBlueprint.make({
   params: {
@@ -28,6 +29,8 @@ const opsPage = PageBlueprint.make({
     title: 'Operations',
     icon: <BuildIcon />,
     routeRef: opsRouteRef,
+    // The pages bring their own header with the queue, RFC and RACI tabs.
+    noHeader: true,
     loader: () => import('./components/OpsPage').then(m => <m.OpsPage />),
   },
 });
@@ -53,5 +56,5 @@ const entityOperationsContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'ops',
   extensions: [opsApi, opsPage, entityOperationsContent],
-  routes: { root: opsRouteRef },
+  routes: { root: opsRouteRef, rfc: opsRfcRouteRef },
 });

@@ -7,4 +7,4 @@
 export { opsPlugin, EntityOperationsContent, OpsPage } from './plugin';
 export { isOperationsAvailable } from './components/EntityOperationsContent/isOperationsAvailable';
 export * from './api';
-export { rootRouteRef } from './routes';
+export { rootRouteRef, rfcRouteRef } from './routes';

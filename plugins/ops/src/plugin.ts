@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { opsApiRef, OpsClient } from './api';
-import { rootRouteRef } from './routes';
+import { rfcRouteRef, rootRouteRef } from './routes';
 
 /**
  * The ops frontend plugin for apps on the legacy frontend system. Apps on the
@@ -24,7 +24,7 @@ export const opsPlugin = createPlugin({
       factory: deps => new OpsClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, rfc: rfcRouteRef },
 });
 
 /** The Operations tab content for an entity page. @public */

@@ -1,41 +1,141 @@
-import {
-  InfoCard,
-  MissingAnnotationEmptyState,
-  StructuredMetadataTable,
-} from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { getCompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { ANNOTATION_AWS_TAG_SELECTOR } from '@cloud-ops/plugin-ops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import RefreshIcon from '@material-ui/icons/Refresh';
+import { useCallback, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { opsApiRef } from '../../api';
+import type {
+  EntityOperations,
+  OperationsSection,
+} from '@cloud-ops/plugin-ops-common';
+import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { AlarmsCard } from './AlarmsCard';
+import { BackupsCard } from './BackupsCard';
+import { ChangeHistoryCard } from './ChangeHistoryCard';
 import { getAwsMapping, isOperationsAvailable } from './isOperationsAvailable';
+import { CardState } from './OperationsCard';
+import { PatchComplianceCard } from './PatchComplianceCard';
+import { RaciOwnershipCard } from './RaciOwnershipCard';
+import { TagComplianceCard } from './TagComplianceCard';
+
+/** Change types the cards start RFCs with. */
+export const RESTORE_CHANGE_TYPE = 'restore-stack-from-snapshot';
+export const PATCH_EXCLUSION_CHANGE_TYPE = 'exclude-stack-from-patching';
 
 /**
- * The Operations tab of a component or stack.
+ * The Operations tab of a component or stack: six cards filled from one
+ * request to the ops backend.
  *
  * @public
  */
 export const EntityOperationsContent = () => {
   const { entity } = useEntity();
+  const opsApi = useApi(opsApiRef);
+  const alertApi = useApi(alertApiRef);
+  const links = useOpsLinks();
+  const entityRef = stringifyEntityRef(entity);
+  const compound = getCompoundEntityRef(entity);
 
-  if (!isOperationsAvailable(entity)) {
-    return (
-      <MissingAnnotationEmptyState annotation={ANNOTATION_AWS_TAG_SELECTOR} />
-    );
-  }
+  // A refresh answer replaces the first one without a second loading pass.
+  const [refreshed, setRefreshed] = useState<EntityOperations>();
+  const [refreshing, setRefreshing] = useState(false);
+  const { value, loading, error } = useAsync(
+    () => opsApi.getEntityOperations(compound),
+    [opsApi, entityRef],
+  );
+  const operations = refreshed ?? value;
 
+  const refresh = useCallback(async () => {
+    setRefreshing(true);
+    try {
+      setRefreshed(await opsApi.refreshEntityOperations(compound));
+      alertApi.post({ message: 'Operations data read again', severity: 'success', display: 'transient' });
+    } catch (e) {
+      alertApi.post({ message: `Refresh failed: ${(e as Error).message}`, severity: 'error' });
+    } finally {
+      setRefreshing(false);
+    }
+    // compound is derived from entityRef
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [opsApi, alertApi, entityRef]);
+
+  const mapped = isOperationsAvailable(entity);
+  const base: CardState = { loading: loading && !refreshed, error: refreshed ? undefined : error };
+  const aws = (section?: OperationsSection<unknown>): CardState => ({
+    ...base,
+    missingAnnotation: mapped ? undefined : ANNOTATION_AWS_TAG_SELECTOR,
+    section,
+  });
   const { tagSelector, account, region } = getAwsMapping(entity);
+
   return (
-    <Grid container spacing={3}>
-      <Grid item xs={12} md={6}>
-        <InfoCard title="AWS resources">
-          <StructuredMetadataTable
-            metadata={{
-              'Tag selector': tagSelector ?? '—',
-              Account: account ?? 'from config',
-              Region: region ?? 'from config',
-            }}
+    <Box data-testid="ops-operations-tab">
+      <Box display="flex" alignItems="center" mb={2}>
+        <Typography variant="body2" color="textSecondary" style={{ flex: 1 }}>
+          {mapped
+            ? `AWS resources tagged ${tagSelector ?? '(provisioned stack)'} in account ${
+                account ?? 'from config'
+              }, region ${region ?? 'from config'}`
+            : 'Not mapped to AWS resources'}
+        </Typography>
+        <Button
+          size="small"
+          variant="outlined"
+          startIcon={<RefreshIcon />}
+          onClick={refresh}
+          disabled={!mapped || refreshing || loading}
+        >
+          {refreshing ? 'Refreshing…' : 'Refresh'}
+        </Button>
+      </Box>
+      <Grid container spacing={3} alignItems="stretch">
+        <Grid item xs={12} md={6} xl={4}>
+          <PatchComplianceCard
+            state={aws(operations?.patch)}
+            data={operations?.patch.data}
+            exclusionLink={links.newRfc({ entity: entityRef, changeType: PATCH_EXCLUSION_CHANGE_TYPE })}
           />
-        </InfoCard>
+        </Grid>
+        <Grid item xs={12} md={6} xl={4}>
+          <BackupsCard
+            state={aws(operations?.backups)}
+            data={operations?.backups.data}
+            restoreLink={links.newRfc({ entity: entityRef, changeType: RESTORE_CHANGE_TYPE })}
+          />
+        </Grid>
+        <Grid item xs={12} md={6} xl={4}>
+          <AlarmsCard state={aws(operations?.alarms)} data={operations?.alarms.data} />
+        </Grid>
+        <Grid item xs={12} md={6} xl={4}>
+          <ChangeHistoryCard
+            state={base}
+            recent={operations?.recentRfcs}
+            rfcLink={links.rfc}
+            newRfcLink={links.newRfc({ entity: entityRef })}
+          />
+        </Grid>
+        <Grid item xs={12} md={6} xl={4}>
+          <TagComplianceCard state={base} compliance={operations?.tagCompliance} />
+        </Grid>
+        <Grid item xs={12} md={6} xl={4}>
+          <RaciOwnershipCard
+            state={{
+              ...base,
+              missingAnnotation:
+                entity.spec?.owner ? undefined : 'spec.owner',
+            }}
+            activities={operations?.raci.activities}
+            warnings={operations?.raci.warnings}
+            matrixLink={links.raci}
+          />
+        </Grid>
       </Grid>
-    </Grid>
+    </Box>
   );
 };

@@ -1,35 +1,11 @@
-import {
-  Content,
-  Header,
-  Page,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
-import {
-  RACI_CAPABILITIES,
-  RACI_MATRIX,
-  RaciActivity,
-} from '@cloud-ops/plugin-ops-common';
-
-const columns: TableColumn<RaciActivity>[] = [
-  {
-    title: 'Capability',
-    field: 'capability',
-    render: row => RACI_CAPABILITIES[row.capability],
-    lookup: RACI_CAPABILITIES,
-  },
-  { title: 'Activity', field: 'activity' },
-  { title: 'BU team', field: 'team', lookup: { R: 'R', C: 'C', I: 'I' } },
-  {
-    title: 'Central IT',
-    field: 'centralIt',
-    lookup: { R: 'R', C: 'C', I: 'I' },
-  },
-];
+import { Header, Page, RoutedTabs } from '@backstage/core-components';
+import { CreateRfcPage } from '../CreateRfc';
+import { RaciMatrixPage } from '../RaciMatrix';
+import { RfcDetailPage } from '../RfcDetail';
+import { RfcQueuePage } from '../RfcQueue';
 
 /**
- * The `/ops` landing page: who does what between the business-unit teams and
- * Central IT.
+ * The `/ops` pages: the RFC queue, one RFC, a new RFC and the RACI matrix.
  *
  * @public
  */
@@ -37,15 +13,21 @@ export const OpsPage = () => (
   <Page themeId="tool">
     <Header
       title="Cloud operations"
-      subtitle="Responsibilities between business-unit teams and Central IT"
+      subtitle="Changes to AWS environments and who is responsible for what"
     />
-    <Content>
-      <Table<RaciActivity>
-        title="RACI matrix"
-        columns={columns}
-        data={[...RACI_MATRIX]}
-        options={{ filtering: true, paging: true, pageSize: 20, search: true }}
-      />
-    </Content>
+    <RoutedTabs
+      routes={[
+        { path: '/', title: 'RFC queue', children: <RfcQueuePage /> },
+        { path: '/rfcs/new', title: 'New RFC', children: <CreateRfcPage /> },
+        { path: '/raci', title: 'RACI matrix', children: <RaciMatrixPage /> },
+        {
+          // Reached from links only, so its tab stays hidden.
+          path: '/rfcs/:id',
+          title: 'RFC',
+          children: <RfcDetailPage />,
+          tabProps: { style: { display: 'none' } },
+        },
+      ]}
+    />
   </Page>
 );

@@ -1,0 +1,438 @@
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import {
+  CHANGE_TYPE_RISKS,
+  type ChangeTypeRisk,
+  type Rfc,
+} from '@cloud-ops/plugin-ops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Grid from '@material-ui/core/Grid';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import Autocomplete from '@material-ui/lab/Autocomplete';
+import { useMemo, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import {
+  ChangeTypeWithSchema,
+  CreateRfcRequest,
+  opsApiRef,
+  RfcParameterSchema,
+} from '../../api';
+import { useCurrentActor } from '../../hooks/useCurrentActor';
+import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { RfcStatusChip } from '../shared/RfcStatusChip';
+
+type Target = { ref: string; label: string };
+
+/** Starting values for a change type's parameters: defaults, plus the target where a field names it. */
+export function initialParameters(
+  changeType: ChangeTypeWithSchema | undefined,
+  targetRef: string,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(
+    changeType?.parameterSchema.properties ?? {},
+  )) {
+    if (schema.default !== undefined) values[name] = schema.default;
+    else if (name === 'component' && targetRef.startsWith('component:')) values[name] = targetRef;
+  }
+  return values;
+}
+
+/** Problems with the form, keyed by field, before anything is sent. */
+export function validateRfcForm(
+  form: CreateRfcRequest,
+  changeType: ChangeTypeWithSchema | undefined,
+): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const need = (field: keyof CreateRfcRequest, what: string) => {
+    if (!String(form[field] ?? '').trim()) problems[field] = `${what} is required`;
+  };
+  need('targetEntityRef', 'The target entity');
+  need('changeTypeId', 'The change type');
+  need('title', 'A title');
+  need('description', 'A description');
+  need('implementationPlan', 'An implementation plan');
+  need('testPlan', 'A test plan');
+  need('rollbackPlan', 'A rollback plan');
+  const schema = changeType?.parameterSchema;
+  for (const name of schema?.required ?? []) {
+    const v = form.parameters?.[name];
+    if (v === undefined || v === '') {
+      problems[`parameters.${name}`] = `${schema?.properties?.[name]?.title ?? name} is required`;
+    }
+  }
+  for (const [name, p] of Object.entries(schema?.properties ?? {})) {
+    const v = form.parameters?.[name];
+    if (p.pattern && typeof v === 'string' && v && !new RegExp(p.pattern).test(v)) {
+      problems[`parameters.${name}`] = `${p.title ?? name} must match ${p.pattern}`;
+    }
+  }
+  if (
+    form.requestedStartTime &&
+    form.requestedEndTime &&
+    Date.parse(form.requestedEndTime) <= Date.parse(form.requestedStartTime)
+  ) {
+    problems.requestedEndTime = 'The end must come after the start';
+  }
+  return problems;
+}
+
+const ParameterField = (props: {
+  name: string;
+  schema: RfcParameterSchema;
+  required: boolean;
+  value: unknown;
+  error?: string;
+  onChange: (value: unknown) => void;
+}) => {
+  const { name, schema, required, value, error, onChange } = props;
+  const label = schema.title ?? name;
+  if (schema.type === 'boolean') {
+    return (
+      <FormControlLabel
+        control={<Checkbox checked={Boolean(value)} onChange={e => onChange(e.target.checked)} />}
+        label={label}
+      />
+    );
+  }
+  if (schema.enum) {
+    return (
+      <TextField
+        select
+        fullWidth
+        variant="outlined"
+        label={label}
+        required={required}
+        value={value ?? ''}
+        error={Boolean(error)}
+        helperText={error ?? schema.description}
+        onChange={e => onChange(e.target.value)}
+      >
+        {schema.enum.map(option => (
+          <MenuItem key={String(option)} value={String(option)}>
+            {String(option)}
+          </MenuItem>
+        ))}
+      </TextField>
+    );
+  }
+  const numeric = schema.type === 'number' || schema.type === 'integer';
+  return (
+    <TextField
+      fullWidth
+      variant="outlined"
+      label={label}
+      required={required}
+      type={numeric ? 'number' : 'text'}
+      value={value ?? ''}
+      error={Boolean(error)}
+      helperText={error ?? schema.description}
+      onChange={e => {
+        const raw = e.target.value;
+        onChange(numeric && raw !== '' ? Number(raw) : raw === '' ? undefined : raw);
+      }}
+    />
+  );
+};
+
+/** "2026-03-01T10:00" from a datetime-local input as an ISO instant. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
+/** Create an RFC against a component or stack, with its plans and parameters. */
+export const CreateRfcPage = () => {
+  const opsApi = useApi(opsApiRef);
+  const catalogApi = useApi(catalogApiRef);
+  const links = useOpsLinks();
+  const { actor, centralItGroup } = useCurrentActor();
+  const search = new URLSearchParams(window.location.search);
+
+  const [target, setTarget] = useState(search.get('entity') ?? '');
+  const [changeTypeId, setChangeTypeId] = useState(search.get('changeType') ?? '');
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [implementationPlan, setImplementationPlan] = useState('');
+  const [testPlan, setTestPlan] = useState('');
+  const [rollbackPlan, setRollbackPlan] = useState('');
+  const [peerReviewer, setPeerReviewer] = useState('');
+  const [risk, setRisk] = useState<ChangeTypeRisk | ''>('');
+  const [start, setStart] = useState('');
+  const [end, setEnd] = useState('');
+  const [submit, setSubmit] = useState(true);
+  const [parameters, setParameters] = useState<Record<string, unknown>>();
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [sending, setSending] = useState(false);
+  const [created, setCreated] = useState<Rfc>();
+  const [failure, setFailure] = useState<Error>();
+
+  const targets = useAsync(async () => {
+    const { items } = await catalogApi.getEntities({
+      filter: [{ kind: 'Component' }, { kind: 'Resource' }],
+      fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title'],
+    });
+    return items
+      .map(e => ({
+        ref: stringifyEntityRef(e),
+        label: `${e.metadata.title ?? e.metadata.name} (${stringifyEntityRef(e)})`,
+      }))
+      .sort((a, b) => a.ref.localeCompare(b.ref));
+  }, [catalogApi]);
+  const changeTypes = useAsync(() => opsApi.listChangeTypes(), [opsApi]);
+  const changeType = useMemo(
+    () => changeTypes.value?.find(c => c.id === changeTypeId),
+    [changeTypes.value, changeTypeId],
+  );
+  const params = parameters ?? initialParameters(changeType, target);
+
+  const isCentralIt =
+    actor?.kind === 'user' && actor.ownershipEntityRefs.includes(centralItGroup);
+
+  const form: CreateRfcRequest = {
+    changeTypeId,
+    targetEntityRef: target,
+    title: title || (changeType ? changeType.title : ''),
+    description,
+    implementationPlan,
+    testPlan,
+    rollbackPlan,
+    peerReviewer: peerReviewer.trim() || undefined,
+    risk: risk || undefined,
+    requestedStartTime: toIso(start),
+    requestedEndTime: toIso(end),
+    parameters: params,
+    submit,
+  };
+
+  const send = async () => {
+    const found = validateRfcForm(form, changeType);
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
+    setSending(true);
+    setFailure(undefined);
+    try {
+      setCreated(await opsApi.createRfc(form));
+    } catch (e) {
+      setFailure(e as Error);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  if (created) {
+    return (
+      <InfoCard title="RFC created">
+        <Box display="flex" alignItems="center" style={{ gap: 12 }} data-testid="rfc-created">
+          <Typography variant="h6">
+            <Link to={links.rfc(created.id)}>{created.id}</Link>: {created.title}
+          </Typography>
+          <RfcStatusChip status={created.status} />
+        </Box>
+        <Typography variant="body2">
+          {created.status === 'PendingApproval' && created.approverGroup
+            ? `It waits for approval by ${created.approverGroup}.`
+            : created.status === 'Scheduled'
+            ? 'It needs no further approval and is scheduled.'
+            : 'It is saved; submit it from its page when it is ready.'}
+        </Typography>
+      </InfoCard>
+    );
+  }
+
+  if (targets.error || changeTypes.error) {
+    return <ResponseErrorPanel error={(targets.error ?? changeTypes.error)!} />;
+  }
+  if (targets.loading || changeTypes.loading) return <Progress />;
+
+  const text = (
+    key: keyof CreateRfcRequest,
+    label: string,
+    value: string,
+    set: (v: string) => void,
+    rows?: number,
+  ) => (
+    <TextField
+      fullWidth
+      required
+      variant="outlined"
+      label={label}
+      value={value}
+      multiline={Boolean(rows)}
+      minRows={rows}
+      error={Boolean(problems[key])}
+      helperText={problems[key]}
+      onChange={e => set(e.target.value)}
+    />
+  );
+
+  return (
+    <InfoCard title={isCentralIt ? 'New Central IT RFC' : 'New RFC'}>
+      <Box mb={2}>
+        <Alert severity="info">
+          {isCentralIt
+            ? 'You belong to Central IT, so this is a Central IT RFC made on the team\'s behalf: for change types approved by origin, the owning team approves it.'
+            : 'This is a user RFC: for change types approved by origin, Central IT approves it.'}
+        </Alert>
+      </Box>
+      <Grid container spacing={2}>
+        <Grid item xs={12} md={6}>
+          <Autocomplete<Target>
+            options={targets.value ?? []}
+            getOptionLabel={o => o.label}
+            value={(targets.value ?? []).find(t => t.ref === target) ?? null}
+            onChange={(_, v) => {
+              setTarget(v?.ref ?? '');
+              setParameters(undefined);
+            }}
+            renderInput={p => (
+              <TextField
+                {...p}
+                required
+                label="Target component or stack"
+                variant="outlined"
+                error={Boolean(problems.targetEntityRef)}
+                helperText={problems.targetEntityRef}
+              />
+            )}
+          />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <TextField
+            select
+            fullWidth
+            required
+            variant="outlined"
+            label="Change type"
+            value={changeType ? changeTypeId : ''}
+            error={Boolean(problems.changeTypeId)}
+            helperText={
+              problems.changeTypeId ??
+              (changeType
+                ? `${changeType.classification.category} / ${changeType.classification.subcategory}; ${changeType.automation}; approval: ${changeType.approval}; risk ${changeType.risk}`
+                : undefined)
+            }
+            onChange={e => {
+              setChangeTypeId(e.target.value);
+              setParameters(undefined);
+            }}
+          >
+            {(changeTypes.value ?? []).map(c => (
+              <MenuItem key={c.id} value={c.id}>
+                {c.title} ({c.id} {c.version})
+              </MenuItem>
+            ))}
+          </TextField>
+        </Grid>
+        <Grid item xs={12}>
+          {text('title', 'Title', form.title, setTitle)}
+        </Grid>
+        <Grid item xs={12}>
+          {text('description', 'Description', description, setDescription, 2)}
+        </Grid>
+        <Grid item xs={12} md={4}>
+          {text('implementationPlan', 'Implementation plan', implementationPlan, setImplementationPlan, 4)}
+        </Grid>
+        <Grid item xs={12} md={4}>
+          {text('testPlan', 'Test plan', testPlan, setTestPlan, 4)}
+        </Grid>
+        <Grid item xs={12} md={4}>
+          {text('rollbackPlan', 'Rollback plan', rollbackPlan, setRollbackPlan, 4)}
+        </Grid>
+        {changeType &&
+          Object.entries(changeType.parameterSchema.properties ?? {}).map(([name, schema]) => (
+            <Grid item xs={12} md={6} key={name}>
+              <ParameterField
+                name={name}
+                schema={schema}
+                required={(changeType.parameterSchema.required ?? []).includes(name)}
+                value={params[name]}
+                error={problems[`parameters.${name}`]}
+                onChange={v => setParameters({ ...params, [name]: v })}
+              />
+            </Grid>
+          ))}
+        <Grid item xs={12} md={3}>
+          <TextField
+            fullWidth
+            variant="outlined"
+            label="Peer reviewer"
+            placeholder="user:default/priya"
+            value={peerReviewer}
+            onChange={e => setPeerReviewer(e.target.value)}
+          />
+        </Grid>
+        <Grid item xs={12} md={3}>
+          <TextField
+            select
+            fullWidth
+            variant="outlined"
+            label="Risk"
+            value={risk}
+            helperText="Leave empty to use the change type's"
+            onChange={e => setRisk(e.target.value as ChangeTypeRisk | '')}
+          >
+            <MenuItem value="">From the change type</MenuItem>
+            {CHANGE_TYPE_RISKS.map(r => (
+              <MenuItem key={r} value={r}>
+                {r}
+              </MenuItem>
+            ))}
+          </TextField>
+        </Grid>
+        <Grid item xs={12} md={3}>
+          <TextField
+            fullWidth
+            variant="outlined"
+            type="datetime-local"
+            label="Requested start"
+            InputLabelProps={{ shrink: true }}
+            value={start}
+            onChange={e => setStart(e.target.value)}
+          />
+        </Grid>
+        <Grid item xs={12} md={3}>
+          <TextField
+            fullWidth
+            variant="outlined"
+            type="datetime-local"
+            label="Requested end"
+            InputLabelProps={{ shrink: true }}
+            value={end}
+            error={Boolean(problems.requestedEndTime)}
+            helperText={problems.requestedEndTime}
+            onChange={e => setEnd(e.target.value)}
+          />
+        </Grid>
+        <Grid item xs={12}>
+          <FormControlLabel
+            control={<Checkbox checked={submit} onChange={e => setSubmit(e.target.checked)} />}
+            label="Submit for approval now"
+          />
+        </Grid>
+        {failure && (
+          <Grid item xs={12}>
+            <Alert severity="error" data-testid="rfc-create-error">
+              The RFC was not created: {failure.message}
+            </Alert>
+          </Grid>
+        )}
+        <Grid item xs={12}>
+          <Button variant="contained" color="primary" onClick={send} disabled={sending}>
+            {sending ? 'Creating…' : 'Create RFC'}
+          </Button>
+        </Grid>
+      </Grid>
+    </InfoCard>
+  );
+};

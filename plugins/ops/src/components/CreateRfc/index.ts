@@ -1,0 +1,1 @@
+export { CreateRfcPage } from './CreateRfcPage';

@@ -1,0 +1,152 @@
+import {
+  EmptyState,
+  InfoCard,
+  MissingAnnotationEmptyState,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import type { OperationsSection } from '@cloud-ops/plugin-ops-common';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import Skeleton from '@material-ui/lab/Skeleton';
+import type { ReactNode } from 'react';
+import { formatTime, relativeTime } from '../shared/time';
+
+const useStyles = makeStyles(theme => ({
+  card: { height: '100%' },
+  meta: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+  },
+  sandbox: {
+    backgroundColor: theme.palette.warning.main,
+    color: theme.palette.warning.contrastText ?? '#000',
+    fontWeight: 600,
+  },
+}));
+
+/** What a card can know about where its data comes from. */
+export type CardState = {
+  loading?: boolean;
+  /** The tab's one request failed. */
+  error?: Error;
+  /** The annotation this card needs and the entity lacks. */
+  missingAnnotation?: string;
+  /** An AWS-backed section: its source, freshness and last read error. */
+  section?: OperationsSection<unknown>;
+};
+
+/**
+ * The frame every Operations card shares: title, where the data comes from
+ * (sandbox or AWS) and how fresh it is, and the loading, error,
+ * missing-annotation and stale states. Children render only with data.
+ */
+export const OperationsCard = (props: {
+  title: string;
+  testId: string;
+  state: CardState;
+  /** Shown instead of children when there is nothing to show. */
+  empty?: { title: string; description?: string | JSX.Element };
+  action?: ReactNode;
+  children?: ReactNode;
+}) => {
+  const classes = useStyles();
+  const { title, testId, state, empty, action, children } = props;
+  const section = state.section;
+
+  const body = (): ReactNode => {
+    if (state.loading) {
+      return (
+        <Box data-testid={`${testId}-loading`}>
+          <Skeleton variant="rect" height={24} />
+          <Skeleton variant="text" />
+          <Skeleton variant="text" />
+        </Box>
+      );
+    }
+    if (state.error) {
+      return <ResponseErrorPanel error={state.error} title={`${title}: could not load`} />;
+    }
+    if (state.missingAnnotation) {
+      return (
+        <MissingAnnotationEmptyState
+          annotation={state.missingAnnotation}
+          readMoreUrl="/docs"
+        />
+      );
+    }
+    if (section && section.data === null) {
+      return (
+        <EmptyState
+          missing="data"
+          title={section.error ? 'No data could be read yet' : 'Not read yet'}
+          description={
+            section.error ??
+            'The scheduled read has not reached this entity yet. Use Refresh to read it now.'
+          }
+        />
+      );
+    }
+    if (empty) {
+      return (
+        <EmptyState missing="data" title={empty.title} description={empty.description} />
+      );
+    }
+    return children;
+  };
+
+  const meta =
+    section && !state.loading && !state.error && !state.missingAnnotation ? (
+      <Box className={classes.meta}>
+        {section.source === 'sandbox' && (
+          <Chip
+            size="small"
+            className={classes.sandbox}
+            label="Sandbox data"
+            title="Simulated by the sandbox AWS account, not read from AWS"
+          />
+        )}
+        {section.source === 'aws' && <Chip size="small" label="AWS" />}
+        {section.refreshedAt && (
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            title={formatTime(section.refreshedAt)}
+          >
+            Read {relativeTime(section.refreshedAt)}
+          </Typography>
+        )}
+      </Box>
+    ) : undefined;
+
+  return (
+    <InfoCard
+      title={title}
+      subheader={meta}
+      action={action}
+      className={classes.card}
+      variant="gridItem"
+    >
+      <div data-testid={testId}>
+        {section?.stale &&
+          section.data !== null &&
+          !state.loading &&
+          !state.error &&
+          !state.missingAnnotation && (
+            <Box mb={2}>
+              <Alert severity="warning" data-testid={`${testId}-stale`}>
+                Stale: the last read failed
+                {section.error ? ` (${section.error})` : ''}. Showing data from{' '}
+                {relativeTime(section.refreshedAt)}.
+              </Alert>
+            </Box>
+          )}
+        {body()}
+      </div>
+    </InfoCard>
+  );
+};

@@ -1,0 +1,176 @@
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  allowedRfcActions,
+  rfcApprovePermission,
+  rfcCancelPermission,
+  rfcCreatePermission,
+  type Rfc,
+  type RfcActor,
+} from '@cloud-ops/plugin-ops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import { opsApiRef, RfcDecision } from '../../api';
+
+type Offered = RfcDecision['action'];
+
+const LABELS: Record<Offered, { button: string; title: string; field?: string; required?: boolean }> = {
+  submit: { button: 'Submit for approval', title: 'Submit this RFC?' },
+  approve: { button: 'Approve', title: 'Approve this RFC?', field: 'Comment (optional)' },
+  reject: { button: 'Reject', title: 'Reject this RFC?', field: 'Why is it rejected?', required: true },
+  cancel: { button: 'Cancel RFC', title: 'Cancel this RFC?', field: 'Reason (optional)' },
+};
+
+/**
+ * The decisions this person may take on the RFC now. An action shows only
+ * when the lifecycle allows it for this person and the permission policy
+ * does not deny it; the server enforces both again.
+ */
+export function offeredActions(options: {
+  rfc: Rfc;
+  actor: RfcActor;
+  centralItGroup: string;
+  permitted: Record<Offered, boolean>;
+  now?: Date;
+}): Offered[] {
+  const lifecycle = allowedRfcActions({
+    rfc: options.rfc,
+    actor: options.actor,
+    centralItGroup: options.centralItGroup,
+    now: options.now ?? new Date(),
+  });
+  return (['submit', 'approve', 'reject', 'cancel'] as Offered[]).filter(
+    a => lifecycle.includes(a) && options.permitted[a],
+  );
+}
+
+export const RfcActions = (props: {
+  rfc: Rfc;
+  actor: RfcActor;
+  centralItGroup: string;
+  onChanged: (rfc: Rfc) => void;
+  onConflict: () => void;
+}) => {
+  const { rfc, actor, centralItGroup, onChanged, onConflict } = props;
+  const opsApi = useApi(opsApiRef);
+  const alertApi = useApi(alertApiRef);
+  const approve = usePermission({ permission: rfcApprovePermission, resourceRef: rfc.id });
+  const cancel = usePermission({ permission: rfcCancelPermission, resourceRef: rfc.id });
+  const create = usePermission({ permission: rfcCreatePermission });
+  const [open, setOpen] = useState<Offered>();
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const offered = offeredActions({
+    rfc,
+    actor,
+    centralItGroup,
+    permitted: {
+      submit: create.allowed,
+      approve: approve.allowed,
+      reject: approve.allowed,
+      cancel: cancel.allowed,
+    },
+  });
+
+  const run = async (action: Offered) => {
+    setBusy(true);
+    const value = text.trim() || undefined;
+    let decision: RfcDecision;
+    if (action === 'reject') decision = { action, comment: value ?? '' };
+    else if (action === 'approve') decision = { action, comment: value };
+    else if (action === 'cancel') decision = { action, reason: value };
+    else decision = { action };
+    try {
+      const updated = await opsApi.decideRfc(rfc.id, rfc.version, decision);
+      alertApi.post({
+        message: `${rfc.id} is now ${updated.status}`,
+        severity: 'success',
+        display: 'transient',
+      });
+      setOpen(undefined);
+      setText('');
+      onChanged(updated);
+    } catch (e: any) {
+      if (e?.statusCode === 409) {
+        alertApi.post({
+          message: `${rfc.id} changed while you were looking at it; it has been reloaded. ${e.message}`,
+          severity: 'warning',
+        });
+        setOpen(undefined);
+        onConflict();
+      } else {
+        alertApi.post({ message: `Could not ${action} ${rfc.id}: ${e.message}`, severity: 'error' });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (approve.loading || cancel.loading || create.loading) return null;
+  if (offered.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary" data-testid="rfc-no-actions">
+        No action is open to you on this RFC.
+      </Typography>
+    );
+  }
+  const dialog = open ? LABELS[open] : undefined;
+  return (
+    <Box display="flex" style={{ gap: 8 }}>
+      {offered.map(a => (
+        <Button
+          key={a}
+          variant={a === 'approve' || a === 'submit' ? 'contained' : 'outlined'}
+          color={a === 'reject' || a === 'cancel' ? 'secondary' : 'primary'}
+          onClick={() => setOpen(a)}
+        >
+          {LABELS[a].button}
+        </Button>
+      ))}
+      <Dialog open={Boolean(open)} onClose={() => setOpen(undefined)} fullWidth maxWidth="sm">
+        {dialog && open && (
+          <>
+            <DialogTitle>{dialog.title}</DialogTitle>
+            <DialogContent>
+              <Typography variant="body2" gutterBottom>
+                {rfc.id}: {rfc.title}
+              </Typography>
+              {dialog.field && (
+                <TextField
+                  label={dialog.field}
+                  value={text}
+                  onChange={e => setText(e.target.value)}
+                  multiline
+                  minRows={3}
+                  fullWidth
+                  required={dialog.required}
+                  variant="outlined"
+                  autoFocus
+                />
+              )}
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={() => setOpen(undefined)}>Back</Button>
+              <Button
+                color="primary"
+                variant="contained"
+                disabled={busy || (dialog.required && !text.trim())}
+                onClick={() => run(open)}
+              >
+                {dialog.button}
+              </Button>
+            </DialogActions>
+          </>
+        )}
+      </Dialog>
+    </Box>
+  );
+};

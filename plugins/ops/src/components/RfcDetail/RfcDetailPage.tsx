@@ -1,0 +1,157 @@
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  StructuredMetadataTable,
+} from '@backstage/core-components';
+import { useApi, useRouteRefParams } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import type { Rfc } from '@cloud-ops/plugin-ops-common';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { useEffect, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { opsApiRef } from '../../api';
+import { useCurrentActor } from '../../hooks/useCurrentActor';
+import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { rfcRouteRef } from '../../routes';
+import { RfcStatusChip } from '../shared/RfcStatusChip';
+import { formatTime } from '../shared/time';
+import { RfcActions } from './RfcActions';
+import { RfcTimeline } from './RfcTimeline';
+
+const Text = ({ children }: { children?: string }) =>
+  children ? (
+    <Typography variant="body2" style={{ whiteSpace: 'pre-wrap' }}>
+      {children}
+    </Typography>
+  ) : (
+    <>—</>
+  );
+
+const APPROVAL_RULES: Record<string, string> = {
+  'by-origin': 'the other side approves',
+  'central-it': 'Central IT approves',
+  'owning-team': 'the owning team approves',
+  none: 'pre-approved',
+  'none-if-submitter-approves': 'the other side approves, unless the submitter is on it',
+};
+
+/** One RFC: every field, its lifecycle, and what this person may do now. */
+export const RfcDetailPage = () => {
+  const { id } = useRouteRefParams(rfcRouteRef);
+  const opsApi = useApi(opsApiRef);
+  const links = useOpsLinks();
+  const { actor, centralItGroup } = useCurrentActor();
+  const [rfc, setRfc] = useState<Rfc>();
+  const { value, loading, error, retry } = useAsyncRetry(async () => {
+    const [loaded, events] = await Promise.all([
+      opsApi.getRfc(id),
+      opsApi.listRfcEvents(id),
+    ]);
+    return { rfc: loaded, events };
+  }, [opsApi, id]);
+  useEffect(() => setRfc(value?.rfc), [value]);
+
+  if (error) return <ResponseErrorPanel error={error} title={`Could not load ${id}`} />;
+  if (loading && !value) return <Progress />;
+  if (!rfc || !value) return null;
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Box display="flex" alignItems="center" style={{ gap: 16 }} flexWrap="wrap">
+          <Typography variant="h4" component="h2">
+            {rfc.id}: {rfc.title}
+          </Typography>
+          <span data-testid="rfc-status">
+            <RfcStatusChip status={rfc.status} />
+          </span>
+          <Box flex={1} />
+          {actor && (
+            <RfcActions
+              rfc={rfc}
+              actor={actor}
+              centralItGroup={centralItGroup}
+              onChanged={updated => {
+                setRfc(updated);
+                retry();
+              }}
+              onConflict={retry}
+            />
+          )}
+        </Box>
+        {rfc.statusReason && (
+          <Typography variant="body2" color="textSecondary">
+            {rfc.statusReason}
+          </Typography>
+        )}
+      </Grid>
+      <Grid item xs={12} md={8}>
+        <InfoCard title="Request">
+          <StructuredMetadataTable
+            metadata={{
+              Target: <EntityRefLink entityRef={rfc.targetEntityRef} />,
+              'Change type': `${rfc.changeTypeId} ${rfc.changeTypeVersion}`,
+              Description: <Text>{rfc.description}</Text>,
+              Origin: rfc.origin === 'central-it' ? 'Central IT RFC' : 'User RFC',
+              Requester: <EntityRefLink entityRef={rfc.requester} defaultKind="user" />,
+              'Owning group': <EntityRefLink entityRef={rfc.ownerGroup} defaultKind="group" />,
+              Approval: rfc.approverGroup ? (
+                <>
+                  <EntityRefLink entityRef={rfc.approverGroup} defaultKind="group" /> (
+                  {APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule})
+                </>
+              ) : (
+                APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule
+              ),
+              Risk: rfc.risk,
+              'Requested start': rfc.requestedStartTime
+                ? formatTime(rfc.requestedStartTime)
+                : 'As soon as approved',
+              'Requested end': formatTime(rfc.requestedEndTime),
+              'Implementation plan': <Text>{rfc.implementationPlan}</Text>,
+              'Test plan': <Text>{rfc.testPlan}</Text>,
+              'Rollback plan': <Text>{rfc.rollbackPlan}</Text>,
+              'Peer reviewer': rfc.peerReviewer ?? '—',
+              Parameters: (
+                <Box component="pre" m={0} style={{ whiteSpace: 'pre-wrap' }}>
+                  {JSON.stringify(rfc.parameters, null, 2)}
+                </Box>
+              ),
+              'Outcome notes': <Text>{rfc.outcomeNotes}</Text>,
+              'Scaffolder task': rfc.taskId ? (
+                <Link to={`/create/tasks/${encodeURIComponent(rfc.taskId)}`}>{rfc.taskId}</Link>
+              ) : (
+                '—'
+              ),
+              Created: formatTime(rfc.createdAt),
+              Updated: `${formatTime(rfc.updatedAt)} (version ${rfc.version})`,
+            }}
+          />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <InfoCard title="Lifecycle">
+          <RfcTimeline events={value.events} />
+          {rfc.approvals.length > 0 && (
+            <Box mt={1}>
+              <Typography variant="subtitle2">Decisions</Typography>
+              {rfc.approvals.map(a => (
+                <Typography variant="body2" key={`${a.approver}${a.at}`}>
+                  {a.decision} by {a.approver} at {formatTime(a.at)}
+                  {a.comment ? `: “${a.comment}”` : ''}
+                </Typography>
+              ))}
+            </Box>
+          )}
+        </InfoCard>
+        <Box mt={2}>
+          <Link to={links.root}>Back to the queue</Link>
+        </Box>
+      </Grid>
+    </Grid>
+  );
+};

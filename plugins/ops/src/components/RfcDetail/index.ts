@@ -1,0 +1,1 @@
+export { RfcDetailPage } from './RfcDetailPage';

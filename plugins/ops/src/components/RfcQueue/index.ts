@@ -1,0 +1,1 @@
+export { RfcQueuePage } from './RfcQueuePage';

@@ -1,0 +1,23 @@
+import {
+  decideRfcTransition,
+  type Rfc,
+  type RfcActor,
+} from '@cloud-ops/plugin-ops-common';
+
+/**
+ * The RFCs this person may approve now: Central IT sees user RFCs, a team
+ * sees Central IT RFCs against its entities. The approving side is on each
+ * RFC, so the state machine decides; the server checks again on approval.
+ */
+export function awaitingApprovalBy(
+  rfcs: Rfc[],
+  actor: RfcActor,
+  centralItGroup: string,
+  now = new Date(),
+): Rfc[] {
+  return rfcs.filter(
+    rfc =>
+      decideRfcTransition('approve', { rfc, actor, centralItGroup, now })
+        .allowed,
+  );
+}
