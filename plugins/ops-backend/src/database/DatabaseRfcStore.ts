@@ -233,36 +233,35 @@ export class DatabaseRfcStore implements RfcStore {
 
   async create(rfc: NewRfc, events: RfcEventInput[]): Promise<Rfc> {
     const now = new Date().toISOString();
+    const row: Omit<RfcRow, 'seq'> = {
+      change_type_id: rfc.changeTypeId,
+      change_type_version: rfc.changeTypeVersion,
+      title: rfc.title,
+      description: rfc.description,
+      target_entity_ref: rfc.targetEntityRef,
+      parameters: JSON.stringify(rfc.parameters),
+      owner_group: rfc.ownerGroup,
+      origin: rfc.origin,
+      requester: rfc.requester,
+      approval_rule: rfc.approvalRule,
+      approver_group: rfc.approverGroup ?? null,
+      implementation_plan: rfc.implementationPlan,
+      test_plan: rfc.testPlan,
+      peer_reviewer: rfc.peerReviewer ?? null,
+      rollback_plan: rfc.rollbackPlan,
+      risk: rfc.risk,
+      outcome_notes: rfc.outcomeNotes ?? null,
+      requested_start_time: rfc.requestedStartTime ?? null,
+      requested_end_time: rfc.requestedEndTime ?? null,
+      status: rfc.status,
+      status_reason: rfc.statusReason ?? null,
+      task_id: rfc.taskId ?? null,
+      created_at: now,
+      updated_at: now,
+      version: 1,
+    };
     const seq = await this.db.transaction(async tx => {
-      const [inserted] = await tx<RfcRow>(RFCS)
-        .insert({
-          change_type_id: rfc.changeTypeId,
-          change_type_version: rfc.changeTypeVersion,
-          title: rfc.title,
-          description: rfc.description,
-          target_entity_ref: rfc.targetEntityRef,
-          parameters: JSON.stringify(rfc.parameters),
-          owner_group: rfc.ownerGroup,
-          origin: rfc.origin,
-          requester: rfc.requester,
-          approval_rule: rfc.approvalRule,
-          approver_group: rfc.approverGroup ?? null,
-          implementation_plan: rfc.implementationPlan,
-          test_plan: rfc.testPlan,
-          peer_reviewer: rfc.peerReviewer ?? null,
-          rollback_plan: rfc.rollbackPlan,
-          risk: rfc.risk,
-          outcome_notes: rfc.outcomeNotes ?? null,
-          requested_start_time: rfc.requestedStartTime ?? null,
-          requested_end_time: rfc.requestedEndTime ?? null,
-          status: rfc.status,
-          status_reason: rfc.statusReason ?? null,
-          task_id: rfc.taskId ?? null,
-          created_at: now,
-          updated_at: now,
-          version: 1,
-        })
-        .returning('seq');
+      const [inserted] = await tx<RfcRow>(RFCS).insert(row).returning('seq');
       const newSeq = Number(
         typeof inserted === 'object'
           ? (inserted as { seq: number }).seq
@@ -283,7 +282,8 @@ export class DatabaseRfcStore implements RfcStore {
       }
       return newSeq;
     });
-    return (await this.get(formatRfcId(seq)))!;
+    // Built from what was written, so creating costs no read back.
+    return toRfc({ ...row, seq }, []);
   }
 
   async get(id: string): Promise<Rfc | undefined> {
@@ -305,8 +305,8 @@ export class DatabaseRfcStore implements RfcStore {
       throw new ConflictError(`${t.id} is not an RFC id`);
     }
     const now = new Date().toISOString();
-    await this.db.transaction(async tx => {
-      const updated = await tx<RfcRow>(RFCS)
+    return this.db.transaction(async tx => {
+      const [row] = await tx<RfcRow>(RFCS)
         .where({
           seq,
           status: t.expectedStatus,
@@ -317,8 +317,9 @@ export class DatabaseRfcStore implements RfcStore {
           status: t.toStatus,
           updated_at: now,
           version: t.expectedVersion + 1,
-        });
-      if (updated !== 1) {
+        })
+        .returning('*');
+      if (!row) {
         throw new ConflictError(
           `${t.id} changed since version ${t.expectedVersion} was read; reload it and try again`,
         );
@@ -332,8 +333,9 @@ export class DatabaseRfcStore implements RfcStore {
         comment: t.event.comment ?? null,
         at: now,
       });
+      const approvals = await this.approvalsFor([seq], tx);
+      return toRfc(row, approvals.get(seq) ?? []);
     });
-    return (await this.get(t.id))!;
   }
 
   async list(
@@ -425,12 +427,13 @@ export class DatabaseRfcStore implements RfcStore {
 
   private async approvalsFor(
     seqs: number[],
+    db: Knex = this.db,
   ): Promise<Map<number, RfcApproval[]>> {
     const result = new Map<number, RfcApproval[]>();
     if (seqs.length === 0) {
       return result;
     }
-    const rows = await this.db<EventRow>(EVENTS)
+    const rows = await db<EventRow>(EVENTS)
       .whereIn('rfc_seq', seqs)
       .whereIn('action', DECISION_ACTIONS)
       .orderBy('id', 'asc');
