@@ -221,7 +221,12 @@ async function main() {
 
   const cpu = os.cpus();
   console.log(
-    `rfc-bench on SQLite (better-sqlite3, file database), Node ${process.version}, ${cpu.length} x ${cpu[0]?.model}`,
+    `rfc-bench on SQLite (better-sqlite3, file database), Node ${
+      process.version
+    }, ${cpu.length} x ${cpu[0]?.model}, load average ${os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} (the machine is shared; figures move with load)`,
   );
   console.log(
     `create+approve pairs: ${PAIRS} in ${pairSeconds.toFixed(2)} s = ${(
