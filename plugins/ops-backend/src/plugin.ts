@@ -6,6 +6,10 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createRouter } from './router';
 import { setupRfcs } from './rfcs';
 import { setupOperations } from './services/OperationsData/setup';
+import {
+  createTagComplianceRouter,
+  TagComplianceService,
+} from './routes/tagCompliance';
 
 /**
  * The ops backend plugin: RFCs and change management, operations data,
@@ -56,7 +60,13 @@ export const opsPlugin = createBackendPlugin({
           permissionsRegistry,
           scheduler,
         });
-        httpRouter.use(await createRouter({ db, rfcRoutes }));
+        const tagComplianceRoutes = await createTagComplianceRouter({
+          httpAuth,
+          tagCompliance: TagComplianceService.fromConfig(config, catalog),
+        });
+        httpRouter.use(
+          await createRouter({ db, rfcRoutes, tagComplianceRoutes }),
+        );
         httpRouter.use(
           await setupOperations({
             config,

@@ -6,6 +6,8 @@ export async function createRouter(options: {
   db: Knex;
   /** RFCs, the change calendar and change types. */
   rfcRoutes?: express.Router;
+  /** Tag policy violations per entity and per owning team. */
+  tagComplianceRoutes?: express.Router;
 }): Promise<express.Router> {
   const { db } = options;
   const router = Router();
@@ -21,6 +23,7 @@ export async function createRouter(options: {
   if (options.rfcRoutes) {
     router.use(options.rfcRoutes);
   }
+  if (options.tagComplianceRoutes) router.use(options.tagComplianceRoutes);
 
   return router;
 }
