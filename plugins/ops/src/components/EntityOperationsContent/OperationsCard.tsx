@@ -2,7 +2,6 @@ import {
   EmptyState,
   InfoCard,
   MissingAnnotationEmptyState,
-  ResponseErrorPanel,
 } from '@backstage/core-components';
 import type { OperationsSection } from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
@@ -28,6 +27,12 @@ const useStyles = makeStyles(theme => ({
     fontWeight: 600,
   },
 }));
+
+/** The server's own message when it sent one, rather than the raw body. */
+export function errorMessage(error: Error): string {
+  const body = (error as { body?: { error?: { message?: string } } }).body;
+  return body?.error?.message ?? error.message;
+}
 
 /** What a card can know about where its data comes from. */
 export type CardState = {
@@ -69,7 +74,11 @@ export const OperationsCard = (props: {
       );
     }
     if (state.error) {
-      return <ResponseErrorPanel error={state.error} title={`${title}: could not load`} />;
+      return (
+        <Alert severity="error" data-testid={`${testId}-error`}>
+          Could not load operations data: {errorMessage(state.error)}
+        </Alert>
+      );
     }
     if (state.missingAnnotation) {
       return (

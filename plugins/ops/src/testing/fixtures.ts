@@ -1,0 +1,175 @@
+import type { Entity } from '@backstage/catalog-model';
+import {
+  resolveRaci,
+  type EntityOperations,
+  type Rfc,
+} from '@cloud-ops/plugin-ops-common';
+
+export const NOW = new Date('2026-03-02T12:00:00Z');
+const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOString();
+
+export const paymentsApi: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: {
+      'cloud-ops.io/aws-tag-selector': 'app=payments-api',
+      'cloud-ops.io/aws-account': '111122223333',
+      'cloud-ops.io/aws-region': 'eu-west-1',
+    },
+  },
+  spec: { type: 'service', owner: 'group:default/payments' },
+};
+
+export function entityOperations(
+  overrides: Partial<EntityOperations> = {},
+): EntityOperations {
+  return {
+    entityRef: 'component:default/payments-api',
+    alarms: {
+      source: 'sandbox',
+      refreshedAt: hoursAgo(0.2),
+      stale: false,
+      data: {
+        alarms: [
+          {
+            name: 'payments-api-5xx',
+            arn: 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:payments-api-5xx',
+            state: 'ALARM',
+            reason: 'Threshold crossed: 12 errors in 5 minutes',
+            stateUpdatedAt: hoursAgo(2),
+            consoleUrl: 'https://console.example/alarm/payments-api-5xx',
+          },
+          {
+            name: 'payments-api-latency',
+            arn: 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:payments-api-latency',
+            state: 'OK',
+            reason: 'Within threshold',
+            stateUpdatedAt: hoursAgo(30),
+            consoleUrl: 'https://console.example/alarm/payments-api-latency',
+          },
+          {
+            name: 'payments-api-cpu',
+            arn: 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:payments-api-cpu',
+            state: 'INSUFFICIENT_DATA',
+            reason: 'No datapoints for 3 periods',
+            stateUpdatedAt: hoursAgo(1),
+            consoleUrl: 'https://console.example/alarm/payments-api-cpu',
+          },
+        ],
+      },
+    },
+    patch: {
+      source: 'sandbox',
+      refreshedAt: hoursAgo(0.2),
+      stale: false,
+      data: {
+        instances: [
+          {
+            instanceId: 'i-0aaa',
+            installed: 120,
+            missing: 0,
+            failed: 0,
+            criticalMissing: 0,
+            securityMissing: 0,
+            lastScanAt: hoursAgo(5),
+            compliant: true,
+            maintenanceWindow: {
+              id: 'mw-1',
+              name: 'Sunday patching',
+              nextExecutionAt: '2026-03-08T02:00:00Z',
+            },
+          },
+          {
+            instanceId: 'i-0bbb',
+            installed: 110,
+            missing: 4,
+            failed: 0,
+            criticalMissing: 2,
+            securityMissing: 3,
+            lastScanAt: hoursAgo(3),
+            compliant: false,
+          },
+        ],
+        unmanagedInstanceIds: ['i-0ccc'],
+      },
+    },
+    backups: {
+      source: 'sandbox',
+      refreshedAt: hoursAgo(0.2),
+      stale: false,
+      data: {
+        resources: [
+          {
+            resourceArn: 'arn:aws:rds:eu-west-1:111122223333:db:payments-db',
+            resourceType: 'RDS',
+            method: 'aws-backup',
+            lastRecoveryPoint: { id: 'rp-1', completedAt: hoursAgo(30), ageHours: 30 },
+            plan: { id: 'plan-1', name: 'daily' },
+            expectedIntervalHours: 24,
+            overdue: true,
+          },
+        ],
+      },
+    },
+    tagCompliance: {
+      compliant: false,
+      violations: [
+        {
+          rule: 'required-tag',
+          key: 'data-classification',
+          message: 'Tag data-classification is required',
+          severity: 'error',
+        },
+      ],
+    },
+    raci: {
+      activities: resolveRaci({
+        ownerRef: 'group:default/payments',
+        centralItRef: 'group:default/central-it',
+      }),
+      warnings: [],
+    },
+    recentRfcs: {
+      available: true,
+      items: [
+        {
+          id: 'RFC-000007',
+          title: 'Restore payments-db',
+          status: 'PendingApproval',
+          updatedAt: hoursAgo(1),
+        },
+      ],
+    },
+    ...overrides,
+  };
+}
+
+export function rfc(overrides: Partial<Rfc> = {}): Rfc {
+  return {
+    id: 'RFC-000007',
+    changeTypeId: 'restore-stack-from-snapshot',
+    changeTypeVersion: '1.0',
+    title: 'Restore payments-db',
+    description: 'Restore last night\'s snapshot next to the original.',
+    targetEntityRef: 'component:default/payments-api',
+    parameters: { snapshotId: 'snap-0123' },
+    ownerGroup: 'group:default/payments',
+    origin: 'user',
+    requester: 'user:default/ana',
+    approvalRule: 'by-origin',
+    approverGroup: 'group:default/central-it',
+    implementationPlan: 'Provision the restore product.',
+    testPlan: 'Check the rows.',
+    rollbackPlan: 'Terminate the restored stack.',
+    risk: 'high',
+    status: 'PendingApproval',
+    approvals: [],
+    createdAt: hoursAgo(2),
+    updatedAt: hoursAgo(1),
+    version: 2,
+    ...overrides,
+  };
+}
