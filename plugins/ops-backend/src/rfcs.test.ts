@@ -440,6 +440,69 @@ describe('RFC lifecycle through /api/ops', () => {
     expect(reject.status).toBe(400);
   });
 
+  it('answers 400 to bad transitions and 409 to the wrong status', async () => {
+    const server = await startBackend();
+    const { body: rfc } = await request(server)
+      .post('/api/ops/rfcs')
+      .set('Authorization', as('ana'))
+      .send(rfcBody());
+    const post = (action: string, who: string, body: object) =>
+      request(server)
+        .post(`/api/ops/rfcs/${rfc.id}/${action}`)
+        .set('Authorization', as(who))
+        .send(body);
+
+    const noVersion = await post('approve', 'omar', {});
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.body.error.message).toMatch(/version/);
+    const noReason = await post('reject', 'omar', { version: 1 });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.message).toMatch(/comment/);
+    const badOutcome = await post('complete', 'ana', {
+      version: 1,
+      outcome: 'Maybe',
+    });
+    expect(badOutcome.status).toBe(400);
+    expect(badOutcome.body.error.message).toMatch(/outcome/);
+    const patchLocked = await request(server)
+      .patch(`/api/ops/rfcs/${rfc.id}`)
+      .set('Authorization', as('ana'))
+      .send({ version: 1, title: 'Too late' });
+    expect(patchLocked.status).toBe(409);
+    const patchOwner = await request(server)
+      .patch(`/api/ops/rfcs/${rfc.id}`)
+      .set('Authorization', as('ana'))
+      .send({ version: 1, ownerGroup: 'group:default/web' });
+    expect(patchOwner.status).toBe(400);
+    // Completing an RFC that never started is the wrong status.
+    const complete = await post('complete', 'ana', {
+      version: 1,
+      outcome: 'Success',
+    });
+    expect(complete.status).toBe(409);
+    expect(complete.body.error.message).toMatch(/InProgress/);
+    await request(server)
+      .get('/api/ops/rfcs/not-an-id')
+      .set('Authorization', as('ana'))
+      .expect(400);
+    await request(server)
+      .get('/api/ops/entities/comp%20onent/default/x/rfcs')
+      .set('Authorization', as('ana'))
+      .expect(400);
+    await request(server)
+      .get(
+        '/api/ops/calendar?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z',
+      )
+      .set('Authorization', as('ana'))
+      .expect(400);
+
+    // Nothing above changed the RFC.
+    const after = await request(server)
+      .get(`/api/ops/rfcs/${rfc.id}`)
+      .set('Authorization', as('ana'));
+    expect(after.body).toEqual(rfc);
+  });
+
   it('answers 401, 404 and 403', async () => {
     const server = await startBackend();
     await request(server).get('/api/ops/rfcs').expect(401);

@@ -93,6 +93,21 @@ const listQuery = z.strictObject({
   cursor: text(1_000).optional(),
 });
 
+// Kind, namespace and name as the catalog allows them.
+const ENTITY_NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
+const entityParams = z.object({
+  kind: z
+    .string()
+    .regex(
+      /^[a-zA-Z][a-zA-Z0-9]*$/,
+      'must be an entity kind such as component',
+    ),
+  namespace: z
+    .string()
+    .regex(ENTITY_NAME, 'must be a namespace such as default'),
+  name: z.string().regex(ENTITY_NAME, 'must be an entity name'),
+});
+
 const calendarQuery = z.strictObject({ from: time, to: time });
 
 const changeTypeQuery = z.strictObject({
@@ -234,7 +249,7 @@ export function createRfcRoutes(options: {
 
   router.get('/entities/:kind/:namespace/:name/rfcs', async (req, res) => {
     const creds = await credentials(req);
-    const { kind, namespace, name } = req.params;
+    const { kind, namespace, name } = parse(entityParams, req.params, 'entity');
     const ref = stringifyEntityRef({ kind, namespace, name });
     const { items } = await rfcs.list(
       {
