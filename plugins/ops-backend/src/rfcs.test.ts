@@ -257,6 +257,10 @@ describe('RFC lifecycle through /api/ops', () => {
     expect(pending.body.items.map((r: any) => r.id).sort()).toEqual(
       [rfc.id, centralItRfc.body.id].sort(),
     );
+    const short = await request(server)
+      .get('/api/ops/rfcs?owner=payments&requester=ana')
+      .set('Authorization', as('wei'));
+    expect(short.body.items.map((r: any) => r.id)).toEqual([rfc.id]);
     const byEntity = await request(server)
       .get('/api/ops/entities/component/default/payments-api/rfcs')
       .set('Authorization', as('ana'));

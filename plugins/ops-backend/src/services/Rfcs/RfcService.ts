@@ -416,8 +416,27 @@ export class RfcService {
     credentials: BackstageCredentials,
   ): Promise<{ items: Rfc[]; nextCursor?: string }> {
     await this.authorizeBasic(rfcReadPermission, credentials);
+    // Refs are stored in full form; accept the short forms people type.
+    const ref = (field: string, value: string | undefined, kind?: string) => {
+      if (!value) return undefined;
+      try {
+        return stringifyEntityRef(
+          parseEntityRef(value, {
+            defaultKind: kind,
+            defaultNamespace: 'default',
+          }),
+        );
+      } catch {
+        throw new InputError(
+          `Invalid query: ${field}: "${value}" is not an entity ref`,
+        );
+      }
+    };
     return this.options.store.list({
       ...query,
+      owner: ref('owner', query.owner, 'group'),
+      requester: ref('requester', query.requester, 'user'),
+      targetEntityRef: ref('targetEntityRef', query.targetEntityRef),
       from: normalizeTime(query.from),
       to: normalizeTime(query.to),
     });
