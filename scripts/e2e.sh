@@ -10,12 +10,26 @@ if [ -z "$CHROMIUM_PATH" ]; then
   exit 1
 fi
 
+# Ports default to the usual ones; set E2E_APP_PORT / E2E_BACKEND_PORT to run
+# beside a portal that is already serving them.
+APP_PORT="${E2E_APP_PORT:-3000}"
+BACKEND_PORT="${E2E_BACKEND_PORT:-7007}"
+export PLAYWRIGHT_URL="http://localhost:$APP_PORT"
+export BACKEND_URL="http://localhost:$BACKEND_PORT"
+
 DATA_DIR="$(mktemp -d)"
 LOG="$ROOT/e2e-test-report/portal.log"
 mkdir -p "$ROOT/e2e-test-report"
 # A throwaway database directory, so every run starts from the examples.
 cat > "$DATA_DIR/app-config.e2e.yaml" <<YAML
+app:
+  baseUrl: $PLAYWRIGHT_URL
 backend:
+  baseUrl: $BACKEND_URL
+  listen:
+    port: $BACKEND_PORT
+  cors:
+    origin: $PLAYWRIGHT_URL
   database:
     client: better-sqlite3
     connection:
@@ -44,7 +58,7 @@ wait_for() {
   tail -50 "$LOG" >&2
   exit 1
 }
-wait_for "http://localhost:7007/.backstage/health/v1/readiness" backend
-wait_for "http://localhost:3000" frontend
+wait_for "$BACKEND_URL/.backstage/health/v1/readiness" backend
+wait_for "$PLAYWRIGHT_URL" frontend
 
 yarn playwright test "$@"

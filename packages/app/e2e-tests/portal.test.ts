@@ -7,8 +7,8 @@ test('a developer signs in, opens a component and sees its Operations tab', asyn
   await signInAs(page, 'ana');
 
   // The catalog lists the example components.
-  await expect(page.getByRole('link', { name: 'payments-api' })).toBeVisible();
-  await page.getByRole('link', { name: 'payments-api' }).click();
+  await expect(page.getByRole('link', { name: 'Payments API' })).toBeVisible();
+  await page.getByRole('link', { name: 'Payments API' }).click();
 
   await page.getByRole('tab', { name: 'Operations' }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api\/operations/);
