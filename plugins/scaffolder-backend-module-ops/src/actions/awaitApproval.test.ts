@@ -67,7 +67,12 @@ describe('ops:rfc:await-approval', () => {
     expect(ctx.logs).toContain(
       'RFC-000002: waiting for approval by group:default/central-it',
     );
-    expect(ctx.logs.some(l => /checking again in 10s/.test(l))).toBe(true);
+    // Progress once a minute, not once per poll.
+    expect(
+      ctx.logs.filter(l =>
+        /RFC-000002 is PendingApproval; checking every 10s/.test(l),
+      ),
+    ).toEqual(['RFC-000002 is PendingApproval; checking every 10s, 60s left']);
   });
 
   it('fails with the reason when the RFC is rejected', async () => {

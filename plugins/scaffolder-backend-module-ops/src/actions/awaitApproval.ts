@@ -7,6 +7,8 @@ import type { Rfc } from '@cloud-ops/plugin-ops-common';
 import { isConflict, OpsRfcClient } from '../rfc/OpsRfcClient';
 import { examples } from './awaitApproval.examples';
 
+const PROGRESS_LOG_INTERVAL_MS = 60_000;
+
 /** @public */
 export type AwaitApprovalOptions = {
   discovery: DiscoveryService;
@@ -76,6 +78,7 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
       });
 
       let lastLogged = '';
+      let lastProgressAt = -Infinity;
       for (;;) {
         const rfc = await client.getRfc(rfcId, credentials);
         const waitingFor = await settle(rfc);
@@ -102,11 +105,15 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
             )}. The RFC stays open: once it is approved, retry this task to continue.`,
           );
         }
-        ctx.logger.info(
-          `${rfcId} is ${rfc.status}; checking again in ${formatMs(
-            Math.min(options.pollIntervalMs, left),
-          )} (${formatMs(left)} left)`,
-        );
+        // A line per poll would bury the log; one a minute shows it is alive.
+        if (now() - lastProgressAt >= PROGRESS_LOG_INTERVAL_MS) {
+          ctx.logger.info(
+            `${rfcId} is ${rfc.status}; checking every ${formatMs(
+              options.pollIntervalMs,
+            )}, ${formatMs(left)} left`,
+          );
+          lastProgressAt = now();
+        }
         await sleep(Math.min(options.pollIntervalMs, left), ctx.signal);
         if (ctx.signal?.aborted) {
           throw new Error(

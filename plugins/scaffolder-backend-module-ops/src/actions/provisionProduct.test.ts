@@ -214,6 +214,31 @@ describe('aws:servicecatalog:provision', () => {
     expect(sc).toHaveReceivedCommandTimes(DescribeRecordCommand, 4);
   });
 
+  it('stops polling when the task is cancelled', async () => {
+    sc.on(ProvisionProductCommand).resolves({
+      RecordDetail: detail('CREATED'),
+    });
+    sc.on(DescribeRecordCommand).resolves({
+      RecordDetail: detail('IN_PROGRESS'),
+    });
+    const controller = new AbortController();
+    const a = createServiceCatalogProvisionAction({
+      gateway: awsGateway(),
+      timeoutMs: 60_000,
+      pollIntervalMs: 1_000,
+      sleep: async () => controller.abort(),
+    });
+    await expect(
+      a.handler(
+        actionContext(input, {
+          stepId: 'provision',
+          signal: controller.signal,
+        }) as any,
+      ),
+    ).rejects.toThrow(/the task was cancelled; record rec-1 was IN_PROGRESS/);
+    expect(sc).toHaveReceivedCommandTimes(DescribeRecordCommand, 1);
+  });
+
   it('makes no AWS call in a dry run', async () => {
     const ctx = actionContext(input, { isDryRun: true });
     await action(awsGateway()).handler(ctx as any);

@@ -221,6 +221,12 @@ export function createServiceCatalogProvisionAction(
           );
         }
         await sleep(options.pollIntervalMs);
+        if (ctx.signal?.aborted) {
+          // The record keeps running in AWS; a retry resumes it by token.
+          throw new Error(
+            `Stopped waiting for ${input.provisionedProductName}: the task was cancelled; record ${record.recordId} was ${record.status}`,
+          );
+        }
       }
 
       ctx.output('recordId', record.recordId);
