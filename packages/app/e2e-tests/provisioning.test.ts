@@ -57,9 +57,21 @@ async function findRfc(user: DemoUser, marker: string): Promise<Rfc> {
   return found!;
 }
 
-async function pickFromAutocomplete(page: Page, label: string, option: RegExp) {
-  const field = page.getByLabel(label, { exact: true });
-  await field.click();
+/** The form field whose label starts with `label` (required ones end in *). */
+function field(page: Page, label: string) {
+  return page.getByLabel(new RegExp(`^${label}`)).first();
+}
+
+/** Types into an entity picker and takes the first suggestion that matches. */
+async function pickFromAutocomplete(
+  page: Page,
+  label: string,
+  option: RegExp,
+  search: string,
+) {
+  const input = field(page, label);
+  await input.click();
+  await input.fill(search);
   await page.getByRole('option', { name: option }).first().click();
 }
 
@@ -69,9 +81,14 @@ async function fillOwnership(
   component: RegExp,
   costCenter: string,
 ) {
-  await pickFromAutocomplete(page, 'Owner', owner);
-  await pickFromAutocomplete(page, 'Component', component);
-  await page.getByLabel('Cost center', { exact: true }).fill(costCenter);
+  await pickFromAutocomplete(page, 'Owner', owner, owner.source);
+  await pickFromAutocomplete(
+    page,
+    'Component',
+    component,
+    component.source.split('.')[0],
+  );
+  await field(page, 'Cost center').fill(costCenter);
   await page.getByRole('button', { name: 'Next' }).click();
 }
 
@@ -89,7 +106,7 @@ test('a developer provisions an EC2 stack end to end and it appears in the catal
   await page.goto('/create/templates/default/ec2-linux-stack');
 
   await fillOwnership(page, /web/i, /storefront/i, 'CC-1001');
-  await page.getByLabel('Stack name', { exact: true }).fill(name);
+  await field(page, 'Stack name').fill(name);
   await createAndOpenTask(page);
 
   // Pre-approved: no approval wait; the sandbox provisions after a short delay.
@@ -142,13 +159,10 @@ test('an RDS database waits for Central IT approval, then provisions', async ({
   await signInAs(page, 'priya');
   await page.goto('/create/templates/default/rds-postgres');
 
-  await fillOwnership(page, /payments/i, /payments-ledger/i, 'CC-2002');
-  await page.getByLabel('Database name', { exact: true }).fill(name);
+  await fillOwnership(page, /payments/i, /payments.ledger/i, 'CC-2002');
+  await field(page, 'Database name').fill(name);
   await createAndOpenTask(page);
 
-  await expect(page.getByText(/waiting for approval/).first()).toBeVisible({
-    timeout: 60_000,
-  });
   const rfc = await findRfc('priya', name);
   expect(rfc.status).toBe('PendingApproval');
   expect(rfc.approverGroup).toBe('group:default/central-it');
@@ -175,8 +189,8 @@ test('a rejected RDS request fails the task with the reason', async ({
   await signInAs(page, 'ana');
   await page.goto('/create/templates/default/rds-postgres');
 
-  await fillOwnership(page, /payments/i, /payments-api/i, 'CC-2002');
-  await page.getByLabel('Database name', { exact: true }).fill(name);
+  await fillOwnership(page, /payments/i, /payments.api/i, 'CC-2002');
+  await field(page, 'Database name').fill(name);
   await createAndOpenTask(page);
 
   const rfc = await findRfc('ana', name);
@@ -186,9 +200,40 @@ test('a rejected RDS request fails the task with the reason', async ({
     comment: reason,
   });
 
+  // The task fails with the reason, in its event stream and on the page.
+  const taskId = new URL(page.url()).pathname.split('/').pop()!;
+  await expect
+    .poll(
+      async () => {
+        const { status } = await api<{ status: string }>(
+          'ana',
+          'GET',
+          `/api/scaffolder/v2/tasks/${taskId}`,
+        );
+        return status;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe('failed');
+  const events = await api<Array<{ type: string; body: { message?: string } }>>(
+    'ana',
+    'GET',
+    `/api/scaffolder/v2/tasks/${taskId}/events`,
+  );
+  expect(events.map(e => e.body.message ?? '').join('\n')).toContain(
+    `${rfc.id} was rejected: ${reason}`,
+  );
+  const showLogs = page.getByRole('button', { name: /show logs/i });
+  if (await showLogs.isVisible()) {
+    await showLogs.click();
+  }
   await expect(
     page.getByText(`${rfc.id} was rejected: ${reason}`).first(),
-  ).toBeVisible({ timeout: 60_000 });
+  ).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/rejected-rfc-task.png',
+    fullPage: true,
+  });
   const after = await api<Rfc>('ana', 'GET', `/api/ops/rfcs/${rfc.id}`);
   expect(after.status).toBe('Rejected');
 });
