@@ -185,6 +185,7 @@ const AllRfcs = () => {
           ))}
         </TextField>
         <TextField
+          id="rfc-filter-owner"
           label="Owner group"
           placeholder="group:default/payments"
           variant="outlined"
@@ -193,6 +194,7 @@ const AllRfcs = () => {
           onChange={e => setOwner(e.target.value)}
         />
         <TextField
+          id="rfc-filter-target"
           label="Target entity"
           placeholder="component:default/payments-api"
           variant="outlined"
@@ -201,6 +203,7 @@ const AllRfcs = () => {
           onChange={e => setTarget(e.target.value)}
         />
         <TextField
+          id="rfc-filter-change-type"
           label="Change type"
           variant="outlined"
           size="small"
