@@ -132,6 +132,7 @@ export class SandboxServiceCatalogGateway implements ServiceCatalogGateway {
   async provisionProduct(
     request: ProvisionProductRequest,
   ): Promise<ProvisionRecord> {
+    this.refresh();
     const existing = this.state.records.find(
       r => r.provisionToken === request.provisionToken,
     );
@@ -187,6 +188,7 @@ export class SandboxServiceCatalogGateway implements ServiceCatalogGateway {
   async describeRecord(
     request: AwsTarget & { recordId: string },
   ): Promise<ProvisionRecord> {
+    this.refresh();
     const record = this.state.records.find(
       r => r.recordId === request.recordId,
     );
@@ -199,6 +201,7 @@ export class SandboxServiceCatalogGateway implements ServiceCatalogGateway {
   }
 
   async listProvisionedProducts(): Promise<ProvisionedStack[]> {
+    this.refresh();
     return this.state.records.map(r => {
       const status = this.toRecord(r).status;
       return {
@@ -243,6 +246,16 @@ export class SandboxServiceCatalogGateway implements ServiceCatalogGateway {
 
   private now() {
     return this.options.now?.() ?? Date.now();
+  }
+
+  /**
+   * Rereads the state file, so a second backend process on the same file
+   * (another replica, a restarted one) sees what the first provisioned.
+   */
+  private refresh() {
+    if (this.options.stateFile) {
+      this.state = this.load();
+    }
   }
 
   private load(): State {
