@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import type { Entity } from '@backstage/catalog-model';
+import { Entity, parseEntityRef } from '@backstage/catalog-model';
 import type { AlphaEntity } from '@backstage/catalog-model/alpha';
 import { processingResult } from '@backstage/plugin-catalog-node';
 import type { TagPolicy } from '@cloud-ops/plugin-ops-common';
@@ -241,11 +241,51 @@ describe('TagPolicyProcessor', () => {
         'group:default/payments',
         'payments',
         'group:payments',
+        'Group:default/payments',
+        'default/payments',
       ]) {
         const { errors } = await run(
           entity('Component', { owner, tags: compliantTags }),
         );
         expect({ owner, errors }).toEqual({ owner, errors: [] });
+      }
+    });
+
+    it('reads owner refs exactly as the catalog parses them', async () => {
+      const refs = [
+        'group:default/payments',
+        'GROUP:payments',
+        'payments',
+        'ns/payments',
+        'group:ns/a:b',
+        'user:default/ana',
+        'groups:default/payments',
+        'grou:payments',
+        'a/b:c',
+        'group:default/',
+        'group:/payments',
+        ':payments',
+        '/payments',
+        'group:',
+        'ns/',
+      ];
+      for (const owner of refs) {
+        let expected: boolean;
+        try {
+          expected =
+            parseEntityRef(owner, {
+              defaultKind: 'group',
+            }).kind.toLowerCase() === 'group';
+        } catch {
+          expected = false;
+        }
+        const { errors } = await run(
+          entity('Component', { owner, tags: compliantTags }),
+        );
+        expect({ owner, violation: errors.length > 0 }).toEqual({
+          owner,
+          violation: !expected,
+        });
       }
     });
 

@@ -1,5 +1,5 @@
 import type { Config } from '@backstage/config';
-import { Entity, parseEntityRef } from '@backstage/catalog-model';
+import type { Entity } from '@backstage/catalog-model';
 import type {
   AlphaEntity,
   EntityStatusItem,
@@ -61,6 +61,9 @@ const OWNED_KINDS = new Set([
  */
 export class TagPolicyProcessor implements CatalogProcessor {
   private readonly evaluate: TagPolicyEvaluator;
+  /** Kinds that some rule names, lowercase. */
+  private readonly ruleKinds: Set<string>;
+  private readonly ownerRule: boolean;
 
   /**
    * Reads `ops.tagPolicy`. Without it the processor checks nothing. An invalid
@@ -83,6 +86,10 @@ export class TagPolicyProcessor implements CatalogProcessor {
 
   constructor(options: { policy: TagPolicy }) {
     this.evaluate = compileTagPolicy(options.policy);
+    this.ruleKinds = new Set(
+      (options.policy.rules ?? []).map(r => r.kind.toLocaleLowerCase('en-US')),
+    );
+    this.ownerRule = options.policy.owner?.enabled !== false;
   }
 
   getProcessorName(): string {
@@ -94,9 +101,17 @@ export class TagPolicyProcessor implements CatalogProcessor {
     location: LocationSpec,
     emit: CatalogProcessorEmit,
   ): Promise<Entity> {
-    const violations = this.evaluate(entity, {
-      ownerIsGroup: ownerIsGroupRef(entity),
-    });
+    const ownerIsGroup = this.ownerRule ? ownerIsGroupRef(entity) : undefined;
+    // An entity of a kind no rule names, with a group owner, cannot violate
+    // anything: skip the evaluator, as this runs on every processing loop.
+    if (
+      ownerIsGroup !== false &&
+      !this.ruleKinds.has(entity.kind.toLocaleLowerCase('en-US')) &&
+      !hasTagPolicyStatus(entity as AlphaEntity)
+    ) {
+      return entity;
+    }
+    const violations = this.evaluate(entity, { ownerIsGroup });
 
     const warnings: EntityStatusItem[] = [];
     for (const violation of violations) {
@@ -121,8 +136,9 @@ export class TagPolicyProcessor implements CatalogProcessor {
 
 /**
  * True when `spec.owner` refers to a Group, undefined for kinds without an
- * owner. A bare name means a Group in the entity's namespace, as the
- * catalog reads it.
+ * owner. A bare name means a Group, as the catalog reads it. Follows
+ * parseEntityRef's `[<kind>:][<namespace>/]<name>` rules without allocating,
+ * because it runs for every entity.
  */
 function ownerIsGroupRef(entity: Entity): boolean | undefined {
   if (!OWNED_KINDS.has(entity.kind.toLocaleLowerCase('en-US'))) {
@@ -132,15 +148,27 @@ function ownerIsGroupRef(entity: Entity): boolean | undefined {
   if (typeof owner !== 'string' || !owner) {
     return false;
   }
-  try {
-    const ref = parseEntityRef(owner, {
-      defaultKind: 'group',
-      defaultNamespace: entity.metadata.namespace ?? 'default',
-    });
-    return ref.kind.toLocaleLowerCase('en-US') === 'group';
-  } catch {
+  let colon = owner.indexOf(':');
+  const slash = owner.indexOf('/');
+  if (slash !== -1 && slash < colon) {
+    colon = -1;
+  }
+  const emptyKind = colon === 0;
+  const emptyNamespace = slash !== -1 && slash === colon + 1;
+  const emptyName = Math.max(colon, slash) + 1 >= owner.length;
+  if (emptyKind || emptyNamespace || emptyName) {
     return false;
   }
+  return (
+    colon === -1 ||
+    (colon === 5 && owner.slice(0, 5).toLocaleLowerCase('en-US') === 'group')
+  );
+}
+
+function hasTagPolicyStatus(entity: AlphaEntity): boolean {
+  return (
+    entity.status?.items?.some(i => i.type === TAG_POLICY_STATUS_TYPE) ?? false
+  );
 }
 
 /**
@@ -152,12 +180,12 @@ function withTagPolicyStatus(
   entity: AlphaEntity,
   warnings: EntityStatusItem[],
 ): Entity {
-  const items = entity.status?.items;
-  const hadOurs = items?.some(i => i.type === TAG_POLICY_STATUS_TYPE) ?? false;
-  if (!warnings.length && !hadOurs) {
+  if (!warnings.length && !hasTagPolicyStatus(entity)) {
     return entity;
   }
-  const others = (items ?? []).filter(i => i.type !== TAG_POLICY_STATUS_TYPE);
+  const others = (entity.status?.items ?? []).filter(
+    i => i.type !== TAG_POLICY_STATUS_TYPE,
+  );
   const next = [...others, ...warnings];
   const { status, ...rest } = entity;
   if (!next.length) {
