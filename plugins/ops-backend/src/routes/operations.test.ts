@@ -48,7 +48,6 @@ const paymentsGroup: Entity = {
 };
 
 describe('operations routes', () => {
-  const ana = mockCredentials.user('user:default/ana');
   const wei = mockCredentials.user('user:default/wei');
 
   async function setup() {
@@ -62,7 +61,7 @@ describe('operations routes', () => {
     });
     const catalog = catalogServiceMock.mock({
       getEntityByRef: jest.fn(async (ref, options) => {
-        const principal = (options?.credentials as any)?.principal;
+        const principal = (options as any)?.credentials?.principal;
         const visible =
           principal?.userEntityRef === 'user:default/ana' ||
           principal?.type === 'service';

@@ -49,7 +49,9 @@ export async function createOperationsRouter(options: {
         allow: ['user', 'service'],
       });
       const ref = entityRefFromParams(req.params);
-      res.json(await operations.getEntityOperations(ref, credentials));
+      res
+        .type('application/json')
+        .send(await operations.getEntityOperationsJson(ref, credentials));
     },
   );
 

@@ -210,7 +210,7 @@ describe('AwsOperationsReader', () => {
     expect(aws.totalCalls()).toBeGreaterThan(callsForFew);
   });
 
-  it('resolves each distinct key set once and matches values locally', async () => {
+  it('resolves each distinct key set once, filtering by values while they fit', async () => {
     const account = new FakeAwsAccount({ entities: 3 });
     aws = mockAwsAccount(account);
     const targets = [
@@ -225,9 +225,13 @@ describe('AwsOperationsReader', () => {
     const filters = aws.mocks.tagging
       .commandCalls(GetResourcesCommand)
       .map(c => c.args[0].input.TagFilters);
+    // Few values: AWS filters by them; the stack search is by key alone.
     expect(filters).toEqual([
-      [{ Key: 'app' }],
-      [{ Key: 'app' }, { Key: 'patch-group' }],
+      [{ Key: 'app', Values: ['app-0', 'app-1', 'app-2'] }],
+      [
+        { Key: 'app', Values: ['app-1'] },
+        { Key: 'patch-group', Values: ['central-it'] },
+      ],
       [{ Key: 'cloud-ops.io/entity-ref' }],
     ]);
     // Only app-1's instance carries both tags.

@@ -44,6 +44,7 @@ import type {
 /** Each API's largest page or batch. */
 export const AWS_LIMITS = {
   getResourcesPerPage: 100,
+  tagFilterValues: 20,
   describeAlarmsNames: 100,
   describeInstancePatchStatesIds: 50,
   maintenanceWindowsPerPage: 100,
@@ -113,6 +114,11 @@ export type AwsOperationsReaderOptions = {
    * even when no annotated entity points there.
    */
   stackLocations?: AwsLocation[];
+  /**
+   * Whether to look for stacks by their `cloud-ops.io/entity-ref` tag.
+   * Defaults to true.
+   */
+  discoverStacks?: boolean;
   /** Hours between backups expected when no plan says otherwise. */
   defaultBackupIntervalHours?: number;
   /** How far back recovery points are read. */
@@ -124,8 +130,9 @@ export type AwsOperationsReaderOptions = {
  * Reads operations data from AWS for many entities with as few calls as the
  * APIs allow. Per account and region:
  *
- * 1. one paged GetResources per distinct set of selector keys (keys only,
- *    values matched locally), plus one for the entity-ref tag of stacks;
+ * 1. one paged GetResources per distinct set of selector keys (by keys
+ *    only, values matched locally, once there are more values than a tag
+ *    filter takes), plus one for the entity-ref tag of stacks;
  * 2. DescribeAlarms for every alarm found, 100 names per call;
  * 3. DescribeInstancePatchStates for every instance, 50 ids per call, and the
  *    account's maintenance windows with their targets;
@@ -246,12 +253,27 @@ export class AwsOperationsReader implements OperationsReader {
       ]);
     }
     const stackKeys = JSON.stringify([ENTITY_REF_TAG]);
-    if (!keySets.has(stackKeys)) {
+    if (this.options.discoverStacks !== false && !keySets.has(stackKeys)) {
       keySets.set(stackKeys, { keys: [ENTITY_REF_TAG], byValues: new Map() });
     }
 
     for (const [id, { keys, byValues }] of keySets) {
-      const resources = await this.getResources(clients, keys);
+      // Few distinct values (an on-demand refresh, a small catalog): let AWS
+      // filter by them. Many: ask by keys alone and match values here, so the
+      // calls follow pages of resources rather than entities.
+      const valuesPerKey = keys.map(
+        (_, i) =>
+          new Set([...byValues.keys()].map(v => JSON.parse(v)[i] as string)),
+      );
+      const filterValues =
+        id !== stackKeys &&
+        valuesPerKey.every(v => v.size <= AWS_LIMITS.tagFilterValues);
+      const resources = await this.getResources(
+        clients,
+        keys.map((Key, i) =>
+          filterValues ? { Key, Values: [...valuesPerKey[i]].sort() } : { Key },
+        ),
+      );
       for (const resource of resources) {
         const values = JSON.stringify(keys.map(k => resource.tags[k]));
         for (const ref of byValues.get(values) ?? []) assign(ref, resource);
@@ -265,12 +287,12 @@ export class AwsOperationsReader implements OperationsReader {
 
   private async getResources(
     clients: OperationsAwsClients,
-    keys: string[],
+    tagFilters: { Key: string; Values?: string[] }[],
   ): Promise<Resource[]> {
     return followPages(async token => {
       const out = await clients.tagging.send(
         new GetResourcesCommand({
-          TagFilters: keys.map(Key => ({ Key })),
+          TagFilters: tagFilters,
           ResourcesPerPage: AWS_LIMITS.getResourcesPerPage,
           PaginationToken: token,
         }),

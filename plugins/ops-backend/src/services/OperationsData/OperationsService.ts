@@ -114,11 +114,7 @@ export class OperationsService {
     credentials: BackstageCredentials,
   ): Promise<EntityOperations> {
     const entityRef = stringifyEntityRef(entity);
-    const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-    const ownerRef =
-      typeof owner === 'string' && owner
-        ? safeRef(owner, entity.metadata.namespace ?? 'default')
-        : undefined;
+    const ownerRef = this.ownerRefOf(entity);
 
     const [snapshots, ownerIsGroup, recentRfcs] = await Promise.all([
       this.options.store.getSnapshots(normalizeEntityRef(entityRef)),
@@ -136,9 +132,16 @@ export class OperationsService {
         compliant: !violations.some(v => v.severity === 'error'),
         violations,
       },
-      raci: this.raci(entity, ownerRef),
+      raci: this.raci(entity, ownerRef).value,
       recentRfcs,
     };
+  }
+
+  private ownerRefOf(entity: Entity): CompoundEntityRef | undefined {
+    const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+    return typeof owner === 'string' && owner
+      ? safeRef(owner, entity.metadata.namespace ?? 'default')
+      : undefined;
   }
 
   private async ownerIsGroup(
@@ -155,7 +158,54 @@ export class OperationsService {
     return Boolean(group);
   }
 
+  // Resolved RACI per owner and override annotation: the same few dozen
+  // owners repeat across thousands of entities, and resolving is the costly
+  // part of a request.
+  private readonly raciCache = new Map<
+    string,
+    { value: EntityOperations['raci']; json: string }
+  >();
+
   private raci(entity: Entity, ownerRef: CompoundEntityRef | undefined) {
+    const annotationValue =
+      entity.metadata.annotations?.[ANNOTATION_RACI_OVERRIDES];
+    const key = JSON.stringify([
+      ownerRef ? stringifyEntityRef(ownerRef) : null,
+      annotationValue ?? null,
+    ]);
+    let cached = this.raciCache.get(key);
+    if (!cached) {
+      const value = this.resolveRaciFor(entity, ownerRef);
+      cached = { value, json: JSON.stringify(value) };
+      if (this.raciCache.size >= 1000) {
+        this.raciCache.delete(this.raciCache.keys().next().value!);
+      }
+      this.raciCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  /**
+   * The same as `getEntityOperations`, serialized. The RACI part is most of
+   * the body and the same for every entity of an owner, so its cached JSON is
+   * spliced in rather than serialized on every request.
+   */
+  async getEntityOperationsJson(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<string> {
+    const entity = await this.readEntity(ref, credentials);
+    const { raci: _raci, ...rest } = await this.describe(entity, credentials);
+    const json = JSON.stringify(rest);
+    return `${json.slice(0, -1)},"raci":${
+      this.raci(entity, this.ownerRefOf(entity)).json
+    }}`;
+  }
+
+  private resolveRaciFor(
+    entity: Entity,
+    ownerRef: CompoundEntityRef | undefined,
+  ) {
     const warnings: string[] = [];
     const layers: RaciOverrides[] = [];
     if (this.options.raciOverrides) layers.push(this.options.raciOverrides);
