@@ -145,6 +145,7 @@ export const RfcActions = (props: {
               </Typography>
               {dialog.field && (
                 <TextField
+                  id="rfc-decision-text"
                   label={dialog.field}
                   value={text}
                   onChange={e => setText(e.target.value)}
