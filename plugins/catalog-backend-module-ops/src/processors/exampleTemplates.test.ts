@@ -138,6 +138,10 @@ describe('example change types', () => {
         'aws:servicecatalog:provision',
         'ops:rfc:complete',
       ]);
+      // The task can be retried once the RFC is approved (docs/change-types.md).
+      expect(template.spec!.EXPERIMENTAL_recovery).toEqual({
+        EXPERIMENTAL_strategy: 'startOver',
+      });
       const provision = steps[2];
       expect(provision.input).toMatchObject({
         productId: serviceCatalog.productId,
