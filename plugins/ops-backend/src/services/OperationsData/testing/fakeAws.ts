@@ -167,6 +167,16 @@ export function mockAwsAccount(account: FakeAwsAccount) {
   const rds = mockClient(RDSClient);
   const hoursAgo = (h: number) =>
     new Date(account.now.getTime() - h * 3_600_000);
+  // States follow each resource's position in the account, never its
+  // position in a request, so every way of batching reads the same data.
+  const position = new Map<string, number>();
+  account.alarmNames.forEach((n, i) => position.set(n, i));
+  account.instanceIds.forEach((id, i) => {
+    position.set(id, i);
+    position.set(`vol-${id.slice(2)}`, i);
+  });
+  [...account.protectedArns].forEach((arn, i) => position.set(arn, i));
+  const at = (id: string) => position.get(id) ?? 0;
 
   tagging.on(GetResourcesCommand).callsFake(input => {
     limit('ResourcesPerPage', input.ResourcesPerPage ?? 50, 100);
@@ -199,10 +209,10 @@ export function mockAwsAccount(account: FakeAwsAccount) {
     return {
       MetricAlarms: names
         .filter(n => account.alarmNames.includes(n))
-        .map((name, i) => ({
+        .map(name => ({
           AlarmName: name,
           AlarmArn: `arn:aws:cloudwatch:${account.region}:${account.accountId}:alarm:${name}`,
-          StateValue: i % 7 === 0 ? 'ALARM' : 'OK',
+          StateValue: at(name) % 7 === 0 ? 'ALARM' : 'OK',
           StateReason: 'Threshold Crossed',
           StateUpdatedTimestamp: hoursAgo(1),
           Namespace: 'AWS/EC2',
@@ -216,7 +226,7 @@ export function mockAwsAccount(account: FakeAwsAccount) {
     limit('MaxResults', input.MaxResults ?? 10, 50);
     const ids: string[] = input.InstanceIds ?? [];
     return {
-      InstancePatchStates: ids.map((InstanceId, i) => ({
+      InstancePatchStates: ids.map(InstanceId => ({
         InstanceId,
         PatchGroup: 'central-it',
         BaselineId: 'pb-0123456789abcdef0',
@@ -224,10 +234,10 @@ export function mockAwsAccount(account: FakeAwsAccount) {
         OperationEndTime: hoursAgo(4),
         Operation: 'Scan',
         InstalledCount: 300,
-        MissingCount: i % 5 === 0 ? 3 : 0,
-        FailedCount: i % 11 === 0 ? 1 : 0,
-        CriticalNonCompliantCount: i % 5 === 0 ? 1 : 0,
-        SecurityNonCompliantCount: i % 5 === 0 ? 2 : 0,
+        MissingCount: at(InstanceId) % 5 === 0 ? 3 : 0,
+        FailedCount: at(InstanceId) % 11 === 0 ? 1 : 0,
+        CriticalNonCompliantCount: at(InstanceId) % 5 === 0 ? 1 : 0,
+        SecurityNonCompliantCount: at(InstanceId) % 5 === 0 ? 2 : 0,
       })),
     };
   });
@@ -269,12 +279,12 @@ export function mockAwsAccount(account: FakeAwsAccount) {
     .on(ListBackupVaultsCommand)
     .resolves({ BackupVaultList: [{ BackupVaultName: 'Default' }] });
   backup.on(ListRecoveryPointsByBackupVaultCommand).callsFake(input => {
-    const all = [...account.protectedArns].map((ResourceArn, i) => ({
-      RecoveryPointArn: `${ResourceArn}/rp-${i}`,
+    const all = [...account.protectedArns].map(ResourceArn => ({
+      RecoveryPointArn: `${ResourceArn}/rp-${at(ResourceArn)}`,
       ResourceArn,
       Status: 'COMPLETED',
-      CreationDate: hoursAgo(i % 9 === 0 ? 60 : 6),
-      CompletionDate: hoursAgo(i % 9 === 0 ? 60 : 6),
+      CreationDate: hoursAgo(at(ResourceArn) % 9 === 0 ? 60 : 6),
+      CompletionDate: hoursAgo(at(ResourceArn) % 9 === 0 ? 60 : 6),
       CreatedBy: { BackupPlanId: 'plan-daily', BackupRuleId: 'rule-daily' },
     }));
     const { items, next } = page(
@@ -314,11 +324,11 @@ export function mockAwsAccount(account: FakeAwsAccount) {
         ?.Values ?? [];
     limit('Filter values', volumes.length, 200);
     return {
-      Snapshots: volumes.map((VolumeId, i) => ({
+      Snapshots: volumes.map(VolumeId => ({
         SnapshotId: `snap-${VolumeId.slice(4)}`,
         VolumeId,
         State: 'completed',
-        StartTime: hoursAgo(i % 4 === 0 ? 80 : 12),
+        StartTime: hoursAgo(at(VolumeId) % 4 === 0 ? 80 : 12),
       })),
     };
   });
