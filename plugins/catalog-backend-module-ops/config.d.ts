@@ -29,6 +29,14 @@ export interface Config {
           };
         };
       }>;
+      /**
+       * How the catalog treats a violation of severity error. By default it
+       * is shown on the entity as a processing error and the entity is still
+       * stored. When true, processing of the entity fails instead: the
+       * catalog keeps its last valid version, and a new entity does not
+       * appear, until the violation is fixed.
+       */
+      blockOnError?: boolean;
       /** The rule that `spec.owner` must be an existing Group. */
       owner?: {
         /** On unless set to false. */

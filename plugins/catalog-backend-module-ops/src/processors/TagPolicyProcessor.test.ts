@@ -10,6 +10,10 @@ import {
 
 const location = { type: 'file', target: 'examples/entities.yaml' };
 
+// The catalog's status item type for processing errors, which its entity
+// page shows in the processing-error panel.
+const ENTITY_STATUS_CATALOG_PROCESSING_TYPE = 'backstage.io/catalog-processing';
+
 const policy: TagPolicy = {
   rules: [
     {
@@ -67,6 +71,18 @@ function entity(
 
 const compliantTags = { 'cost-center': 'CC-1001', environment: 'production' };
 
+/** Messages of the processing-error items the entity page's error panel shows. */
+function errorsOn(result: Entity): string[] {
+  return ((result as AlphaEntity).status?.items ?? [])
+    .filter(
+      i =>
+        i.type === ENTITY_STATUS_CATALOG_PROCESSING_TYPE &&
+        i.level === 'error' &&
+        i.error,
+    )
+    .map(i => i.error!.message);
+}
+
 async function run(e: Entity, p: TagPolicy = policy) {
   const emit = jest.fn();
   const result = await new TagPolicyProcessor({ policy: p }).postProcessEntity(
@@ -74,7 +90,9 @@ async function run(e: Entity, p: TagPolicy = policy) {
     location,
     emit,
   );
-  const errors = emit.mock.calls.map(([r]) => r.error.message as string);
+  // By default nothing is emitted: violations travel on the entity.
+  expect(emit).not.toHaveBeenCalled();
+  const errors = errorsOn(result);
   const warnings = ((result as AlphaEntity).status?.items ?? [])
     .filter(i => i.type === TAG_POLICY_STATUS_TYPE)
     .map(i => i.message);
@@ -89,10 +107,39 @@ describe('TagPolicyProcessor', () => {
     expect(result).toBe(e);
   });
 
-  it('reports a missing required tag as a processing error at the location', async () => {
-    const { emit, errors } = await run(
-      entity('Component', { tags: { environment: 'production' } }),
-    );
+  it('reports a missing required tag as a processing error on the entity, which is still stored', async () => {
+    const e = entity('Component', { tags: { environment: 'production' } });
+    const { result } = await run(e);
+    expect((result as AlphaEntity).status?.items).toEqual([
+      {
+        type: 'backstage.io/catalog-processing',
+        level: 'error',
+        message:
+          'TagPolicyError: Tag policy: Tag "cost-center" is required on Component entities; add the annotation tags.cloud-ops.io/cost-center',
+        error: {
+          name: 'TagPolicyError',
+          message:
+            'Tag policy: Tag "cost-center" is required on Component entities; add the annotation tags.cloud-ops.io/cost-center',
+        },
+      },
+    ]);
+    // The rest of the entity is what came in.
+    expect({ ...result, status: undefined }).toEqual({
+      ...e,
+      status: undefined,
+    });
+  });
+
+  it('fails processing instead when blockOnError is set, at the entity location', async () => {
+    const emit = jest.fn();
+    const e = entity('Component', {
+      type: 'website',
+      tags: { environment: 'production' },
+    });
+    const result = await new TagPolicyProcessor({
+      policy,
+      blockOnError: true,
+    }).postProcessEntity(e, location, emit);
     expect(emit).toHaveBeenCalledTimes(1);
     expect(emit).toHaveBeenCalledWith(
       processingResult.inputError(
@@ -100,7 +147,14 @@ describe('TagPolicyProcessor', () => {
         'Tag policy: Tag "cost-center" is required on Component entities; add the annotation tags.cloud-ops.io/cost-center',
       ),
     );
-    expect(errors).toHaveLength(1);
+    // The warning still travels on the entity; no error item is added.
+    expect(errorsOn(result)).toEqual([]);
+    expect((result as AlphaEntity).status?.items).toEqual([
+      expect.objectContaining({
+        type: TAG_POLICY_STATUS_TYPE,
+        level: 'warning',
+      }),
+    ]);
   });
 
   it('treats an empty value as missing', async () => {
@@ -166,11 +220,11 @@ describe('TagPolicyProcessor', () => {
     expect(errors).toHaveLength(2);
   });
 
-  it('publishes warnings as status items and emits no error, so the entity still updates', async () => {
-    const { emit, warnings, result } = await run(
+  it('publishes warnings as warning-level status items, not as errors', async () => {
+    const { errors, warnings, result } = await run(
       entity('Resource', { type: 'database' }),
     );
-    expect(emit).not.toHaveBeenCalled();
+    expect(errors).toEqual([]);
     expect(warnings).toEqual([
       'Tag policy: Tag "cost-center" is required on Resource entities; add the annotation tags.cloud-ops.io/cost-center',
     ]);
@@ -212,27 +266,41 @@ describe('TagPolicyProcessor', () => {
       level: 'info' as const,
       message: 'x',
     };
+    const catalogError = {
+      type: ENTITY_STATUS_CATALOG_PROCESSING_TYPE,
+      level: 'error' as const,
+      message: 'InputError: something else',
+      error: { name: 'InputError', message: 'something else' },
+    };
+    const ours = [
+      {
+        type: TAG_POLICY_STATUS_TYPE,
+        level: 'warning' as const,
+        message: 'old',
+      },
+      {
+        type: ENTITY_STATUS_CATALOG_PROCESSING_TYPE,
+        level: 'error' as const,
+        message: 'TagPolicyError: old',
+        error: { name: 'TagPolicyError', message: 'old' },
+      },
+    ];
     const stale: AlphaEntity = {
       ...entity('Resource', { tags: { 'cost-center': 'CC-1' } }),
-      status: {
-        items: [
-          other,
-          { type: TAG_POLICY_STATUS_TYPE, level: 'warning', message: 'old' },
-        ],
-      },
+      status: { items: [other, catalogError, ...ours] },
     };
     const { result } = await run(stale);
-    expect((result as AlphaEntity).status?.items).toEqual([other]);
+    expect((result as AlphaEntity).status?.items).toEqual([
+      other,
+      catalogError,
+    ]);
 
-    const onlyOurs: AlphaEntity = {
-      ...stale,
-      status: {
-        items: [
-          { type: TAG_POLICY_STATUS_TYPE, level: 'warning', message: 'old' },
-        ],
-      },
+    // Also for kinds no rule names, once the policy stops applying to them.
+    const system: AlphaEntity = {
+      ...entity('System'),
+      status: { items: ours },
     };
-    expect((await run(onlyOurs)).result).not.toHaveProperty('status');
+    expect((await run(system)).result).not.toHaveProperty('status');
   });
 
   describe('owner rule', () => {
@@ -351,6 +419,22 @@ describe('TagPolicyProcessor', () => {
         new ConfigReader({ ops: { tagPolicy: policy } }),
       );
       const emit = jest.fn();
+      const result = await processor.postProcessEntity(
+        entity('Component', { tags: {} }),
+        location,
+        emit,
+      );
+      expect(emit).not.toHaveBeenCalled();
+      expect(errorsOn(result)).toHaveLength(2);
+    });
+
+    it('reads ops.tagPolicy.blockOnError', async () => {
+      const processor = TagPolicyProcessor.fromConfig(
+        new ConfigReader({
+          ops: { tagPolicy: { ...policy, blockOnError: true } },
+        }),
+      );
+      const emit = jest.fn();
       await processor.postProcessEntity(
         entity('Component', { tags: {} }),
         location,
@@ -362,12 +446,10 @@ describe('TagPolicyProcessor', () => {
     it('checks nothing when no policy is configured, not even the owner', async () => {
       const processor = TagPolicyProcessor.fromConfig(new ConfigReader({}));
       const emit = jest.fn();
-      await processor.postProcessEntity(
-        entity('Component', { owner: 'user:default/ana' }),
-        location,
-        emit,
-      );
+      const e = entity('Component', { owner: 'user:default/ana' });
+      const result = await processor.postProcessEntity(e, location, emit);
       expect(emit).not.toHaveBeenCalled();
+      expect(result).toBe(e);
     });
 
     it('fails with every problem of an invalid policy named', () => {

@@ -18,11 +18,21 @@ import {
 } from '@cloud-ops/plugin-ops-common';
 
 /**
- * Entity status item type under which tag policy warnings are published.
+ * Entity status item type of tag policy warnings.
  *
  * @public
  */
 export const TAG_POLICY_STATUS_TYPE = 'cloud-ops.io/tag-policy';
+
+/**
+ * The status item type the catalog uses for processing errors (the value of
+ * `ENTITY_STATUS_CATALOG_PROCESSING_TYPE` in `@backstage/catalog-client`);
+ * the entity page's processing-error panel shows items of this type.
+ */
+const CATALOG_PROCESSING_STATUS_TYPE = 'backstage.io/catalog-processing';
+
+/** Error name of tag policy errors, which tells them apart from the catalog's own. */
+const TAG_POLICY_ERROR_NAME = 'TagPolicyError';
 
 /**
  * Kinds whose schema requires `spec.owner`; the owner rule applies to these.
@@ -40,16 +50,21 @@ const OWNED_KINDS = new Set([
 /**
  * Checks every entity against the `ops.tagPolicy` config: required key/value
  * tags (annotations `tags.cloud-ops.io/<key>`), their allowed values and
- * patterns, and that the owner is a Group.
+ * patterns, and that the owner is a Group. No I/O: it runs on every entity
+ * on every processing loop.
  *
- * - Severity `error` becomes a processing error (`inputError`). The catalog
- *   shows it in the entity page's processing-error panel and keeps the last
- *   valid version of the entity until the violation is fixed; an entity that
- *   never passed does not appear until it does.
- * - Severity `warning` must not block the entity, and the catalog has no
- *   warning result, so it becomes an entity status item of type
- *   `cloud-ops.io/tag-policy` with level `warning`. It is visible in the
- *   catalog API (`status.items`) and the entity is still updated.
+ * Violations become entity status items, so the entity is still stored and
+ * kept up to date while it is out of policy:
+ * - severity `error`: a processing error item (type
+ *   `backstage.io/catalog-processing`, level `error`, error name
+ *   `TagPolicyError`), which the entity page shows in its processing-error
+ *   panel like any other processing error;
+ * - severity `warning`: an item of type `cloud-ops.io/tag-policy` with level
+ *   `warning`, in the catalog API's `status.items`; the catalog has no
+ *   warning result a processor could emit.
+ * With `blockOnError`, an error instead fails processing (`inputError`): the
+ * catalog keeps the last valid version of the entity, and a new entity does
+ * not appear at all, until the violation is fixed.
  *
  * The owner rule checks only what the entity itself says: `spec.owner` must
  * be a Group reference. Whether that Group exists needs a catalog lookup, and
@@ -64,6 +79,7 @@ export class TagPolicyProcessor implements CatalogProcessor {
   /** Kinds that some rule names, lowercase. */
   private readonly ruleKinds: Set<string>;
   private readonly ownerRule: boolean;
+  private readonly blockOnError: boolean;
 
   /**
    * Reads `ops.tagPolicy`. Without it the processor checks nothing. An invalid
@@ -81,15 +97,20 @@ export class TagPolicyProcessor implements CatalogProcessor {
     if (problems.length) {
       throw new Error(`Invalid ops.tagPolicy: ${problems.join('; ')}`);
     }
-    return new TagPolicyProcessor({ policy: raw as TagPolicy });
+    return new TagPolicyProcessor({
+      policy: raw as TagPolicy,
+      blockOnError:
+        config.getOptionalBoolean('ops.tagPolicy.blockOnError') ?? false,
+    });
   }
 
-  constructor(options: { policy: TagPolicy }) {
+  constructor(options: { policy: TagPolicy; blockOnError?: boolean }) {
     this.evaluate = compileTagPolicy(options.policy);
     this.ruleKinds = new Set(
       (options.policy.rules ?? []).map(r => r.kind.toLocaleLowerCase('en-US')),
     );
     this.ownerRule = options.policy.owner?.enabled !== false;
+    this.blockOnError = options.blockOnError ?? false;
   }
 
   getProcessorName(): string {
@@ -113,24 +134,23 @@ export class TagPolicyProcessor implements CatalogProcessor {
     }
     const violations = this.evaluate(entity, { ownerIsGroup });
 
-    const warnings: EntityStatusItem[] = [];
+    const items: EntityStatusItem[] = [];
     for (const violation of violations) {
-      if (violation.severity === 'error') {
-        emit(
-          processingResult.inputError(
-            location,
-            `Tag policy: ${violation.message}`,
-          ),
-        );
+      const message = `Tag policy: ${violation.message}`;
+      if (violation.severity === 'warning') {
+        items.push({ type: TAG_POLICY_STATUS_TYPE, level: 'warning', message });
+      } else if (this.blockOnError) {
+        emit(processingResult.inputError(location, message));
       } else {
-        warnings.push({
-          type: TAG_POLICY_STATUS_TYPE,
-          level: 'warning',
-          message: `Tag policy: ${violation.message}`,
+        items.push({
+          type: CATALOG_PROCESSING_STATUS_TYPE,
+          level: 'error',
+          message: `${TAG_POLICY_ERROR_NAME}: ${message}`,
+          error: { name: TAG_POLICY_ERROR_NAME, message },
         });
       }
     }
-    return withTagPolicyStatus(entity as AlphaEntity, warnings);
+    return withTagPolicyStatus(entity as AlphaEntity, items);
   }
 }
 
@@ -165,28 +185,32 @@ function ownerIsGroupRef(entity: Entity): boolean | undefined {
   );
 }
 
-function hasTagPolicyStatus(entity: AlphaEntity): boolean {
+function isTagPolicyItem(item: EntityStatusItem): boolean {
   return (
-    entity.status?.items?.some(i => i.type === TAG_POLICY_STATUS_TYPE) ?? false
+    item.type === TAG_POLICY_STATUS_TYPE ||
+    (item.type === CATALOG_PROCESSING_STATUS_TYPE &&
+      item.error?.name === TAG_POLICY_ERROR_NAME)
   );
 }
 
+function hasTagPolicyStatus(entity: AlphaEntity): boolean {
+  return entity.status?.items?.some(isTagPolicyItem) ?? false;
+}
+
 /**
- * Replaces this processor's status items with the current warnings. Items
- * from other sources are kept; an entity without warnings is returned as is
- * so that the common case allocates nothing.
+ * Replaces this processor's status items with the current ones. Items from
+ * other sources are kept; an entity without violations is returned as is so
+ * that the common case allocates nothing.
  */
 function withTagPolicyStatus(
   entity: AlphaEntity,
-  warnings: EntityStatusItem[],
+  items: EntityStatusItem[],
 ): Entity {
-  if (!warnings.length && !hasTagPolicyStatus(entity)) {
+  if (!items.length && !hasTagPolicyStatus(entity)) {
     return entity;
   }
-  const others = (entity.status?.items ?? []).filter(
-    i => i.type !== TAG_POLICY_STATUS_TYPE,
-  );
-  const next = [...others, ...warnings];
+  const others = (entity.status?.items ?? []).filter(i => !isTagPolicyItem(i));
+  const next = [...others, ...items];
   const { status, ...rest } = entity;
   if (!next.length) {
     const remaining = { ...status };
