@@ -253,6 +253,7 @@ describe('RFC lifecycle through /api/ops', () => {
         '/api/ops/rfcs?status=Scheduled&status=Rejected&owner=group:default/payments',
       )
       .set('Authorization', as('ana'));
+    expect(pending.body).toHaveProperty('items');
     expect(pending.status).toBe(200);
     expect(pending.body.items.map((r: any) => r.id).sort()).toEqual(
       [rfc.id, centralItRfc.body.id].sort(),

@@ -10,8 +10,9 @@ import {
   type RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { z } from 'zod';
+import { spec } from '../schema/openapi.generated';
 import { MAX_LIST_LIMIT } from '../database/DatabaseRfcStore';
 import type { ChangeTypeService } from '../services/ChangeTypes/ChangeTypeService';
 import type { RfcService } from '../services/Rfcs/RfcService';
@@ -154,9 +155,24 @@ export function createRfcRoutes(options: {
   changeTypes: ChangeTypeService;
 }): express.Router {
   const { httpAuth, rfcs, changeTypes } = options;
-  const router = Router();
-  const credentials = (req: express.Request) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
+  // Requests are checked against the documented spec first; the zod schemas
+  // below then give each field's problem in the product's words.
+  const router = createValidatedOpenApiRouter<typeof spec>(spec, {
+    validatorOptions: {
+      validateRequests: {
+        allErrors: true,
+        coerceTypes: true,
+        allowUnknownQueryParameters: false,
+      },
+    },
+  });
+  // The typed router types requests from the spec; these helpers only need
+  // what every express request has.
+  const credentials = (req: unknown) =>
+    httpAuth.credentials(req as express.Request, {
+      allow: ['user', 'service'],
+    });
+  const rfcId = (req: unknown) => (req as express.Request).params.id;
 
   router.post('/rfcs', async (req, res) => {
     const creds = await credentials(req);
@@ -182,7 +198,7 @@ export function createRfcRoutes(options: {
   });
 
   router.get('/rfcs/:id', async (req, res) => {
-    res.json(await rfcs.get(req.params.id, await credentials(req)));
+    res.json(await rfcs.get(rfcId(req), await credentials(req)));
   });
 
   router.patch('/rfcs/:id', async (req, res) => {
@@ -190,7 +206,7 @@ export function createRfcRoutes(options: {
     const body = parse(updateBody, req.body, 'request body');
     res.json(
       await rfcs.update(
-        req.params.id,
+        rfcId(req),
         body as Omit<typeof body, 'parameters'> & { parameters?: JsonObject },
         creds,
       ),
@@ -203,14 +219,12 @@ export function createRfcRoutes(options: {
     router.post(`/rfcs/:id/${action}`, async (req, res) => {
       const creds = await credentials(req);
       const body = parse(actionBodies[action], req.body, 'request body');
-      res.json(
-        await rfcs.act(req.params.id, { action, ...body } as any, creds),
-      );
+      res.json(await rfcs.act(rfcId(req), { action, ...body } as any, creds));
     });
   }
 
   router.get('/rfcs/:id/events', async (req, res) => {
-    const items = await rfcs.events(req.params.id, await credentials(req));
+    const items = await rfcs.events(rfcId(req), await credentials(req));
     res.json({ items });
   });
 
