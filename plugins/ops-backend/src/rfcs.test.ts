@@ -262,6 +262,20 @@ describe('RFC lifecycle through /api/ops', () => {
       .get('/api/ops/rfcs?owner=payments&requester=ana')
       .set('Authorization', as('wei'));
     expect(short.body.items.map((r: any) => r.id)).toEqual([rfc.id]);
+    const paged = await request(server)
+      .get('/api/ops/rfcs?limit=1&sort=createdAt&order=asc')
+      .set('Authorization', as('wei'));
+    expect(paged.status).toBe(200);
+    expect(paged.body.items.map((r: any) => r.id)).toEqual([rfc.id]);
+    const next = await request(server)
+      .get(
+        `/api/ops/rfcs?limit=1&sort=createdAt&order=asc&cursor=${paged.body.nextCursor}`,
+      )
+      .set('Authorization', as('wei'));
+    expect(next.body.items.map((r: any) => r.id)).toEqual([
+      centralItRfc.body.id,
+    ]);
+    expect(next.body.nextCursor).toBeUndefined();
     const byEntity = await request(server)
       .get('/api/ops/entities/component/default/payments-api/rfcs')
       .set('Authorization', as('ana'));
@@ -460,6 +474,8 @@ describe('RFC lifecycle through /api/ops', () => {
     const noVersion = await post('approve', 'omar', {});
     expect(noVersion.status).toBe(400);
     expect(noVersion.body.error.message).toMatch(/version/);
+    const stringVersion = await post('approve', 'omar', { version: '1' });
+    expect(stringVersion.status).toBe(400);
     const noReason = await post('reject', 'omar', { version: 1 });
     expect(noReason.status).toBe(400);
     expect(noReason.body.error.message).toMatch(/comment/);

@@ -161,7 +161,7 @@ export function createRfcRoutes(options: {
     validatorOptions: {
       validateRequests: {
         allErrors: true,
-        coerceTypes: true,
+        coerceTypes: false,
         allowUnknownQueryParameters: false,
       },
     },
