@@ -70,7 +70,7 @@ describe('ops:rfc:create', () => {
     const ctx = actionContext(input, { isDryRun: true });
     await action().handler(ctx as any);
     expect(stub.calls).toHaveLength(0);
-    expect(ctx.output).toHaveBeenCalledWith('rfcId', 'RFC-DRY-RUN');
+    expect(ctx.output).toHaveBeenCalledWith('rfcId', 'RFC-000000');
   });
 
   it.each(examples.map(e => [e.description, e.step] as const))(

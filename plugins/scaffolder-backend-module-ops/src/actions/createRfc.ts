@@ -123,7 +123,8 @@ export function createRfcCreateAction(options: {
         ctx.logger.info(
           `Dry run: would record an RFC for change type ${input.changeTypeId} on ${input.targetEntityRef}`,
         );
-        ctx.output('rfcId', 'RFC-DRY-RUN');
+        // A well-formed id, so the dry run of the later steps accepts it.
+        ctx.output('rfcId', 'RFC-000000');
         ctx.output(
           'status',
           input.submit === false ? 'Editing' : 'PendingApproval',
