@@ -93,6 +93,8 @@ export interface OpsApi {
   createRfc(request: CreateRfcRequest): Promise<Rfc>;
   /** Takes a decision, naming the version the person saw so a lost race fails with 409. */
   decideRfc(id: string, version: number, decision: RfcDecision): Promise<Rfc>;
+  /** Change history of one entity, newest first. */
+  listEntityRfcs(entity: CompoundEntityRef): Promise<Rfc[]>;
   getCalendar(range: { from: string; to: string }): Promise<Rfc[]>;
   listChangeTypes(): Promise<ChangeTypeWithSchema[]>;
 }

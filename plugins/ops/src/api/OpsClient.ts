@@ -93,6 +93,14 @@ export class OpsClient implements OpsApi {
     });
   }
 
+  async listEntityRfcs(entity: CompoundEntityRef): Promise<Rfc[]> {
+    const { items } = await this.request<{ items: Rfc[] }>(
+      'GET',
+      `${entityPath(entity)}/rfcs`,
+    );
+    return items;
+  }
+
   async getCalendar(range: { from: string; to: string }): Promise<Rfc[]> {
     const qs = new URLSearchParams(range).toString();
     const { items } = await this.request<{ items: Rfc[] }>(

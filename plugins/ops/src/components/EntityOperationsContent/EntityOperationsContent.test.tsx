@@ -148,6 +148,28 @@ describe('EntityOperationsContent', () => {
     expect(within(await card('ops-card-history')).getByText('No RFCs yet')).toBeInTheDocument();
   });
 
+  it('reads the change history from the RFC API when the operations data has none', async () => {
+    serve(entityOperations({ recentRfcs: { available: false, items: [] } }));
+    server.use(
+      http.get(`${BASE_URL}/entities/component/default/payments-api/rfcs`, () =>
+        HttpResponse.json({
+          items: [
+            {
+              id: 'RFC-000011',
+              title: 'Open port 443',
+              status: 'Scheduled',
+              updatedAt: '2026-03-01T10:00:00Z',
+            },
+          ],
+        }),
+      ),
+    );
+    await render();
+    const history = within(await card('ops-card-history'));
+    expect(await history.findByRole('link', { name: 'RFC-000011' })).toBeInTheDocument();
+    expect(history.getByText('Scheduled')).toBeInTheDocument();
+  });
+
   it('explains the missing annotation on the AWS cards and still shows the others', async () => {
     serve(entityOperations());
     await render({ ...paymentsApi, metadata: { name: 'payments-api', namespace: 'default' } });

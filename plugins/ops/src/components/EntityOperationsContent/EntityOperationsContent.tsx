@@ -51,6 +51,19 @@ export const EntityOperationsContent = () => {
   );
   const operations = refreshed ?? value;
 
+  // When the backend serves no RFC history with the operations data, the
+  // card asks the RFC API itself rather than stay empty.
+  const historyFallback = useAsync(async () => {
+    if (!operations || operations.recentRfcs.available) return undefined;
+    const items = await opsApi.listEntityRfcs(compound);
+    return {
+      available: true,
+      items: items.map(({ id, title, status, updatedAt }) => ({ id, title, status, updatedAt })),
+    };
+    // compound is derived from entityRef
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [opsApi, entityRef, operations?.recentRfcs.available]);
+
   const refresh = useCallback(async () => {
     setRefreshing(true);
     try {
@@ -109,21 +122,25 @@ export const EntityOperationsContent = () => {
             restoreLink={links.newRfc({ entity: entityRef, changeType: RESTORE_CHANGE_TYPE })}
           />
         </Grid>
-        <Grid item xs={12} md={6} xl={4}>
+        <Grid item xs={12} md={12} xl={4}>
           <AlarmsCard state={aws(operations?.alarms)} data={operations?.alarms.data} />
         </Grid>
-        <Grid item xs={12} md={6} xl={4}>
+        <Grid item xs={12} md={6}>
           <ChangeHistoryCard
-            state={base}
-            recent={operations?.recentRfcs}
+            state={{
+              ...base,
+              loading: base.loading || historyFallback.loading,
+              error: base.error ?? historyFallback.error,
+            }}
+            recent={historyFallback.value ?? operations?.recentRfcs}
             rfcLink={links.rfc}
             newRfcLink={links.newRfc({ entity: entityRef })}
           />
         </Grid>
-        <Grid item xs={12} md={6} xl={4}>
+        <Grid item xs={12} md={6}>
           <TagComplianceCard state={base} compliance={operations?.tagCompliance} />
         </Grid>
-        <Grid item xs={12} md={6} xl={4}>
+        <Grid item xs={12}>
           <RaciOwnershipCard
             state={{
               ...base,

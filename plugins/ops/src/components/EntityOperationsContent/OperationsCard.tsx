@@ -1,5 +1,4 @@
 import {
-  EmptyState,
   InfoCard,
   MissingAnnotationEmptyState,
 } from '@backstage/core-components';
@@ -33,6 +32,18 @@ export function errorMessage(error: Error): string {
   const body = (error as { body?: { error?: { message?: string } } }).body;
   return body?.error?.message ?? error.message;
 }
+
+/** An empty state sized for a card rather than a page. */
+const Quiet = (props: { title: string; description?: string | JSX.Element }) => (
+  <Box py={2} textAlign="center">
+    <Typography variant="subtitle1">{props.title}</Typography>
+    {props.description && (
+      <Typography variant="body2" color="textSecondary" component="div">
+        {props.description}
+      </Typography>
+    )}
+  </Box>
+);
 
 /** What a card can know about where its data comes from. */
 export type CardState = {
@@ -90,8 +101,7 @@ export const OperationsCard = (props: {
     }
     if (section && section.data === null) {
       return (
-        <EmptyState
-          missing="data"
+        <Quiet
           title={section.error ? 'No data could be read yet' : 'Not read yet'}
           description={
             section.error ??
@@ -101,9 +111,7 @@ export const OperationsCard = (props: {
       );
     }
     if (empty) {
-      return (
-        <EmptyState missing="data" title={empty.title} description={empty.description} />
-      );
+      return <Quiet title={empty.title} description={empty.description} />;
     }
     return children;
   };
