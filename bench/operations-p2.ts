@@ -20,7 +20,7 @@ import {
   FakeAwsAccount,
   fakeClientProvider,
   mockAwsAccount,
-} from '../plugins/ops-backend/src/services/OperationsData/testing/fakeAws';
+} from '../plugins/ops-backend/src/services/OperationsData/__testUtils__/fakeAws';
 
 const COMPONENTS = Number(process.env.COMPONENTS ?? 1000);
 

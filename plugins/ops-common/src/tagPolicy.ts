@@ -140,7 +140,7 @@ export function validateTagPolicy(value: unknown): string[] {
             problems.push(`${keyAt}.pattern must be a string`);
           } else {
             try {
-              new RegExp(keyRule.pattern);
+              RegExp(keyRule.pattern);
             } catch (e) {
               problems.push(
                 `${keyAt}.pattern is not a valid regular expression: ${

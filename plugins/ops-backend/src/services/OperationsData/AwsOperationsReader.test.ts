@@ -8,7 +8,7 @@ import {
   FakeAwsAccount,
   fakeClientProvider,
   mockAwsAccount,
-} from './testing/fakeAws';
+} from './__testUtils__/fakeAws';
 import type { OperationsReadResult } from './types';
 
 function reader(account: FakeAwsAccount) {

@@ -9,7 +9,7 @@ import {
   FakeAwsAccount,
   fakeClientProvider,
   mockAwsAccount,
-} from './testing/fakeAws';
+} from './__testUtils__/fakeAws';
 
 jest.setTimeout(60_000);
 
