@@ -76,6 +76,7 @@ export const opsPlugin = createBackendPlugin({
             auth,
             httpAuth,
             scheduler,
+            permissions,
           }),
         );
       },

@@ -146,7 +146,7 @@ export type EntityOperations = {
     warnings: string[];
   };
   recentRfcs: {
-    /** False when no RFC source is wired in; `items` is then empty. */
+    /** False when no RFC source is wired in or the caller may not read RFCs; `items` is then empty. */
     available: boolean;
     items: RecentRfcSummary[];
   };

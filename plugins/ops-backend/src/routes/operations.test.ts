@@ -16,6 +16,8 @@ import {
   SandboxOperationsReader,
 } from '../services/OperationsData';
 import { createOperationsRouter } from './operations';
+import type { RecentRfcsSource } from '../services/OperationsData';
+import { NotAllowedError } from '@backstage/errors';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -50,7 +52,7 @@ const paymentsGroup: Entity = {
 describe('operations routes', () => {
   const wei = mockCredentials.user('user:default/wei');
 
-  async function setup() {
+  async function setup(recentRfcs?: RecentRfcsSource) {
     const knex = await databases.init('SQLITE_3');
     const store = await DatabaseOperationsSnapshotStore.create({
       database: { getClient: async () => knex },
@@ -103,6 +105,7 @@ describe('operations routes', () => {
         ],
       }),
       refreshIntervalMs: 60_000,
+      recentRfcs,
       now: () => new Date('2026-11-21T12:00:00.000Z'),
     });
     const app = express();
@@ -245,5 +248,40 @@ describe('operations routes', () => {
     ).toEqual({
       claimed: true,
     });
+  });
+
+  it('includes recent RFCs read as the caller, and hides them from callers who may not read RFCs', async () => {
+    const items = [
+      {
+        id: 'RFC-000007',
+        title: 'Restore payments-db',
+        status: 'Success',
+        updatedAt: '2026-11-20T09:00:00.000Z',
+      },
+    ];
+    const listRecentRfcs = jest.fn(
+      async (_ref: string, _limit: number, credentials: any) => {
+        if (credentials.principal.userEntityRef !== 'user:default/ana') {
+          throw new NotAllowedError('not allowed: ops.rfc.read');
+        }
+        return items;
+      },
+    );
+    const { app } = await setup({ listRecentRfcs });
+    const ana = await request(app)
+      .get(path)
+      .set('Authorization', mockCredentials.user.header('user:default/ana'));
+    expect(ana.body.recentRfcs).toEqual({ available: true, items });
+    expect(listRecentRfcs).toHaveBeenCalledWith(
+      'component:default/payments-api',
+      5,
+      mockCredentials.user('user:default/ana'),
+    );
+
+    const service = await request(app)
+      .get(path)
+      .set('Authorization', mockCredentials.service.header());
+    expect(service.status).toBe(200);
+    expect(service.body.recentRfcs).toEqual({ available: false, items: [] });
   });
 });

@@ -5,7 +5,11 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { CustomErrorBase, NotFoundError } from '@backstage/errors';
+import {
+  CustomErrorBase,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_RACI_OVERRIDES,
@@ -248,14 +252,20 @@ export class OperationsService {
     credentials: BackstageCredentials,
   ): Promise<EntityOperations['recentRfcs']> {
     if (!this.options.recentRfcs) return { available: false, items: [] };
-    return {
-      available: true,
-      items: await this.options.recentRfcs.listRecentRfcs(
-        entityRef,
-        RECENT_RFC_LIMIT,
-        credentials,
-      ),
-    };
+    try {
+      return {
+        available: true,
+        items: await this.options.recentRfcs.listRecentRfcs(
+          entityRef,
+          RECENT_RFC_LIMIT,
+          credentials,
+        ),
+      };
+    } catch (e) {
+      // A caller who may not read RFCs still gets the rest of the tab.
+      if (e instanceof NotAllowedError) return { available: false, items: [] };
+      throw e;
+    }
   }
 }
 

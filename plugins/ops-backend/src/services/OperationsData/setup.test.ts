@@ -78,6 +78,8 @@ describe('operations data in the ops plugin, sandbox', () => {
         states.add(b.overdue ? 'overdue' : 'backed-up');
       expect(res.body.raci.activities.length).toBeGreaterThan(50);
       expect(res.body.tagCompliance.violations).toEqual(expect.any(Array));
+      // Wired to the RFC store; no RFCs exist yet in this backend.
+      expect(res.body.recentRfcs).toEqual({ available: true, items: [] });
     }
     expect(states).toEqual(
       new Set([
