@@ -558,6 +558,40 @@ describe('RFC lifecycle through /api/ops', () => {
       .expect(403);
   });
 
+  it('rejects RFCs unapproved at their start time in a global scheduled task', async () => {
+    const scheduler = mockServices.scheduler.mock();
+    const server = await startBackend([scheduler.factory]);
+    const task = scheduler.scheduleTask.mock.calls
+      .map(([t]) => t)
+      .find(t => t.id === 'ops-rfc-reject-unapproved-at-start');
+    expect(task).toMatchObject({ scope: 'global' });
+
+    const soon = new Date(Date.now() + 1_500).toISOString();
+    const { body: rfc } = await request(server)
+      .post('/api/ops/rfcs')
+      .set('Authorization', as('ana'))
+      .send(rfcBody({ requestedStartTime: soon }));
+    expect(rfc.status).toBe('PendingApproval');
+
+    await task!.fn(new AbortController().signal as any);
+    const before = await request(server)
+      .get(`/api/ops/rfcs/${rfc.id}`)
+      .set('Authorization', as('ana'));
+    expect(before.body.status).toBe('PendingApproval');
+
+    await new Promise(resolve => setTimeout(resolve, 1_600));
+    await task!.fn(new AbortController().signal as any);
+    const after = await request(server)
+      .get(`/api/ops/rfcs/${rfc.id}`)
+      .set('Authorization', as('ana'));
+    expect(after.body).toMatchObject({
+      status: 'Rejected',
+      statusReason: expect.stringMatching(
+        /not approved by its requested start time/,
+      ),
+    });
+  });
+
   it('lists the approved change types', async () => {
     const server = await startBackend();
     const res = await request(server)
