@@ -109,6 +109,7 @@ export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
         if (!p.Id || !p.Name) continue;
         stacks.push({
           provisionedProductId: p.Id,
+          arn: p.Arn,
           name: p.Name,
           productId: p.ProductId,
           provisioningArtifactId: p.ProvisioningArtifactId,

@@ -88,4 +88,33 @@ describe('SandboxServiceCatalogGateway', () => {
       /no record/,
     );
   });
+
+  it('lists only the products of the account and region asked for', async () => {
+    const g = new SandboxServiceCatalogGateway({
+      now: clock,
+      defaultAccount: '111111111111',
+      defaultRegion: 'eu-west-1',
+    });
+    await g.provisionProduct(request);
+    await g.provisionProduct({
+      ...request,
+      provisionToken: 'ops-RFC-000002',
+      provisionedProductName: 'other-region',
+      region: 'us-east-1',
+    });
+
+    const home = await g.listProvisionedProducts();
+    expect(home.map(s => s.name)).toEqual(['storefront-web']);
+    expect(home[0].arn).toBe(
+      `arn:aws:servicecatalog:eu-west-1:111111111111:stack/storefront-web/${home[0].provisionedProductId}`,
+    );
+    expect(
+      (await g.listProvisionedProducts({ region: 'us-east-1' })).map(
+        s => s.name,
+      ),
+    ).toEqual(['other-region']);
+    expect(
+      await g.listProvisionedProducts({ account: '222222222222' }),
+    ).toEqual([]);
+  });
 });

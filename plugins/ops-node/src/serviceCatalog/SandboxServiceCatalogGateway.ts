@@ -200,27 +200,47 @@ export class SandboxServiceCatalogGateway implements ServiceCatalogGateway {
     return this.toRecord(record);
   }
 
-  async listProvisionedProducts(): Promise<ProvisionedStack[]> {
+  /**
+   * The sandbox's provisioned products in the target's account and region
+   * (by default the configured ones), like SearchProvisionedProducts with
+   * access level `self` in that account.
+   */
+  async listProvisionedProducts(
+    request: AwsTarget = {},
+  ): Promise<ProvisionedStack[]> {
     this.refresh();
-    return this.state.records.map(r => {
-      const status = this.toRecord(r).status;
-      return {
-        provisionedProductId: r.provisionedProductId,
-        name: r.provisionedProductName,
-        productId: r.productId,
-        provisioningArtifactId: r.provisioningArtifactId,
-        status:
-          { SUCCEEDED: 'AVAILABLE', FAILED: 'ERROR' }[
-            status as 'SUCCEEDED' | 'FAILED'
-          ] ?? 'UNDER_CHANGE',
-        lastRecordId: r.recordId,
-        createdAt: new Date(r.createdAt).toISOString(),
-        tags: r.tags,
-        account: r.account,
-        region: r.region,
-        sandbox: true,
-      };
-    });
+    const account = request.account ?? this.options.defaultAccount;
+    const region = request.region ?? this.options.defaultRegion;
+    return this.state.records
+      .filter(
+        r =>
+          (r.account ?? this.options.defaultAccount) === account &&
+          (r.region ?? this.options.defaultRegion) === region,
+      )
+      .map(r => {
+        const status = this.toRecord(r).status;
+        const recordAccount = r.account ?? account;
+        const recordRegion = r.region ?? region;
+        return {
+          provisionedProductId: r.provisionedProductId,
+          arn: `arn:aws:servicecatalog:${recordRegion ?? 'sandbox'}:${
+            recordAccount ?? '000000000000'
+          }:stack/${r.provisionedProductName}/${r.provisionedProductId}`,
+          name: r.provisionedProductName,
+          productId: r.productId,
+          provisioningArtifactId: r.provisioningArtifactId,
+          status:
+            { SUCCEEDED: 'AVAILABLE', FAILED: 'ERROR' }[
+              status as 'SUCCEEDED' | 'FAILED'
+            ] ?? 'UNDER_CHANGE',
+          lastRecordId: r.recordId,
+          createdAt: new Date(r.createdAt).toISOString(),
+          tags: r.tags,
+          account: recordAccount,
+          region: recordRegion,
+          sandbox: true,
+        };
+      });
   }
 
   private toRecord(r: StoredRecord): ProvisionRecord {

@@ -10,5 +10,10 @@ export {
   createServiceCatalogGateway,
   serviceCatalogGatewayServiceRef,
 } from './serviceRef';
-export { stackEntityFromProvisionedProduct } from './stackEntity';
-export type { StackEntity } from './stackEntity';
+export {
+  stackEntityFromProvisionedProduct,
+  ANNOTATION_OWNER_FALLBACK,
+  ANNOTATION_TAG_DRIFT,
+  DEFAULT_SYSTEM_TAG,
+} from './stackEntity';
+export type { StackEntity, StackEntityOptions } from './stackEntity';

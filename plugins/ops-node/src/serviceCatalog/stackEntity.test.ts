@@ -58,4 +58,78 @@ describe('stackEntityFromProvisionedProduct', () => {
       stackEntityFromProvisionedProduct({ ...stack, status: 'ERROR' }),
     ).toBeUndefined();
   });
+
+  it('finds the stack by its provisioned product ARN and takes the system from its tag', () => {
+    const entity = stackEntityFromProvisionedProduct({
+      ...stack,
+      arn: 'arn:aws:servicecatalog:eu-west-1:000000000000:stack/storefront-dev/pp-abc',
+      tags: [
+        ...stack.tags,
+        { Key: 'cloud-ops.io/system', Value: 'online-store' },
+      ],
+    });
+    expect(entity?.spec.system).toBe('online-store');
+    expect(entity?.metadata.annotations['cloud-ops.io/aws-tag-selector']).toBe(
+      'aws:servicecatalog:provisionedProductArn=arn:aws:servicecatalog:eu-west-1:000000000000:stack/storefront-dev/pp-abc',
+    );
+    expect(Object.keys(entity!.metadata.annotations)).not.toContain(
+      'tags.cloud-ops.io/cloud-ops.io/system',
+    );
+  });
+
+  it('reads the owner from a configured tag and completes short group refs', () => {
+    const entity = stackEntityFromProvisionedProduct(
+      {
+        ...stack,
+        tags: [{ Key: 'team', Value: 'payments' }, ...stack.tags.slice(1)],
+      },
+      { ownerTag: 'team' },
+    );
+    expect(entity?.spec.owner).toBe('group:default/payments');
+    // The owner tag is a spec field, not a tag annotation.
+    expect(entity?.metadata.annotations).not.toHaveProperty(
+      'tags.cloud-ops.io/team',
+    );
+  });
+
+  it.each([
+    [
+      'user:default/ana',
+      'AWS tag cloud-ops.io/owner is "user:default/ana", not a group reference',
+    ],
+    [
+      'the web team',
+      'AWS tag cloud-ops.io/owner is "the web team", not a group reference',
+    ],
+    [undefined, 'No AWS tag cloud-ops.io/owner'],
+  ])(
+    'gives a stack whose owner tag is %p to the fallback owner and says why',
+    (value, reason) => {
+      const tags = stack.tags.slice(1);
+      const entity = stackEntityFromProvisionedProduct(
+        {
+          ...stack,
+          tags:
+            value === undefined
+              ? tags
+              : [{ Key: 'cloud-ops.io/owner', Value: value }, ...tags],
+        },
+        { fallbackOwner: 'group:default/central-it' },
+      );
+      expect(entity?.spec.owner).toBe('group:default/central-it');
+      expect(entity?.metadata.annotations['cloud-ops.io/owner-fallback']).toBe(
+        `${reason}; owned by the fallback owner group:default/central-it`,
+      );
+    },
+  );
+
+  it('leaves a valid owner alone even when a fallback is configured', () => {
+    const entity = stackEntityFromProvisionedProduct(stack, {
+      fallbackOwner: 'group:default/central-it',
+    });
+    expect(entity?.spec.owner).toBe('group:default/web');
+    expect(entity?.metadata.annotations).not.toHaveProperty(
+      'cloud-ops.io/owner-fallback',
+    );
+  });
 });

@@ -67,6 +67,8 @@ export type ProvisionRecord = {
  */
 export type ProvisionedStack = {
   provisionedProductId: string;
+  /** The provisioned product's ARN; AWS tags the stack's resources with it. */
+  arn?: string;
   name: string;
   productId?: string;
   provisioningArtifactId?: string;
@@ -93,6 +95,9 @@ export interface ServiceCatalogGateway {
   describeRecord(
     request: AwsTarget & { recordId: string },
   ): Promise<ProvisionRecord>;
-  /** Every provisioned product in the account and region, pages followed. */
+  /**
+   * Every provisioned product in the account and region with its tags, pages
+   * followed.
+   */
   listProvisionedProducts(request?: AwsTarget): Promise<ProvisionedStack[]>;
 }
