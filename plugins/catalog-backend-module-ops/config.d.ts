@@ -1,4 +1,38 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
+  catalog?: {
+    providers?: {
+      /**
+       * Provisioned AWS Service Catalog products as stack Resource entities.
+       * Without this block the sandbox account is read every 10 seconds when
+       * `ops.aws.implementation` is `sandbox`, and with `aws` the account
+       * `ops.aws.accountId` in `ops.aws.region` every 10 minutes.
+       */
+      opsStacks?: {
+        /** Set to false to read no stacks at all. */
+        enabled?: boolean;
+        /** Accounts and regions whose provisioned products become stacks. */
+        accounts?: Array<{
+          /** 12-digit AWS account id. */
+          accountId: string;
+          /** AWS region; defaults to `ops.aws.region`. */
+          region?: string;
+        }>;
+        /** How often each account is read. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+        /** AWS tag holding the owning group; defaults to `cloud-ops.io/owner`. */
+        ownerTag?: string;
+        /** AWS tag holding the System; defaults to `cloud-ops.io/system`. */
+        systemTag?: string;
+        /**
+         * Group ref owning stacks whose owner tag is missing or not a group
+         * reference; defaults to `ops.centralIt.group`.
+         */
+        fallbackOwner?: string;
+      };
+    };
+  };
   ops?: {
     /**
      * Key/value tags (annotations `tags.cloud-ops.io/<key>`) that entities

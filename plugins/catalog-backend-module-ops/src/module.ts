@@ -3,8 +3,10 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { serviceCatalogGatewayServiceRef } from '@cloud-ops/plugin-ops-node';
 import { ChangeTypeTemplateProcessor } from './processors/ChangeTypeTemplateProcessor';
 import { TagPolicyProcessor } from './processors/TagPolicyProcessor';
+import { StackEntityProvider } from './providers';
 
 /**
  * Catalog processing for the cloud operations suite. Each processor and
@@ -20,10 +22,20 @@ export const catalogModuleOps = createBackendModule({
       deps: {
         processing: catalogProcessingExtensionPoint,
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        gateway: serviceCatalogGatewayServiceRef,
       },
-      async init({ processing, config }) {
+      async init({ processing, config, logger, scheduler, gateway }) {
         processing.addProcessor(new ChangeTypeTemplateProcessor());
         processing.addProcessor(TagPolicyProcessor.fromConfig(config));
+        processing.addEntityProvider(
+          StackEntityProvider.fromConfig(config, {
+            logger,
+            scheduler,
+            gateway,
+          }),
+        );
       },
     });
   },

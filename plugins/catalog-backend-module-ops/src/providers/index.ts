@@ -1,0 +1,5 @@
+export { StackEntityProvider } from './StackEntityProvider';
+export type {
+  StackEntityProviderOptions,
+  StackTarget,
+} from './StackEntityProvider';
