@@ -5,7 +5,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import {
   CHANGE_TYPE_RISKS,
@@ -34,19 +34,31 @@ import { useCurrentActor } from '../../hooks/useCurrentActor';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
 import { RfcStatusChip } from '../shared/RfcStatusChip';
 
-type Target = { ref: string; label: string };
+type Target = { ref: string; label: string; owner?: string };
 
-/** Starting values for a change type's parameters: defaults, plus the target where a field names it. */
+/** The RFC's own start time; the form asks for it once, not as a parameter. */
+const OWN_FIELDS = new Set(['requestedStartTime', 'requestedEndTime']);
+
+/** The change type's parameters the form shows. */
+export function parameterFields(changeType?: ChangeTypeWithSchema) {
+  return Object.entries(changeType?.parameterSchema.properties ?? {}).filter(
+    ([name]) => !OWN_FIELDS.has(name),
+  );
+}
+
+/**
+ * Starting values for a change type's parameters: the schema's defaults, and
+ * the target and its owner for the fields that name them.
+ */
 export function initialParameters(
   changeType: ChangeTypeWithSchema | undefined,
-  targetRef: string,
+  target?: { ref: string; owner?: string },
 ): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(
-    changeType?.parameterSchema.properties ?? {},
-  )) {
+  for (const [name, schema] of parameterFields(changeType)) {
     if (schema.default !== undefined) values[name] = schema.default;
-    else if (name === 'component' && targetRef.startsWith('component:')) values[name] = targetRef;
+    else if (name === 'component' && target?.ref.startsWith('component:')) values[name] = target.ref;
+    else if (name === 'owner' && target?.owner) values[name] = target.owner;
   }
   return values;
 }
@@ -74,7 +86,7 @@ export function validateRfcForm(
       problems[`parameters.${name}`] = `${schema?.properties?.[name]?.title ?? name} is required`;
     }
   }
-  for (const [name, p] of Object.entries(schema?.properties ?? {})) {
+  for (const [name, p] of parameterFields(changeType)) {
     const v = form.parameters?.[name];
     if (p.pattern && typeof v === 'string' && v && !new RegExp(p.pattern).test(v)) {
       problems[`parameters.${name}`] = `${p.title ?? name} must match ${p.pattern}`;
@@ -130,13 +142,16 @@ const ParameterField = (props: {
     );
   }
   const numeric = schema.type === 'number' || schema.type === 'integer';
+  const date = schema.format === 'date';
   return (
     <TextField
       fullWidth
+      id={`rfc-parameter-${name}`}
       variant="outlined"
       label={label}
       required={required}
-      type={numeric ? 'number' : 'text'}
+      type={numeric ? 'number' : date ? 'date' : 'text'}
+      InputLabelProps={date ? { shrink: true } : undefined}
       value={value ?? ''}
       error={Boolean(error)}
       helperText={error ?? schema.description}
@@ -180,11 +195,15 @@ export const CreateRfcPage = () => {
   const targets = useAsync(async () => {
     const { items } = await catalogApi.getEntities({
       filter: [{ kind: 'Component' }, { kind: 'Resource' }],
-      fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title'],
+      fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title', 'spec.owner'],
     });
     return items
       .map(e => ({
         ref: stringifyEntityRef(e),
+        owner:
+          typeof e.spec?.owner === 'string'
+            ? stringifyEntityRef(parseEntityRef(e.spec.owner, { defaultKind: 'group', defaultNamespace: e.metadata.namespace }))
+            : undefined,
         label: `${e.metadata.title ?? e.metadata.name} (${stringifyEntityRef(e)})`,
       }))
       .sort((a, b) => a.ref.localeCompare(b.ref));
@@ -194,7 +213,9 @@ export const CreateRfcPage = () => {
     () => changeTypes.value?.find(c => c.id === changeTypeId),
     [changeTypes.value, changeTypeId],
   );
-  const params = parameters ?? initialParameters(changeType, target);
+  const params =
+    parameters ??
+    initialParameters(changeType, (targets.value ?? []).find(t => t.ref === target));
 
   const isCentralIt =
     actor?.kind === 'user' && actor.ownershipEntityRefs.includes(centralItGroup);
@@ -265,6 +286,7 @@ export const CreateRfcPage = () => {
     <TextField
       fullWidth
       required
+      id={`rfc-${key}`}
       variant="outlined"
       label={label}
       value={value}
@@ -288,6 +310,7 @@ export const CreateRfcPage = () => {
       <Grid container spacing={2}>
         <Grid item xs={12} md={6}>
           <Autocomplete<Target>
+            id="rfc-target"
             options={targets.value ?? []}
             getOptionLabel={o => o.label}
             value={(targets.value ?? []).find(t => t.ref === target) ?? null}
@@ -313,6 +336,7 @@ export const CreateRfcPage = () => {
             fullWidth
             required
             variant="outlined"
+            id="rfc-change-type"
             label="Change type"
             value={changeType ? changeTypeId : ''}
             error={Boolean(problems.changeTypeId)}
@@ -350,7 +374,7 @@ export const CreateRfcPage = () => {
           {text('rollbackPlan', 'Rollback plan', rollbackPlan, setRollbackPlan, 4)}
         </Grid>
         {changeType &&
-          Object.entries(changeType.parameterSchema.properties ?? {}).map(([name, schema]) => (
+          parameterFields(changeType).map(([name, schema]) => (
             <Grid item xs={12} md={6} key={name}>
               <ParameterField
                 name={name}
@@ -366,6 +390,7 @@ export const CreateRfcPage = () => {
           <TextField
             fullWidth
             variant="outlined"
+            id="rfc-peer-reviewer"
             label="Peer reviewer"
             placeholder="user:default/priya"
             value={peerReviewer}
@@ -377,6 +402,7 @@ export const CreateRfcPage = () => {
             select
             fullWidth
             variant="outlined"
+            id="rfc-risk"
             label="Risk"
             value={risk}
             helperText="Leave empty to use the change type's"
@@ -395,6 +421,7 @@ export const CreateRfcPage = () => {
             fullWidth
             variant="outlined"
             type="datetime-local"
+            id="rfc-start"
             label="Requested start"
             InputLabelProps={{ shrink: true }}
             value={start}
@@ -406,6 +433,7 @@ export const CreateRfcPage = () => {
             fullWidth
             variant="outlined"
             type="datetime-local"
+            id="rfc-end"
             label="Requested end"
             InputLabelProps={{ shrink: true }}
             value={end}

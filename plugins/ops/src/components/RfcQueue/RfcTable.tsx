@@ -20,7 +20,7 @@ export const RfcTable = (props: {
       field: 'id',
       render: rfc => <Link to={links.rfc(rfc.id)}>{rfc.id}</Link>,
     },
-    { title: 'Title', field: 'title' },
+    { title: 'Title', field: 'title', cellStyle: { minWidth: 240 } },
     {
       title: 'Target',
       field: 'targetEntityRef',
