@@ -118,7 +118,7 @@ describe('operations routes', () => {
       }),
     );
     app.use(mockErrorHandler());
-    return { app, store, catalog, refresher, read };
+    return { app, store, catalog, refresher, read, service };
   }
 
   const path = '/entities/component/default/payments-api/operations';
@@ -283,5 +283,22 @@ describe('operations routes', () => {
       .set('Authorization', mockCredentials.service.header());
     expect(service.status).toBe(200);
     expect(service.body.recentRfcs).toEqual({ available: false, items: [] });
+  });
+
+  it('serializes the same view as the service builds, with the cached RACI spliced in', async () => {
+    const { service, refresher } = await setup();
+    await refresher.refreshAll();
+    const ref = {
+      kind: 'component',
+      namespace: 'default',
+      name: 'payments-api',
+    };
+    const credentials = mockCredentials.user('user:default/ana');
+    const json = await service.getEntityOperationsJson(ref, credentials);
+    expect(JSON.parse(json)).toEqual(
+      await service.getEntityOperations(ref, credentials),
+    );
+    // Served twice from the cache, still identical.
+    expect(await service.getEntityOperationsJson(ref, credentials)).toBe(json);
   });
 });
