@@ -60,6 +60,10 @@ const WINDOW = {
   schedule: 'cron(0 2 ? * SUN#2 *)',
 };
 
+/** AWS's own tag on everything Service Catalog provisions. */
+export const PROVISIONED_PRODUCT_ARN_TAG =
+  'aws:servicecatalog:provisionedProductArn';
+
 const EU = { accountId: '111122223333', region: 'eu-west-1' };
 const US = { accountId: '444455556666', region: 'us-east-1' };
 
@@ -332,16 +336,28 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** A healthy stack for entities the fixed sandbox stacks do not cover, the same every time. */
+/**
+ * A healthy stack for a selector the fixed sandbox stacks do not cover. It
+ * depends only on the location and the selector, so a provisioned stack looks
+ * the same from its own Resource entity and from its owning component.
+ */
 function generatedStack(
   location: { accountId: string; region: string },
-  tags: Record<string, string>,
-  seed: string,
+  selector: Record<string, string>,
 ): SandboxStack {
+  const seed = `${location.accountId}/${location.region}/${JSON.stringify(
+    Object.keys(selector)
+      .sort()
+      .map(k => [k, selector[k]]),
+  )}`;
   const h = hash(seed).toString(16).padStart(8, '0');
-  const name = (Object.values(tags)[0] ?? 'stack')
+  // The last part of an ARN or path reads best as an alarm name.
+  const name = (Object.values(selector)[0] ?? 'stack')
+    .split(/[/:]/)
+    .pop()!
     .replace(/[^A-Za-z0-9-]/g, '-')
     .slice(0, 40);
+  const tags = selector;
   const instanceId = `i-0${h}0000000`.slice(0, 19);
   return {
     ...location,
@@ -423,9 +439,7 @@ export class SandboxOperationsReader implements OperationsReader {
       );
       stacksByEntity.set(
         target.entityRef,
-        matches.length
-          ? matches
-          : [generatedStack(target, target.selector, target.entityRef)],
+        matches.length ? matches : [generatedStack(target, target.selector)],
       );
     }
     for (const stack of (await this.options.listProvisionedStacks?.()) ?? []) {
@@ -434,17 +448,24 @@ export class SandboxOperationsReader implements OperationsReader {
       )?.Value;
       if (!owner) continue;
       const ref = normalizeEntityRef(owner);
-      const tags = Object.fromEntries(stack.tags.map(t => [t.Key, t.Value]));
+      const arnTag = stack.tags.find(
+        t => t.Key === PROVISIONED_PRODUCT_ARN_TAG,
+      );
+      // The stack as its own entity selects it by this tag; use the same selector.
+      const selector = arnTag
+        ? { [arnTag.Key]: arnTag.Value }
+        : Object.fromEntries(
+            stack.tags
+              .filter(t => t.Key !== RESERVED_AWS_TAGS.entityRef)
+              .map(t => [t.Key, t.Value]),
+          );
       const location = {
         accountId: stack.account ?? '111122223333',
         region: stack.region ?? 'eu-west-1',
       };
-      const seed = `${ref}/${
-        tags['aws:servicecatalog:provisionedProductArn'] ?? JSON.stringify(tags)
-      }`;
       stacksByEntity.set(ref, [
         ...(stacksByEntity.get(ref) ?? []),
-        generatedStack(location, tags, seed),
+        generatedStack(location, selector),
       ]);
     }
 

@@ -17,6 +17,7 @@ import type { OperationsSnapshotStore } from '../../database/OperationsSnapshotS
 import { createOperationsAwsClientProvider } from './awsClients';
 import { AwsOperationsReader } from './AwsOperationsReader';
 import { OperationsRefresher } from './OperationsRefresher';
+import { provisionedStacksFromCatalog } from './provisionedStacks';
 import { OperationsService, RecentRfcsSource } from './OperationsService';
 import {
   SandboxOperationsReader,
@@ -114,7 +115,12 @@ export function createOperationsData(options: {
           ),
         })
       : new SandboxOperationsReader({
-          listProvisionedStacks: options.listProvisionedStacks,
+          listProvisionedStacks:
+            options.listProvisionedStacks ??
+            provisionedStacksFromCatalog({
+              catalog: options.catalog,
+              auth: options.auth,
+            }),
         }));
 
   const refresher = new OperationsRefresher({

@@ -92,4 +92,64 @@ describe('operations data in the ops plugin, sandbox', () => {
       ]),
     );
   });
+
+  it('shows a stack the sandbox Service Catalog provisioned on the stack and on its component', async () => {
+    const arn =
+      'arn:aws:servicecatalog:eu-west-1:111122223333:stack/payments-cache/pp-3kq7x2m4abcde';
+    const stack: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: 'payments-cache',
+        namespace: 'default',
+        annotations: {
+          'cloud-ops.io/aws-tag-selector': `aws:servicecatalog:provisionedProductArn=${arn}`,
+          'cloud-ops.io/aws-account': '111122223333',
+          'cloud-ops.io/aws-region': 'eu-west-1',
+          'cloud-ops.io/provisioned-product-id': 'pp-3kq7x2m4abcde',
+        },
+      },
+      spec: {
+        type: 'stack',
+        owner: 'group:default/payments',
+        dependencyOf: ['component:default/payments-ledger'],
+      },
+    };
+    const { server } = await startTestBackend({
+      features: [
+        opsPlugin,
+        catalogServiceMock.factory({ entities: [...entities, stack] }),
+        mockServices.rootConfig.factory({
+          data: { ops: { aws: { implementation: 'sandbox' } } },
+        }),
+      ],
+    });
+    const auth = mockCredentials.user.header('user:default/ana');
+    const read = async (path: string) => {
+      await request(server)
+        .post(`/api/ops/entities/${path}/operations/refresh`)
+        .set('Authorization', auth);
+      return (
+        await request(server)
+          .get(`/api/ops/entities/${path}/operations`)
+          .set('Authorization', auth)
+      ).body;
+    };
+    const ownInstances = (
+      await read('resource/default/payments-cache')
+    ).patch.data.instances.map((i: any) => i.instanceId);
+    expect(ownInstances).toHaveLength(1);
+    const component = await read('component/default/payments-ledger');
+    const componentInstances = component.patch.data.instances.map(
+      (i: any) => i.instanceId,
+    );
+    // The component's own sandbox stack, plus the provisioned one.
+    expect(componentInstances).toEqual([
+      'i-0b6e2f3a4d5c60001',
+      ownInstances[0],
+    ]);
+    expect(component.alarms.data.alarms.map((a: any) => a.name)).toContain(
+      'pp-3kq7x2m4abcde-cpu-high',
+    );
+  });
 });
