@@ -125,13 +125,13 @@ describe('operations data in the ops plugin, sandbox', () => {
       ],
     });
     const auth = mockCredentials.user.header('user:default/ana');
-    const read = async (path: string) => {
+    const read = async (entityPath: string) => {
       await request(server)
-        .post(`/api/ops/entities/${path}/operations/refresh`)
+        .post(`/api/ops/entities/${entityPath}/operations/refresh`)
         .set('Authorization', auth);
       return (
         await request(server)
-          .get(`/api/ops/entities/${path}/operations`)
+          .get(`/api/ops/entities/${entityPath}/operations`)
           .set('Authorization', auth)
       ).body;
     };
