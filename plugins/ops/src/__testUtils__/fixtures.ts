@@ -6,7 +6,8 @@ import {
 } from '@cloud-ops/plugin-ops-common';
 
 export const NOW = new Date('2026-03-02T12:00:00Z');
-const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOString();
+const hoursAgo = (h: number) =>
+  new Date(NOW.getTime() - h * 3_600_000).toISOString();
 
 export const paymentsApi: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -106,7 +107,11 @@ export function entityOperations(
             resourceArn: 'arn:aws:rds:eu-west-1:111122223333:db:payments-db',
             resourceType: 'RDS',
             method: 'aws-backup',
-            lastRecoveryPoint: { id: 'rp-1', completedAt: hoursAgo(30), ageHours: 30 },
+            lastRecoveryPoint: {
+              id: 'rp-1',
+              completedAt: hoursAgo(30),
+              ageHours: 30,
+            },
             plan: { id: 'plan-1', name: 'daily' },
             expectedIntervalHours: 24,
             overdue: true,
@@ -153,7 +158,7 @@ export function rfc(overrides: Partial<Rfc> = {}): Rfc {
     changeTypeId: 'restore-stack-from-snapshot',
     changeTypeVersion: '1.0',
     title: 'Restore payments-db',
-    description: 'Restore last night\'s snapshot next to the original.',
+    description: "Restore last night's snapshot next to the original.",
     targetEntityRef: 'component:default/payments-api',
     parameters: { snapshotId: 'snap-0123' },
     ownerGroup: 'group:default/payments',

@@ -15,10 +15,22 @@ export const BASE_URL = 'http://backend/api/ops';
 
 /** The signed-in demo users, with the groups the demo org gives them. */
 export const USERS = {
-  ana: { userEntityRef: 'user:default/ana', ownershipEntityRefs: ['user:default/ana', 'group:default/payments'] },
-  priya: { userEntityRef: 'user:default/priya', ownershipEntityRefs: ['user:default/priya', 'group:default/payments'] },
-  omar: { userEntityRef: 'user:default/omar', ownershipEntityRefs: ['user:default/omar', 'group:default/central-it'] },
-  wei: { userEntityRef: 'user:default/wei', ownershipEntityRefs: ['user:default/wei', 'group:default/web'] },
+  ana: {
+    userEntityRef: 'user:default/ana',
+    ownershipEntityRefs: ['user:default/ana', 'group:default/payments'],
+  },
+  priya: {
+    userEntityRef: 'user:default/priya',
+    ownershipEntityRefs: ['user:default/priya', 'group:default/payments'],
+  },
+  omar: {
+    userEntityRef: 'user:default/omar',
+    ownershipEntityRefs: ['user:default/omar', 'group:default/central-it'],
+  },
+  wei: {
+    userEntityRef: 'user:default/wei',
+    ownershipEntityRefs: ['user:default/wei', 'group:default/web'],
+  },
 };
 
 /**
@@ -44,8 +56,18 @@ export async function renderWithOps(
       apis={[
         [opsApiRef, client],
         [identityApiRef, mockApis.identity(USERS[options.user ?? 'ana'])],
-        [configApiRef, mockApis.config({ data: { ops: { centralIt: { group: 'group:default/central-it' } } } })],
-        [permissionApiRef, mockApis.permission({ authorize: (options.permission ?? 'ALLOW') as any })],
+        [
+          configApiRef,
+          mockApis.config({
+            data: { ops: { centralIt: { group: 'group:default/central-it' } } },
+          }),
+        ],
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: (options.permission ?? 'ALLOW') as any,
+          }),
+        ],
         ...(options.extraApis ?? []),
       ]}
     >

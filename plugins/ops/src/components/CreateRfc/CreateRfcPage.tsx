@@ -57,7 +57,8 @@ export function initialParameters(
   const values: Record<string, unknown> = {};
   for (const [name, schema] of parameterFields(changeType)) {
     if (schema.default !== undefined) values[name] = schema.default;
-    else if (name === 'component' && target?.ref.startsWith('component:')) values[name] = target.ref;
+    else if (name === 'component' && target?.ref.startsWith('component:'))
+      values[name] = target.ref;
     else if (name === 'owner' && target?.owner) values[name] = target.owner;
   }
   return values;
@@ -70,7 +71,8 @@ export function validateRfcForm(
 ): Record<string, string> {
   const problems: Record<string, string> = {};
   const need = (field: keyof CreateRfcRequest, what: string) => {
-    if (!String(form[field] ?? '').trim()) problems[field] = `${what} is required`;
+    if (!String(form[field] ?? '').trim())
+      problems[field] = `${what} is required`;
   };
   need('targetEntityRef', 'The target entity');
   need('changeTypeId', 'The change type');
@@ -83,13 +85,22 @@ export function validateRfcForm(
   for (const name of schema?.required ?? []) {
     const v = form.parameters?.[name];
     if (v === undefined || v === '') {
-      problems[`parameters.${name}`] = `${schema?.properties?.[name]?.title ?? name} is required`;
+      problems[`parameters.${name}`] = `${
+        schema?.properties?.[name]?.title ?? name
+      } is required`;
     }
   }
   for (const [name, p] of parameterFields(changeType)) {
     const v = form.parameters?.[name];
-    if (p.pattern && typeof v === 'string' && v && !new RegExp(p.pattern).test(v)) {
-      problems[`parameters.${name}`] = `${p.title ?? name} must match ${p.pattern}`;
+    if (
+      p.pattern &&
+      typeof v === 'string' &&
+      v &&
+      !new RegExp(p.pattern).test(v)
+    ) {
+      problems[`parameters.${name}`] = `${p.title ?? name} must match ${
+        p.pattern
+      }`;
     }
   }
   if (
@@ -115,7 +126,12 @@ const ParameterField = (props: {
   if (schema.type === 'boolean') {
     return (
       <FormControlLabel
-        control={<Checkbox checked={Boolean(value)} onChange={e => onChange(e.target.checked)} />}
+        control={
+          <Checkbox
+            checked={Boolean(value)}
+            onChange={e => onChange(e.target.checked)}
+          />
+        }
         label={label}
       />
     );
@@ -143,6 +159,13 @@ const ParameterField = (props: {
   }
   const numeric = schema.type === 'number' || schema.type === 'integer';
   const date = schema.format === 'date';
+  let inputType = 'text';
+  if (numeric) inputType = 'number';
+  else if (date) inputType = 'date';
+  const parse = (raw: string) => {
+    if (raw === '') return undefined;
+    return numeric ? Number(raw) : raw;
+  };
   return (
     <TextField
       fullWidth
@@ -150,21 +173,30 @@ const ParameterField = (props: {
       variant="outlined"
       label={label}
       required={required}
-      type={numeric ? 'number' : date ? 'date' : 'text'}
+      type={inputType}
       InputLabelProps={date ? { shrink: true } : undefined}
       value={value ?? ''}
       error={Boolean(error)}
       helperText={error ?? schema.description}
-      onChange={e => {
-        const raw = e.target.value;
-        onChange(numeric && raw !== '' ? Number(raw) : raw === '' ? undefined : raw);
-      }}
+      onChange={e => onChange(parse(e.target.value))}
     />
   );
 };
 
+/** What happens next to a freshly created RFC. */
+function createdSummary(rfc: Rfc): string {
+  if (rfc.status === 'PendingApproval' && rfc.approverGroup) {
+    return `It waits for approval by ${rfc.approverGroup}.`;
+  }
+  if (rfc.status === 'Scheduled') {
+    return 'It needs no further approval and is scheduled.';
+  }
+  return 'It is saved; submit it from its page when it is ready.';
+}
+
 /** "2026-03-01T10:00" from a datetime-local input as an ISO instant. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+const toIso = (local: string) =>
+  local ? new Date(local).toISOString() : undefined;
 
 /** Create an RFC against a component or stack, with its plans and parameters. */
 export const CreateRfcPage = () => {
@@ -175,7 +207,9 @@ export const CreateRfcPage = () => {
   const search = new URLSearchParams(window.location.search);
 
   const [target, setTarget] = useState(search.get('entity') ?? '');
-  const [changeTypeId, setChangeTypeId] = useState(search.get('changeType') ?? '');
+  const [changeTypeId, setChangeTypeId] = useState(
+    search.get('changeType') ?? '',
+  );
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [implementationPlan, setImplementationPlan] = useState('');
@@ -195,16 +229,29 @@ export const CreateRfcPage = () => {
   const targets = useAsync(async () => {
     const { items } = await catalogApi.getEntities({
       filter: [{ kind: 'Component' }, { kind: 'Resource' }],
-      fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title', 'spec.owner'],
+      fields: [
+        'kind',
+        'metadata.name',
+        'metadata.namespace',
+        'metadata.title',
+        'spec.owner',
+      ],
     });
     return items
       .map(e => ({
         ref: stringifyEntityRef(e),
         owner:
           typeof e.spec?.owner === 'string'
-            ? stringifyEntityRef(parseEntityRef(e.spec.owner, { defaultKind: 'group', defaultNamespace: e.metadata.namespace }))
+            ? stringifyEntityRef(
+                parseEntityRef(e.spec.owner, {
+                  defaultKind: 'group',
+                  defaultNamespace: e.metadata.namespace,
+                }),
+              )
             : undefined,
-        label: `${e.metadata.title ?? e.metadata.name} (${stringifyEntityRef(e)})`,
+        label: `${e.metadata.title ?? e.metadata.name} (${stringifyEntityRef(
+          e,
+        )})`,
       }))
       .sort((a, b) => a.ref.localeCompare(b.ref));
   }, [catalogApi]);
@@ -215,10 +262,14 @@ export const CreateRfcPage = () => {
   );
   const params =
     parameters ??
-    initialParameters(changeType, (targets.value ?? []).find(t => t.ref === target));
+    initialParameters(
+      changeType,
+      (targets.value ?? []).find(t => t.ref === target),
+    );
 
   const isCentralIt =
-    actor?.kind === 'user' && actor.ownershipEntityRefs.includes(centralItGroup);
+    actor?.kind === 'user' &&
+    actor.ownershipEntityRefs.includes(centralItGroup);
 
   const form: CreateRfcRequest = {
     changeTypeId,
@@ -254,19 +305,19 @@ export const CreateRfcPage = () => {
   if (created) {
     return (
       <InfoCard title="RFC created">
-        <Box display="flex" alignItems="center" style={{ gap: 12 }} data-testid="rfc-created">
+        <Box
+          display="flex"
+          alignItems="center"
+          style={{ gap: 12 }}
+          data-testid="rfc-created"
+        >
           <Typography variant="h6">
-            <Link to={links.rfc(created.id)}>{created.id}</Link>: {created.title}
+            <Link to={links.rfc(created.id)}>{created.id}</Link>:{' '}
+            {created.title}
           </Typography>
           <RfcStatusChip status={created.status} />
         </Box>
-        <Typography variant="body2">
-          {created.status === 'PendingApproval' && created.approverGroup
-            ? `It waits for approval by ${created.approverGroup}.`
-            : created.status === 'Scheduled'
-            ? 'It needs no further approval and is scheduled.'
-            : 'It is saved; submit it from its page when it is ready.'}
-        </Typography>
+        <Typography variant="body2">{createdSummary(created)}</Typography>
       </InfoCard>
     );
   }
@@ -303,7 +354,7 @@ export const CreateRfcPage = () => {
       <Box mb={2}>
         <Alert severity="info">
           {isCentralIt
-            ? 'You belong to Central IT, so this is a Central IT RFC made on the team\'s behalf: for change types approved by origin, the owning team approves it.'
+            ? "You belong to Central IT, so this is a Central IT RFC made on the team's behalf: for change types approved by origin, the owning team approves it."
             : 'This is a user RFC: for change types approved by origin, Central IT approves it.'}
         </Alert>
       </Box>
@@ -365,13 +416,25 @@ export const CreateRfcPage = () => {
           {text('description', 'Description', description, setDescription, 2)}
         </Grid>
         <Grid item xs={12} md={4}>
-          {text('implementationPlan', 'Implementation plan', implementationPlan, setImplementationPlan, 4)}
+          {text(
+            'implementationPlan',
+            'Implementation plan',
+            implementationPlan,
+            setImplementationPlan,
+            4,
+          )}
         </Grid>
         <Grid item xs={12} md={4}>
           {text('testPlan', 'Test plan', testPlan, setTestPlan, 4)}
         </Grid>
         <Grid item xs={12} md={4}>
-          {text('rollbackPlan', 'Rollback plan', rollbackPlan, setRollbackPlan, 4)}
+          {text(
+            'rollbackPlan',
+            'Rollback plan',
+            rollbackPlan,
+            setRollbackPlan,
+            4,
+          )}
         </Grid>
         {changeType &&
           parameterFields(changeType).map(([name, schema]) => (
@@ -379,7 +442,9 @@ export const CreateRfcPage = () => {
               <ParameterField
                 name={name}
                 schema={schema}
-                required={(changeType.parameterSchema.required ?? []).includes(name)}
+                required={(changeType.parameterSchema.required ?? []).includes(
+                  name,
+                )}
                 value={params[name]}
                 error={problems[`parameters.${name}`]}
                 onChange={v => setParameters({ ...params, [name]: v })}
@@ -444,7 +509,12 @@ export const CreateRfcPage = () => {
         </Grid>
         <Grid item xs={12}>
           <FormControlLabel
-            control={<Checkbox checked={submit} onChange={e => setSubmit(e.target.checked)} />}
+            control={
+              <Checkbox
+                checked={submit}
+                onChange={e => setSubmit(e.target.checked)}
+              />
+            }
             label="Submit for approval now"
           />
         </Grid>
@@ -456,7 +526,12 @@ export const CreateRfcPage = () => {
           </Grid>
         )}
         <Grid item xs={12}>
-          <Button variant="contained" color="primary" onClick={send} disabled={sending}>
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={send}
+            disabled={sending}
+          >
             {sending ? 'Creating…' : 'Create RFC'}
           </Button>
         </Grid>

@@ -14,16 +14,24 @@ import Typography from '@material-ui/core/Typography';
 import { formatTime, relativeTime } from '../shared/time';
 import { CardState, OperationsCard } from './OperationsCard';
 
-const ORDER: Record<AlarmState, number> = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };
+const ORDER: Record<AlarmState, number> = {
+  ALARM: 0,
+  INSUFFICIENT_DATA: 1,
+  OK: 2,
+};
 
 const StateLabel = ({ state }: { state: AlarmState }) => {
   if (state === 'ALARM') return <StatusError>ALARM</StatusError>;
-  if (state === 'INSUFFICIENT_DATA') return <StatusWarning>INSUFFICIENT_DATA</StatusWarning>;
+  if (state === 'INSUFFICIENT_DATA')
+    return <StatusWarning>INSUFFICIENT_DATA</StatusWarning>;
   return <StatusOK>OK</StatusOK>;
 };
 
 /** CloudWatch alarms of the entity, the ones firing first. */
-export const AlarmsCard = (props: { state: CardState; data?: AlarmsSnapshot | null }) => {
+export const AlarmsCard = (props: {
+  state: CardState;
+  data?: AlarmsSnapshot | null;
+}) => {
   const { state, data } = props;
   const alarms = [...(data?.alarms ?? [])].sort(
     (a, b) => ORDER[a.state] - ORDER[b.state] || a.name.localeCompare(b.name),
@@ -39,7 +47,11 @@ export const AlarmsCard = (props: { state: CardState; data?: AlarmsSnapshot | nu
       state={state}
       empty={
         data && alarms.length === 0
-          ? { title: 'No alarms', description: 'No CloudWatch alarms watch this entity\'s resources.' }
+          ? {
+              title: 'No alarms',
+              description:
+                "No CloudWatch alarms watch this entity's resources.",
+            }
           : undefined
       }
     >
@@ -61,7 +73,7 @@ export const AlarmsCard = (props: { state: CardState; data?: AlarmsSnapshot | nu
             <TableBody>
               {alarms.map(alarm => (
                 <TableRow key={alarm.arn}>
-                  <TableCell>
+                  <TableCell style={{ whiteSpace: 'nowrap' }}>
                     <StateLabel state={alarm.state} />
                   </TableCell>
                   <TableCell>

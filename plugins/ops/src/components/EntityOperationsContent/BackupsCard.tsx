@@ -26,7 +26,10 @@ export const RecoveryPointTimeline = (props: {
   const spanHours = Math.max(
     48,
     ...props.resources.map(r =>
-      Math.max(r.expectedIntervalHours * 2, (r.lastRecoveryPoint?.ageHours ?? 0) * 1.1),
+      Math.max(
+        r.expectedIntervalHours * 2,
+        (r.lastRecoveryPoint?.ageHours ?? 0) * 1.1,
+      ),
     ),
   );
   const width = 360;
@@ -34,7 +37,8 @@ export const RecoveryPointTimeline = (props: {
   const row = 26;
   const height = props.resources.length * row + 22;
   const x = (ageHours: number) =>
-    labelWidth + (width - labelWidth) * (1 - Math.min(ageHours, spanHours) / spanHours);
+    labelWidth +
+    (width - labelWidth) * (1 - Math.min(ageHours, spanHours) / spanHours);
   return (
     <svg
       width="100%"
@@ -50,10 +54,21 @@ export const RecoveryPointTimeline = (props: {
           : undefined;
         return (
           <g key={r.resourceArn}>
-            <text x={0} y={y + 4} fontSize={11} fill={theme.palette.text.primary}>
-              {shortName(r.resourceArn).slice(0, 18)}
+            <text
+              x={0}
+              y={y + 4}
+              fontSize={11}
+              fill={theme.palette.text.primary}
+            >
+              {shortName(r.resourceArn).slice(-16)}
             </text>
-            <line x1={labelWidth} x2={width} y1={y} y2={y} stroke={theme.palette.divider} />
+            <line
+              x1={labelWidth}
+              x2={width}
+              y1={y}
+              y2={y}
+              stroke={theme.palette.divider}
+            />
             <rect
               x={x(r.expectedIntervalHours)}
               width={width - x(r.expectedIntervalHours)}
@@ -62,25 +77,44 @@ export const RecoveryPointTimeline = (props: {
               fill={theme.palette.success.light}
               opacity={0.35}
             >
-              <title>Expected every {formatHours(r.expectedIntervalHours)}</title>
+              <title>
+                Expected every {formatHours(r.expectedIntervalHours)}
+              </title>
             </rect>
             {age !== undefined && (
               <circle
                 cx={x(age)}
                 cy={y}
                 r={5}
-                fill={r.overdue ? theme.palette.error.main : theme.palette.success.main}
+                fill={
+                  r.overdue
+                    ? theme.palette.error.main
+                    : theme.palette.success.main
+                }
               >
-                <title>{`${point!.id} at ${formatTime(point!.completedAt)}`}</title>
+                <title>{`${point!.id} at ${formatTime(
+                  point!.completedAt,
+                )}`}</title>
               </circle>
             )}
           </g>
         );
       })}
-      <text x={labelWidth} y={height - 2} fontSize={10} fill={theme.palette.text.secondary}>
+      <text
+        x={labelWidth}
+        y={height - 2}
+        fontSize={10}
+        fill={theme.palette.text.secondary}
+      >
         {formatHours(spanHours)} ago
       </text>
-      <text x={width} y={height - 2} fontSize={10} textAnchor="end" fill={theme.palette.text.secondary}>
+      <text
+        x={width}
+        y={height - 2}
+        fontSize={10}
+        textAnchor="end"
+        fill={theme.palette.text.secondary}
+      >
         now
       </text>
     </svg>
@@ -98,7 +132,7 @@ export const BackupsCard = (props: {
     data && data.resources.length === 0
       ? {
           title: 'No backed-up resources',
-          description: 'No resources with this entity\'s tags are backed up.',
+          description: "No resources with this entity's tags are backed up.",
         }
       : undefined;
   const restore = (
@@ -139,8 +173,12 @@ export const BackupsCard = (props: {
                   : 'No recovery point'}
                 {' — '}
                 {r.overdue
-                  ? `overdue, expected every ${formatHours(r.expectedIntervalHours)}`
-                  : `on schedule, expected every ${formatHours(r.expectedIntervalHours)}`}
+                  ? `overdue, expected every ${formatHours(
+                      r.expectedIntervalHours,
+                    )}`
+                  : `on schedule, expected every ${formatHours(
+                      r.expectedIntervalHours,
+                    )}`}
               </Typography>
             </Box>
           ))}

@@ -26,7 +26,9 @@ export const ChangeHistoryCard = (props: {
   } else if (recent && recent.items.length === 0) {
     empty = {
       title: 'No RFCs yet',
-      description: <Link to={newRfcLink}>Create the first RFC for this entity</Link>,
+      description: (
+        <Link to={newRfcLink}>Create the first RFC for this entity</Link>
+      ),
     };
   }
   return (
@@ -54,14 +56,17 @@ export const ChangeHistoryCard = (props: {
           <TableBody>
             {recent.items.map(rfc => (
               <TableRow key={rfc.id}>
-                <TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <Link to={rfcLink(rfc.id)}>{rfc.id}</Link>
                 </TableCell>
                 <TableCell>{rfc.title}</TableCell>
                 <TableCell>
                   <RfcStatusChip status={rfc.status} />
                 </TableCell>
-                <TableCell title={formatTime(rfc.updatedAt)}>
+                <TableCell
+                  title={formatTime(rfc.updatedAt)}
+                  style={{ whiteSpace: 'nowrap' }}
+                >
                   {relativeTime(rfc.updatedAt)}
                 </TableCell>
               </TableRow>

@@ -3,8 +3,8 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { entityOperations, paymentsApi } from '../../testing/fixtures';
-import { BASE_URL, renderWithOps } from '../../testing/renderWithOps';
+import { entityOperations, paymentsApi } from '../../__testUtils__/fixtures';
+import { BASE_URL, renderWithOps } from '../../__testUtils__/renderWithOps';
 import { EntityOperationsContent } from './EntityOperationsContent';
 import { isOperationsAvailable } from './isOperationsAvailable';
 
@@ -41,36 +41,55 @@ describe('EntityOperationsContent', () => {
     await render();
 
     const alarms = within(await card('ops-card-alarms'));
-    expect(alarms.getByText('1 in ALARM, 1 with insufficient data, 1 OK')).toBeInTheDocument();
-    expect(alarms.getByText('Threshold crossed: 12 errors in 5 minutes')).toBeInTheDocument();
-    expect(alarms.getByRole('link', { name: /payments-api-5xx/ })).toHaveAttribute(
-      'href',
-      'https://console.example/alarm/payments-api-5xx',
-    );
+    expect(
+      alarms.getByText('1 in ALARM, 1 with insufficient data, 1 OK'),
+    ).toBeInTheDocument();
+    expect(
+      alarms.getByText('Threshold crossed: 12 errors in 5 minutes'),
+    ).toBeInTheDocument();
+    expect(
+      alarms.getByRole('link', { name: /payments-api-5xx/ }),
+    ).toHaveAttribute('href', 'https://console.example/alarm/payments-api-5xx');
     // firing alarms come first
     const rows = alarms.getAllByRole('row').slice(1);
-    expect(rows.map(r => within(r).getAllByRole('cell')[1].textContent)).toEqual([
+    expect(
+      rows.map(r => within(r).getAllByRole('cell')[1].textContent),
+    ).toEqual([
       expect.stringMatching(/^payments-api-5xx/),
       expect.stringMatching(/^payments-api-cpu/),
       expect.stringMatching(/^payments-api-latency/),
     ]);
 
     const patch = within(await card('ops-card-patch'));
-    expect(patch.getByRole('img', { name: '50% of instances compliant' })).toBeInTheDocument();
-    expect(patch.getByText('Critical updates missing').nextSibling).toHaveTextContent('2');
-    expect(patch.getByText('Important (security) updates missing').nextSibling).toHaveTextContent('3');
+    expect(
+      patch.getByRole('img', { name: '50% of instances compliant' }),
+    ).toBeInTheDocument();
+    expect(
+      patch.getByText('Critical updates missing').nextSibling,
+    ).toHaveTextContent('2');
+    expect(
+      patch.getByText('Important (security) updates missing').nextSibling,
+    ).toHaveTextContent('3');
     expect(patch.getByText(/Sunday patching/)).toBeInTheDocument();
-    expect(patch.getByText(/Not under patch management: i-0ccc/)).toBeInTheDocument();
+    expect(
+      patch.getByText(/Not under patch management: i-0ccc/),
+    ).toBeInTheDocument();
 
     const backups = within(await card('ops-card-backups'));
-    expect(backups.getByText(/Last good recovery point 30 h old/)).toBeInTheDocument();
-    expect(backups.getByText(/overdue, expected every 24 h/)).toBeInTheDocument();
+    expect(
+      backups.getByText(/Last good recovery point 30 h old/),
+    ).toBeInTheDocument();
+    expect(
+      backups.getByText(/overdue, expected every 24 h/),
+    ).toBeInTheDocument();
     expect(
       backups.getByRole('img', { name: /Timeline of the last recovery point/ }),
     ).toBeInTheDocument();
 
     const tags = within(await card('ops-card-tags'));
-    expect(tags.getByText('Tag data-classification is required')).toBeInTheDocument();
+    expect(
+      tags.getByText('Tag data-classification is required'),
+    ).toBeInTheDocument();
     expect(tags.getByText(/Not compliant: 1 violation/)).toBeInTheDocument();
 
     const history = within(await card('ops-card-history'));
@@ -108,14 +127,26 @@ describe('EntityOperationsContent', () => {
   it('shows an error in every card when the request fails', async () => {
     serve(
       {
-        error: { name: 'NotAllowedError', message: 'You may not read payments-api' },
+        error: {
+          name: 'NotAllowedError',
+          message: 'You may not read payments-api',
+        },
         response: { statusCode: 403 },
       },
       403,
     );
     await render();
-    for (const id of ['alarms', 'patch', 'backups', 'history', 'tags', 'raci']) {
-      expect(await screen.findByTestId(`ops-card-${id}-error`)).toHaveTextContent(
+    for (const id of [
+      'alarms',
+      'patch',
+      'backups',
+      'history',
+      'tags',
+      'raci',
+    ]) {
+      expect(
+        await screen.findByTestId(`ops-card-${id}-error`),
+      ).toHaveTextContent(
         'Could not load operations data: You may not read payments-api',
       );
     }
@@ -125,13 +156,21 @@ describe('EntityOperationsContent', () => {
     const ops = entityOperations();
     serve({
       ...ops,
-      alarms: { ...ops.alarms, stale: true, error: 'ThrottlingException: Rate exceeded' },
+      alarms: {
+        ...ops.alarms,
+        stale: true,
+        error: 'ThrottlingException: Rate exceeded',
+      },
     });
     await render();
-    expect(await screen.findByTestId('ops-card-alarms-stale')).toHaveTextContent(
+    expect(
+      await screen.findByTestId('ops-card-alarms-stale'),
+    ).toHaveTextContent(
       'Stale: the last read failed (ThrottlingException: Rate exceeded)',
     );
-    expect(screen.queryByTestId('ops-card-patch-stale')).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId('ops-card-patch-stale'),
+    ).not.toBeInTheDocument();
   });
 
   it('has empty states for never-read and empty sections', async () => {
@@ -143,9 +182,15 @@ describe('EntityOperationsContent', () => {
       recentRfcs: { available: true, items: [] },
     });
     await render();
-    expect(within(await card('ops-card-alarms')).getByText('No alarms')).toBeInTheDocument();
-    expect(within(await card('ops-card-patch')).getByText('Not read yet')).toBeInTheDocument();
-    expect(within(await card('ops-card-history')).getByText('No RFCs yet')).toBeInTheDocument();
+    expect(
+      within(await card('ops-card-alarms')).getByText('No alarms'),
+    ).toBeInTheDocument();
+    expect(
+      within(await card('ops-card-patch')).getByText('Not read yet'),
+    ).toBeInTheDocument();
+    expect(
+      within(await card('ops-card-history')).getByText('No RFCs yet'),
+    ).toBeInTheDocument();
   });
 
   it('reads the change history from the RFC API when the operations data has none', async () => {
@@ -166,18 +211,31 @@ describe('EntityOperationsContent', () => {
     );
     await render();
     const history = within(await card('ops-card-history'));
-    expect(await history.findByRole('link', { name: 'RFC-000011' })).toBeInTheDocument();
+    expect(
+      await history.findByRole('link', { name: 'RFC-000011' }),
+    ).toBeInTheDocument();
     expect(history.getByText('Scheduled')).toBeInTheDocument();
   });
 
   it('explains the missing annotation on the AWS cards and still shows the others', async () => {
     serve(entityOperations());
-    await render({ ...paymentsApi, metadata: { name: 'payments-api', namespace: 'default' } });
-    for (const id of ['ops-card-alarms', 'ops-card-patch', 'ops-card-backups']) {
-      expect(within(await card(id)).getByText(/Missing Annotation/i)).toBeInTheDocument();
+    await render({
+      ...paymentsApi,
+      metadata: { name: 'payments-api', namespace: 'default' },
+    });
+    for (const id of [
+      'ops-card-alarms',
+      'ops-card-patch',
+      'ops-card-backups',
+    ]) {
+      expect(
+        within(await card(id)).getByText(/Missing Annotation/i),
+      ).toBeInTheDocument();
     }
     expect(
-      within(await card('ops-card-tags')).getByText('Tag data-classification is required'),
+      within(await card('ops-card-tags')).getByText(
+        'Tag data-classification is required',
+      ),
     ).toBeInTheDocument();
   });
 
@@ -186,7 +244,10 @@ describe('EntityOperationsContent', () => {
     expect(
       isOperationsAvailable({
         ...bare,
-        metadata: { name: 'x', annotations: { 'cloud-ops.io/provisioned-product-id': 'pp-abc123' } },
+        metadata: {
+          name: 'x',
+          annotations: { 'cloud-ops.io/provisioned-product-id': 'pp-abc123' },
+        },
       }),
     ).toBe(true);
     expect(isOperationsAvailable(bare)).toBe(false);

@@ -1,5 +1,8 @@
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import { getCompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { ANNOTATION_AWS_TAG_SELECTOR } from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
@@ -58,7 +61,12 @@ export const EntityOperationsContent = () => {
     const items = await opsApi.listEntityRfcs(compound);
     return {
       available: true,
-      items: items.map(({ id, title, status, updatedAt }) => ({ id, title, status, updatedAt })),
+      items: items.map(({ id, title, status, updatedAt }) => ({
+        id,
+        title,
+        status,
+        updatedAt,
+      })),
     };
     // compound is derived from entityRef
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -68,9 +76,16 @@ export const EntityOperationsContent = () => {
     setRefreshing(true);
     try {
       setRefreshed(await opsApi.refreshEntityOperations(compound));
-      alertApi.post({ message: 'Operations data read again', severity: 'success', display: 'transient' });
+      alertApi.post({
+        message: 'Operations data read again',
+        severity: 'success',
+        display: 'transient',
+      });
     } catch (e) {
-      alertApi.post({ message: `Refresh failed: ${(e as Error).message}`, severity: 'error' });
+      alertApi.post({
+        message: `Refresh failed: ${(e as Error).message}`,
+        severity: 'error',
+      });
     } finally {
       setRefreshing(false);
     }
@@ -79,7 +94,10 @@ export const EntityOperationsContent = () => {
   }, [opsApi, alertApi, entityRef]);
 
   const mapped = isOperationsAvailable(entity);
-  const base: CardState = { loading: loading && !refreshed, error: refreshed ? undefined : error };
+  const base: CardState = {
+    loading: loading && !refreshed,
+    error: refreshed ? undefined : error,
+  };
   const aws = (section?: OperationsSection<unknown>): CardState => ({
     ...base,
     missingAnnotation: mapped ? undefined : ANNOTATION_AWS_TAG_SELECTOR,
@@ -92,9 +110,11 @@ export const EntityOperationsContent = () => {
       <Box display="flex" alignItems="center" mb={2}>
         <Typography variant="body2" color="textSecondary" style={{ flex: 1 }}>
           {mapped
-            ? `AWS resources tagged ${tagSelector ?? '(provisioned stack)'} in account ${
-                account ?? 'from config'
-              }, region ${region ?? 'from config'}`
+            ? `AWS resources tagged ${
+                tagSelector ?? '(provisioned stack)'
+              } in account ${account ?? 'from config'}, region ${
+                region ?? 'from config'
+              }`
             : 'Not mapped to AWS resources'}
         </Typography>
         <Button
@@ -112,18 +132,27 @@ export const EntityOperationsContent = () => {
           <PatchComplianceCard
             state={aws(operations?.patch)}
             data={operations?.patch.data}
-            exclusionLink={links.newRfc({ entity: entityRef, changeType: PATCH_EXCLUSION_CHANGE_TYPE })}
+            exclusionLink={links.newRfc({
+              entity: entityRef,
+              changeType: PATCH_EXCLUSION_CHANGE_TYPE,
+            })}
           />
         </Grid>
         <Grid item xs={12} md={6} xl={4}>
           <BackupsCard
             state={aws(operations?.backups)}
             data={operations?.backups.data}
-            restoreLink={links.newRfc({ entity: entityRef, changeType: RESTORE_CHANGE_TYPE })}
+            restoreLink={links.newRfc({
+              entity: entityRef,
+              changeType: RESTORE_CHANGE_TYPE,
+            })}
           />
         </Grid>
         <Grid item xs={12} md={12} xl={4}>
-          <AlarmsCard state={aws(operations?.alarms)} data={operations?.alarms.data} />
+          <AlarmsCard
+            state={aws(operations?.alarms)}
+            data={operations?.alarms.data}
+          />
         </Grid>
         <Grid item xs={12} md={6}>
           <ChangeHistoryCard
@@ -138,14 +167,16 @@ export const EntityOperationsContent = () => {
           />
         </Grid>
         <Grid item xs={12} md={6}>
-          <TagComplianceCard state={base} compliance={operations?.tagCompliance} />
+          <TagComplianceCard
+            state={base}
+            compliance={operations?.tagCompliance}
+          />
         </Grid>
         <Grid item xs={12}>
           <RaciOwnershipCard
             state={{
               ...base,
-              missingAnnotation:
-                entity.spec?.owner ? undefined : 'spec.owner',
+              missingAnnotation: entity.spec?.owner ? undefined : 'spec.owner',
             }}
             activities={operations?.raci.activities}
             warnings={operations?.raci.warnings}

@@ -34,7 +34,10 @@ export function errorMessage(error: Error): string {
 }
 
 /** An empty state sized for a card rather than a page. */
-const Quiet = (props: { title: string; description?: string | JSX.Element }) => (
+const Quiet = (props: {
+  title: string;
+  description?: string | JSX.Element;
+}) => (
   <Box py={2} textAlign="center">
     <Typography variant="subtitle1">{props.title}</Typography>
     {props.description && (

@@ -14,12 +14,9 @@ export const ComplianceRing = (props: { compliant: number; total: number }) => {
   const share = total === 0 ? 0 : compliant / total;
   const r = 40;
   const circumference = 2 * Math.PI * r;
-  const color =
-    share === 1
-      ? theme.palette.success.main
-      : share >= 0.8
-      ? theme.palette.warning.main
-      : theme.palette.error.main;
+  let color = theme.palette.error.main;
+  if (share === 1) color = theme.palette.success.main;
+  else if (share >= 0.8) color = theme.palette.warning.main;
   const percent = Math.round(share * 100);
   return (
     <svg
@@ -29,7 +26,14 @@ export const ComplianceRing = (props: { compliant: number; total: number }) => {
       role="img"
       aria-label={`${percent}% of instances compliant`}
     >
-      <circle cx={55} cy={55} r={r} fill="none" stroke={theme.palette.divider} strokeWidth={12} />
+      <circle
+        cx={55}
+        cy={55}
+        r={r}
+        fill="none"
+        stroke={theme.palette.divider}
+        strokeWidth={12}
+      />
       <circle
         cx={55}
         cy={55}
@@ -55,7 +59,11 @@ export const ComplianceRing = (props: { compliant: number; total: number }) => {
   );
 };
 
-const Figure = (props: { label: string; value: string | number; alert?: boolean }) => (
+const Figure = (props: {
+  label: string;
+  value: string | number;
+  alert?: boolean;
+}) => (
   <Box>
     <Typography variant="caption" color="textSecondary">
       {props.label}
@@ -90,10 +98,12 @@ export const PatchComplianceCard = (props: {
 }) => {
   const { state, data, exclusionLink } = props;
   const empty =
-    data && data.instances.length === 0 && data.unmanagedInstanceIds.length === 0
+    data &&
+    data.instances.length === 0 &&
+    data.unmanagedInstanceIds.length === 0
       ? {
           title: 'No instances to patch',
-          description: 'No EC2 instances carry this entity\'s tags.',
+          description: "No EC2 instances carry this entity's tags.",
         }
       : undefined;
 
@@ -115,10 +125,18 @@ export const PatchComplianceCard = (props: {
         <Grid item xs>
           <Grid container spacing={2}>
             <Grid item xs={6}>
-              <Figure label="Critical updates missing" value={critical} alert={critical > 0} />
+              <Figure
+                label="Critical updates missing"
+                value={critical}
+                alert={critical > 0}
+              />
             </Grid>
             <Grid item xs={6}>
-              <Figure label="Important (security) updates missing" value={important} alert={important > 0} />
+              <Figure
+                label="Important (security) updates missing"
+                value={important}
+                alert={important > 0}
+              />
             </Grid>
             <Grid item xs={6}>
               <Typography variant="caption" color="textSecondary">
@@ -146,7 +164,9 @@ export const PatchComplianceCard = (props: {
           </Typography>
           <Typography variant="body2">
             {data.unmanagedInstanceIds.length > 0
-              ? `Not under patch management: ${data.unmanagedInstanceIds.join(', ')}`
+              ? `Not under patch management: ${data.unmanagedInstanceIds.join(
+                  ', ',
+                )}`
               : 'Every instance is under patch management.'}{' '}
             <Link to={exclusionLink}>Request an exclusion</Link>
           </Typography>
@@ -156,7 +176,12 @@ export const PatchComplianceCard = (props: {
   }
 
   return (
-    <OperationsCard title="Patch compliance" testId="ops-card-patch" state={state} empty={empty}>
+    <OperationsCard
+      title="Patch compliance"
+      testId="ops-card-patch"
+      state={state}
+      empty={empty}
+    >
       {content}
     </OperationsCard>
   );

@@ -28,7 +28,8 @@ export const RaciOwnershipCard = (props: {
   matrixLink: string;
 }) => {
   const { state, activities, warnings, matrixLink } = props;
-  const [capability, setCapability] = useState<RaciCapability>('change-management');
+  const [capability, setCapability] =
+    useState<RaciCapability>('change-management');
   const rows = (activities ?? []).filter(a => a.capability === capability);
   return (
     <OperationsCard
@@ -57,7 +58,9 @@ export const RaciOwnershipCard = (props: {
             size="small"
             variant="outlined"
             fullWidth
-            SelectProps={{ SelectDisplayProps: { 'aria-label': 'Capability' } as any }}
+            SelectProps={{
+              SelectDisplayProps: { 'aria-label': 'Capability' } as any,
+            }}
           >
             {(Object.keys(RACI_CAPABILITIES) as RaciCapability[]).map(c => (
               <MenuItem key={c} value={c}>
@@ -79,13 +82,22 @@ export const RaciOwnershipCard = (props: {
                 <TableRow key={row.id}>
                   <TableCell>{row.activity}</TableCell>
                   <TableCell>
-                    <EntityRefLinks entityRefs={row.responsible} defaultKind="group" />
+                    <EntityRefLinks
+                      entityRefs={row.responsible}
+                      defaultKind="group"
+                    />
                   </TableCell>
                   <TableCell>
-                    <EntityRefLinks entityRefs={row.consulted} defaultKind="group" />
+                    <EntityRefLinks
+                      entityRefs={row.consulted}
+                      defaultKind="group"
+                    />
                   </TableCell>
                   <TableCell>
-                    <EntityRefLinks entityRefs={row.informed} defaultKind="group" />
+                    <EntityRefLinks
+                      entityRefs={row.informed}
+                      defaultKind="group"
+                    />
                   </TableCell>
                 </TableRow>
               ))}

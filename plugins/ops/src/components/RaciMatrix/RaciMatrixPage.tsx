@@ -25,7 +25,11 @@ const columns: TableColumn<RaciActivity>[] = [
   },
   { title: 'Activity', field: 'activity' },
   { title: 'BU team', field: 'team', render: row => ROLE_NAMES[row.team] },
-  { title: 'Central IT', field: 'centralIt', render: row => ROLE_NAMES[row.centralIt] },
+  {
+    title: 'Central IT',
+    field: 'centralIt',
+    render: row => ROLE_NAMES[row.centralIt],
+  },
 ];
 
 type PartyFilter = 'any' | `${'team' | 'centralIt'}:${RaciRole}`;
@@ -62,7 +66,9 @@ export const RaciMatrixPage = () => {
           size="small"
           style={{ minWidth: 280 }}
           value={capability}
-          onChange={e => setCapability(e.target.value as RaciCapability | 'all')}
+          onChange={e =>
+            setCapability(e.target.value as RaciCapability | 'all')
+          }
           inputProps={{ 'data-testid': 'raci-capability' }}
         >
           <MenuItem value="all">All capabilities</MenuItem>
@@ -86,7 +92,8 @@ export const RaciMatrixPage = () => {
           {(['team', 'centralIt'] as const).flatMap(who =>
             (['R', 'C', 'I'] as RaciRole[]).map(role => (
               <MenuItem key={`${who}:${role}`} value={`${who}:${role}`}>
-                {who === 'team' ? 'BU team' : 'Central IT'} is {ROLE_NAMES[role]}
+                {who === 'team' ? 'BU team' : 'Central IT'} is{' '}
+                {ROLE_NAMES[role]}
               </MenuItem>
             )),
           )}

@@ -21,11 +21,27 @@ import { opsApiRef, RfcDecision } from '../../api';
 
 type Offered = RfcDecision['action'];
 
-const LABELS: Record<Offered, { button: string; title: string; field?: string; required?: boolean }> = {
+const LABELS: Record<
+  Offered,
+  { button: string; title: string; field?: string; required?: boolean }
+> = {
   submit: { button: 'Submit for approval', title: 'Submit this RFC?' },
-  approve: { button: 'Approve', title: 'Approve this RFC?', field: 'Comment (optional)' },
-  reject: { button: 'Reject', title: 'Reject this RFC?', field: 'Why is it rejected?', required: true },
-  cancel: { button: 'Cancel RFC', title: 'Cancel this RFC?', field: 'Reason (optional)' },
+  approve: {
+    button: 'Approve',
+    title: 'Approve this RFC?',
+    field: 'Comment (optional)',
+  },
+  reject: {
+    button: 'Reject',
+    title: 'Reject this RFC?',
+    field: 'Why is it rejected?',
+    required: true,
+  },
+  cancel: {
+    button: 'Cancel RFC',
+    title: 'Cancel this RFC?',
+    field: 'Reason (optional)',
+  },
 };
 
 /**
@@ -61,8 +77,14 @@ export const RfcActions = (props: {
   const { rfc, actor, centralItGroup, onChanged, onConflict } = props;
   const opsApi = useApi(opsApiRef);
   const alertApi = useApi(alertApiRef);
-  const approve = usePermission({ permission: rfcApprovePermission, resourceRef: rfc.id });
-  const cancel = usePermission({ permission: rfcCancelPermission, resourceRef: rfc.id });
+  const approve = usePermission({
+    permission: rfcApprovePermission,
+    resourceRef: rfc.id,
+  });
+  const cancel = usePermission({
+    permission: rfcCancelPermission,
+    resourceRef: rfc.id,
+  });
   const create = usePermission({ permission: rfcCreatePermission });
   const [open, setOpen] = useState<Offered>();
   const [text, setText] = useState('');
@@ -107,7 +129,10 @@ export const RfcActions = (props: {
         setOpen(undefined);
         onConflict();
       } else {
-        alertApi.post({ message: `Could not ${action} ${rfc.id}: ${e.message}`, severity: 'error' });
+        alertApi.post({
+          message: `Could not ${action} ${rfc.id}: ${e.message}`,
+          severity: 'error',
+        });
       }
     } finally {
       setBusy(false);
@@ -117,7 +142,11 @@ export const RfcActions = (props: {
   if (approve.loading || cancel.loading || create.loading) return null;
   if (offered.length === 0) {
     return (
-      <Typography variant="body2" color="textSecondary" data-testid="rfc-no-actions">
+      <Typography
+        variant="body2"
+        color="textSecondary"
+        data-testid="rfc-no-actions"
+      >
         No action is open to you on this RFC.
       </Typography>
     );
@@ -135,7 +164,12 @@ export const RfcActions = (props: {
           {LABELS[a].button}
         </Button>
       ))}
-      <Dialog open={Boolean(open)} onClose={() => setOpen(undefined)} fullWidth maxWidth="sm">
+      <Dialog
+        open={Boolean(open)}
+        onClose={() => setOpen(undefined)}
+        fullWidth
+        maxWidth="sm"
+      >
         {dialog && open && (
           <>
             <DialogTitle>{dialog.title}</DialogTitle>
@@ -154,7 +188,6 @@ export const RfcActions = (props: {
                   fullWidth
                   required={dialog.required}
                   variant="outlined"
-                  autoFocus
                 />
               )}
             </DialogContent>

@@ -3,23 +3,35 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { Rfc } from '@cloud-ops/plugin-ops-common';
-import { rfc } from '../../testing/fixtures';
-import { BASE_URL, renderWithOps } from '../../testing/renderWithOps';
+import { rfc } from '../../__testUtils__/fixtures';
+import { BASE_URL, renderWithOps } from '../../__testUtils__/renderWithOps';
 import { OpsPage } from '../OpsPage';
 
 const server = setupServer();
 jest.setTimeout(60_000);
 const slow = { timeout: 20_000 };
 
-function serveRfc(initial: Rfc, decide?: (action: string, body: any) => Response | Rfc) {
+function serveRfc(
+  initial: Rfc,
+  decide?: (action: string, body: any) => Response | Rfc,
+) {
   let current = initial;
   const bodies: { action: string; body: any }[] = [];
   server.use(
-    http.get(`${BASE_URL}/rfcs/${initial.id}`, () => HttpResponse.json(current)),
+    http.get(`${BASE_URL}/rfcs/${initial.id}`, () =>
+      HttpResponse.json(current),
+    ),
     http.get(`${BASE_URL}/rfcs/${initial.id}/events`, () =>
       HttpResponse.json({
         items: [
-          { id: 1, rfcId: initial.id, actor: 'user:default/ana', action: 'create', toStatus: 'Editing', at: initial.createdAt },
+          {
+            id: 1,
+            rfcId: initial.id,
+            actor: 'user:default/ana',
+            action: 'create',
+            toStatus: 'Editing',
+            at: initial.createdAt,
+          },
           {
             id: 2,
             rfcId: initial.id,
@@ -32,14 +44,17 @@ function serveRfc(initial: Rfc, decide?: (action: string, body: any) => Response
         ],
       }),
     ),
-    http.post(`${BASE_URL}/rfcs/${initial.id}/:action`, async ({ request, params }) => {
-      const body = await request.json();
-      bodies.push({ action: String(params.action), body });
-      const answer = decide?.(String(params.action), body);
-      if (answer instanceof Response) return answer as any;
-      current = answer ?? current;
-      return HttpResponse.json(current);
-    }),
+    http.post(
+      `${BASE_URL}/rfcs/${initial.id}/:action`,
+      async ({ request, params }) => {
+        const body = await request.json();
+        bodies.push({ action: String(params.action), body });
+        const answer = decide?.(String(params.action), body);
+        if (answer instanceof Response) return answer as any;
+        current = answer ?? current;
+        return HttpResponse.json(current);
+      },
+    ),
   );
   return bodies;
 }
@@ -48,7 +63,12 @@ const open = (
   user: 'ana' | 'omar' | 'priya',
   permission: 'ALLOW' | 'DENY' = 'ALLOW',
   id = 'RFC-000007',
-) => renderWithOps(<OpsPage />, { user, permission, routeEntries: [`/rfcs/${id}`] });
+) =>
+  renderWithOps(<OpsPage />, {
+    user,
+    permission,
+    routeEntries: [`/rfcs/${id}`],
+  });
 
 describe('RfcDetailPage', () => {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -58,84 +78,154 @@ describe('RfcDetailPage', () => {
   it('shows every field and the lifecycle', async () => {
     serveRfc(rfc());
     await open('omar');
-    expect(await screen.findByText('RFC-000007: Restore payments-db', undefined, slow)).toBeInTheDocument();
-    expect(screen.getByText('Provision the restore product.')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'RFC-000007: Restore payments-db',
+        undefined,
+        slow,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Provision the restore product.'),
+    ).toBeInTheDocument();
     expect(screen.getByText('Check the rows.')).toBeInTheDocument();
-    expect(screen.getByText('Terminate the restored stack.')).toBeInTheDocument();
+    expect(
+      screen.getByText('Terminate the restored stack.'),
+    ).toBeInTheDocument();
     expect(screen.getByText('User RFC')).toBeInTheDocument();
-    expect(screen.getByTestId('rfc-timeline')).toHaveTextContent('submit by ana: Editing → Pending approval');
+    expect(screen.getByTestId('rfc-timeline')).toHaveTextContent(
+      'submit by ana: Editing → Pending approval',
+    );
   });
 
   it('lets Central IT approve a user RFC, naming the version it saw', async () => {
     const bodies = serveRfc(rfc(), () =>
-      rfc({ status: 'Scheduled', version: 3, approvals: [{ approver: 'user:default/omar', decision: 'approved', at: '2026-03-02T12:00:00Z' }] }),
+      rfc({
+        status: 'Scheduled',
+        version: 3,
+        approvals: [
+          {
+            approver: 'user:default/omar',
+            decision: 'approved',
+            at: '2026-03-02T12:00:00Z',
+          },
+        ],
+      }),
     );
     await open('omar');
-    const approve = await screen.findByRole('button', { name: 'Approve' }, slow);
+    const approve = await screen.findByRole(
+      'button',
+      { name: 'Approve' },
+      slow,
+    );
     expect(screen.getByRole('button', { name: 'Reject' })).toBeInTheDocument();
     await userEvent.click(approve);
-    await userEvent.type(screen.getByLabelText('Comment (optional)'), 'fine by me');
+    await userEvent.type(
+      screen.getByLabelText('Comment (optional)'),
+      'fine by me',
+    );
     const dialogButtons = screen.getAllByRole('button', { name: 'Approve' });
     await userEvent.click(dialogButtons[dialogButtons.length - 1]);
-    await waitFor(() => expect(screen.getByTestId('rfc-status')).toHaveTextContent('Scheduled'));
-    expect(bodies).toEqual([{ action: 'approve', body: { version: 2, comment: 'fine by me' } }]);
+    await waitFor(() =>
+      expect(screen.getByTestId('rfc-status')).toHaveTextContent('Scheduled'),
+    );
+    expect(bodies).toEqual([
+      { action: 'approve', body: { version: 2, comment: 'fine by me' } },
+    ]);
   });
 
   it('needs a reason to reject', async () => {
-    const bodies = serveRfc(rfc(), () => rfc({ status: 'Rejected', version: 3 }));
+    const bodies = serveRfc(rfc(), () =>
+      rfc({ status: 'Rejected', version: 3 }),
+    );
     await open('omar');
-    await userEvent.click(await screen.findByRole('button', { name: 'Reject' }, slow));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Reject' }, slow),
+    );
     const confirm = () => {
       const buttons = screen.getAllByRole('button', { name: 'Reject' });
       return buttons[buttons.length - 1];
     };
     expect(confirm()).toBeDisabled();
-    await userEvent.type(screen.getByLabelText(/Why is it rejected/), 'no rollback tested');
+    await userEvent.type(
+      screen.getByLabelText(/Why is it rejected/),
+      'no rollback tested',
+    );
     await userEvent.click(confirm());
-    await waitFor(() => expect(bodies).toEqual([{ action: 'reject', body: { version: 2, comment: 'no rollback tested' } }]));
+    await waitFor(() =>
+      expect(bodies).toEqual([
+        {
+          action: 'reject',
+          body: { version: 2, comment: 'no rollback tested' },
+        },
+      ]),
+    );
   });
 
   it('offers the requester cancel but never approval of their own RFC', async () => {
     serveRfc(rfc());
     await open('ana');
-    expect(await screen.findByRole('button', { name: 'Cancel RFC' }, slow)).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Reject' })).not.toBeInTheDocument();
+    expect(
+      await screen.findByRole('button', { name: 'Cancel RFC' }, slow),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Approve' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Reject' }),
+    ).not.toBeInTheDocument();
   });
 
   it('hides actions the permission policy denies', async () => {
     // usePermission caches decisions per resource across renders, so this RFC is a new one
     serveRfc(rfc({ id: 'RFC-000008' }));
     await open('omar', 'DENY', 'RFC-000008');
-    expect(await screen.findByTestId('rfc-no-actions', undefined, slow)).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
+    expect(
+      await screen.findByTestId('rfc-no-actions', undefined, slow),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Approve' }),
+    ).not.toBeInTheDocument();
   });
 
   it('offers nothing on a finished RFC', async () => {
     serveRfc(rfc({ status: 'Success' }));
     await open('omar');
-    expect(await screen.findByTestId('rfc-no-actions', undefined, slow)).toBeInTheDocument();
+    expect(
+      await screen.findByTestId('rfc-no-actions', undefined, slow),
+    ).toBeInTheDocument();
   });
 
   it('reloads when someone else decided first', async () => {
     let gets = 0;
     const bodies = serveRfc(rfc(), () =>
       HttpResponse.json(
-        { error: { name: 'ConflictError', message: 'RFC-000007 changed' }, response: { statusCode: 409 } },
+        {
+          error: { name: 'ConflictError', message: 'RFC-000007 changed' },
+          response: { statusCode: 409 },
+        },
         { status: 409 },
       ),
     );
     server.use(
       http.get(`${BASE_URL}/rfcs/RFC-000007`, () => {
         gets += 1;
-        return HttpResponse.json(gets > 1 ? rfc({ status: 'Scheduled', version: 3 }) : rfc());
+        return HttpResponse.json(
+          gets > 1 ? rfc({ status: 'Scheduled', version: 3 }) : rfc(),
+        );
       }),
     );
     await open('omar');
-    await userEvent.click(await screen.findByRole('button', { name: 'Approve' }, slow));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Approve' }, slow),
+    );
     const buttons = screen.getAllByRole('button', { name: 'Approve' });
     await userEvent.click(buttons[buttons.length - 1]);
-    await waitFor(() => expect(screen.getByTestId('rfc-status')).toHaveTextContent('Scheduled'), slow);
+    await waitFor(
+      () =>
+        expect(screen.getByTestId('rfc-status')).toHaveTextContent('Scheduled'),
+      slow,
+    );
     expect(bodies).toHaveLength(1);
     expect(gets).toBe(2);
   });
@@ -144,13 +234,20 @@ describe('RfcDetailPage', () => {
     server.use(
       http.get(`${BASE_URL}/rfcs/RFC-000007`, () =>
         HttpResponse.json(
-          { error: { name: 'NotFoundError', message: 'No RFC RFC-000007' }, response: { statusCode: 404 } },
+          {
+            error: { name: 'NotFoundError', message: 'No RFC RFC-000007' },
+            response: { statusCode: 404 },
+          },
           { status: 404 },
         ),
       ),
-      http.get(`${BASE_URL}/rfcs/RFC-000007/events`, () => HttpResponse.json({ items: [] })),
+      http.get(`${BASE_URL}/rfcs/RFC-000007/events`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
     );
     await open('omar');
-    expect(await screen.findByText(/Could not load RFC-000007/, undefined, slow)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Could not load RFC-000007/, undefined, slow),
+    ).toBeInTheDocument();
   });
 });

@@ -36,7 +36,8 @@ const APPROVAL_RULES: Record<string, string> = {
   'central-it': 'Central IT approves',
   'owning-team': 'the owning team approves',
   none: 'pre-approved',
-  'none-if-submitter-approves': 'the other side approves, unless the submitter is on it',
+  'none-if-submitter-approves':
+    'the other side approves, unless the submitter is on it',
 };
 
 /** One RFC: every field, its lifecycle, and what this person may do now. */
@@ -55,14 +56,20 @@ export const RfcDetailPage = () => {
   }, [opsApi, id]);
   useEffect(() => setRfc(value?.rfc), [value]);
 
-  if (error) return <ResponseErrorPanel error={error} title={`Could not load ${id}`} />;
+  if (error)
+    return <ResponseErrorPanel error={error} title={`Could not load ${id}`} />;
   if (loading && !value) return <Progress />;
   if (!rfc || !value) return null;
 
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <Box display="flex" alignItems="center" style={{ gap: 16 }} flexWrap="wrap">
+        <Box
+          display="flex"
+          alignItems="center"
+          style={{ gap: 16 }}
+          flexWrap="wrap"
+        >
           <Typography variant="h4" component="h2">
             {rfc.id}: {rfc.title}
           </Typography>
@@ -96,13 +103,21 @@ export const RfcDetailPage = () => {
               Target: <EntityRefLink entityRef={rfc.targetEntityRef} />,
               'Change type': `${rfc.changeTypeId} ${rfc.changeTypeVersion}`,
               Description: <Text>{rfc.description}</Text>,
-              Origin: rfc.origin === 'central-it' ? 'Central IT RFC' : 'User RFC',
-              Requester: <EntityRefLink entityRef={rfc.requester} defaultKind="user" />,
-              'Owning group': <EntityRefLink entityRef={rfc.ownerGroup} defaultKind="group" />,
+              Origin:
+                rfc.origin === 'central-it' ? 'Central IT RFC' : 'User RFC',
+              Requester: (
+                <EntityRefLink entityRef={rfc.requester} defaultKind="user" />
+              ),
+              'Owning group': (
+                <EntityRefLink entityRef={rfc.ownerGroup} defaultKind="group" />
+              ),
               Approval: rfc.approverGroup ? (
                 <>
-                  <EntityRefLink entityRef={rfc.approverGroup} defaultKind="group" /> (
-                  {APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule})
+                  <EntityRefLink
+                    entityRef={rfc.approverGroup}
+                    defaultKind="group"
+                  />{' '}
+                  ({APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule})
                 </>
               ) : (
                 APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule
@@ -123,7 +138,9 @@ export const RfcDetailPage = () => {
               ),
               'Outcome notes': <Text>{rfc.outcomeNotes}</Text>,
               'Scaffolder task': rfc.taskId ? (
-                <Link to={`/create/tasks/${encodeURIComponent(rfc.taskId)}`}>{rfc.taskId}</Link>
+                <Link to={`/create/tasks/${encodeURIComponent(rfc.taskId)}`}>
+                  {rfc.taskId}
+                </Link>
               ) : (
                 '—'
               ),

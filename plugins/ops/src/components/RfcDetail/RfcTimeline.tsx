@@ -38,7 +38,9 @@ export const RfcTimeline = ({ events }: { events: RfcAuditEvent[] }) => (
         <TimelineContent>
           <Typography variant="body2">
             <strong>{event.action}</strong> by {actorName(event.actor)}:{' '}
-            {event.fromStatus ? `${RFC_STATUS_LABELS[event.fromStatus]} → ` : ''}
+            {event.fromStatus
+              ? `${RFC_STATUS_LABELS[event.fromStatus]} → `
+              : ''}
             {RFC_STATUS_LABELS[event.toStatus]}
           </Typography>
           {event.comment && (

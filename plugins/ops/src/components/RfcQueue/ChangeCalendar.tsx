@@ -64,7 +64,11 @@ export const ChangeCalendar = (props: { initialMonth?: DateTime }) => {
   const first = month.startOf('week');
   const last = month.endOf('month').endOf('week');
   const { value, loading, error } = useAsync(
-    () => opsApi.getCalendar({ from: first.toUTC().toISO()!, to: last.toUTC().toISO()! }),
+    () =>
+      opsApi.getCalendar({
+        from: first.toUTC().toISO()!,
+        to: last.toUTC().toISO()!,
+      }),
     [opsApi, month.toISODate()],
   );
   const byDay = rfcsByDay(value ?? []);
@@ -75,11 +79,17 @@ export const ChangeCalendar = (props: { initialMonth?: DateTime }) => {
   return (
     <Box data-testid="ops-calendar">
       <Box display="flex" alignItems="center" mb={1}>
-        <IconButton aria-label="Previous month" onClick={() => setMonth(month.minus({ months: 1 }))}>
+        <IconButton
+          aria-label="Previous month"
+          onClick={() => setMonth(month.minus({ months: 1 }))}
+        >
           <ChevronLeft />
         </IconButton>
         <Typography variant="h6">{month.toFormat('LLLL yyyy')}</Typography>
-        <IconButton aria-label="Next month" onClick={() => setMonth(month.plus({ months: 1 }))}>
+        <IconButton
+          aria-label="Next month"
+          onClick={() => setMonth(month.plus({ months: 1 }))}
+        >
           <ChevronRight />
         </IconButton>
         <Typography variant="body2" color="textSecondary">
@@ -100,9 +110,9 @@ export const ChangeCalendar = (props: { initialMonth?: DateTime }) => {
             <Paper
               key={iso}
               variant="outlined"
-              className={`${classes.day} ${d.month !== month.month ? classes.outside : ''} ${
-                iso === today ? classes.today : ''
-              }`}
+              className={`${classes.day} ${
+                d.month !== month.month ? classes.outside : ''
+              } ${iso === today ? classes.today : ''}`}
               data-testid={`calendar-day-${iso}`}
             >
               <Typography variant="caption">{d.day}</Typography>
@@ -111,11 +121,14 @@ export const ChangeCalendar = (props: { initialMonth?: DateTime }) => {
                   key={rfc.id}
                   to={links.rfc(rfc.id)}
                   className={classes.entry}
-                  title={`${rfc.id} ${rfc.title} (${RFC_STATUS_LABELS[rfc.status]}) at ${DateTime.fromISO(
-                    rfc.requestedStartTime!,
-                  ).toFormat('HH:mm')}`}
+                  title={`${rfc.id} ${rfc.title} (${
+                    RFC_STATUS_LABELS[rfc.status]
+                  }) at ${DateTime.fromISO(rfc.requestedStartTime!).toFormat(
+                    'HH:mm',
+                  )}`}
                 >
-                  {DateTime.fromISO(rfc.requestedStartTime!).toFormat('HH:mm')} {rfc.id} {rfc.title}
+                  {DateTime.fromISO(rfc.requestedStartTime!).toFormat('HH:mm')}{' '}
+                  {rfc.id} {rfc.title}
                 </Link>
               ))}
             </Paper>

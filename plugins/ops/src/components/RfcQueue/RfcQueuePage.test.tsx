@@ -2,8 +2,8 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { rfc } from '../../testing/fixtures';
-import { BASE_URL, renderWithOps } from '../../testing/renderWithOps';
+import { rfc } from '../../__testUtils__/fixtures';
+import { BASE_URL, renderWithOps } from '../../__testUtils__/renderWithOps';
 import { RfcQueuePage } from './RfcQueuePage';
 
 const server = setupServer();
@@ -11,7 +11,11 @@ const server = setupServer();
 jest.setTimeout(30_000);
 const slow = { timeout: 10_000 };
 
-const userRfc = rfc({ id: 'RFC-000001', title: 'Restore ledger', requester: 'user:default/ana' });
+const userRfc = rfc({
+  id: 'RFC-000001',
+  title: 'Restore ledger',
+  requester: 'user:default/ana',
+});
 const centralItRfc = rfc({
   id: 'RFC-000002',
   title: 'Patch exclusion for payments-api',
@@ -38,10 +42,15 @@ function servePending() {
       }
       if (q.get('requester')) {
         return HttpResponse.json({
-          items: [userRfc, centralItRfc, webRfc].filter(r => r.requester === q.get('requester')),
+          items: [userRfc, centralItRfc, webRfc].filter(
+            r => r.requester === q.get('requester'),
+          ),
         });
       }
-      return HttpResponse.json({ items: [userRfc], nextCursor: q.get('cursor') ? undefined : 'next' });
+      return HttpResponse.json({
+        items: [userRfc],
+        nextCursor: q.get('cursor') ? undefined : 'next',
+      });
     }),
   );
   return queries;
@@ -52,39 +61,54 @@ describe('RfcQueuePage', () => {
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
 
-  it('shows Central IT the user RFCs it approves, not the teams\' ones', async () => {
+  it("shows Central IT the user RFCs it approves, not the teams' ones", async () => {
     servePending();
     await renderWithOps(<RfcQueuePage />, { user: 'omar' });
-    expect(await screen.findByRole('link', { name: 'RFC-000001' }, slow)).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'RFC-000003' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: 'RFC-000001' }, slow),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'RFC-000003' }),
+    ).toBeInTheDocument();
     // omar requested RFC-000002, and the payments team approves it
-    expect(screen.queryByRole('link', { name: 'RFC-000002' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'RFC-000002' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows a team the Central IT RFCs against its entities, never its own requests', async () => {
     servePending();
     await renderWithOps(<RfcQueuePage />, { user: 'priya' });
-    expect(await screen.findByRole('link', { name: 'RFC-000002' }, slow)).toHaveAttribute(
-      'href',
-      '/ops/rfcs/RFC-000002',
-    );
-    expect(screen.queryByRole('link', { name: 'RFC-000001' })).not.toBeInTheDocument();
-    expect(screen.queryByRole('link', { name: 'RFC-000003' })).not.toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: 'RFC-000002' }, slow),
+    ).toHaveAttribute('href', '/ops/rfcs/RFC-000002');
+    expect(
+      screen.queryByRole('link', { name: 'RFC-000001' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'RFC-000003' }),
+    ).not.toBeInTheDocument();
   });
 
   it('has an empty state when nothing waits', async () => {
     servePending();
     // wei's own RFC is the only one against the web team's entities
     await renderWithOps(<RfcQueuePage />, { user: 'wei' });
-    expect(await screen.findByText('Nothing waits for you', undefined, slow)).toBeInTheDocument();
+    expect(
+      await screen.findByText('Nothing waits for you', undefined, slow),
+    ).toBeInTheDocument();
   });
 
   it('lists my requests by requester', async () => {
     const queries = servePending();
     await renderWithOps(<RfcQueuePage />, { user: 'wei' });
     await userEvent.click(screen.getByRole('tab', { name: 'My requests' }));
-    expect(await screen.findByRole('link', { name: 'RFC-000003' }, slow)).toBeInTheDocument();
-    expect(queries.some(q => q.get('requester') === 'user:default/wei')).toBe(true);
+    expect(
+      await screen.findByRole('link', { name: 'RFC-000003' }, slow),
+    ).toBeInTheDocument();
+    expect(queries.some(q => q.get('requester') === 'user:default/wei')).toBe(
+      true,
+    );
   });
 
   it('filters all RFCs on the server and pages with the cursor', async () => {
@@ -97,8 +121,12 @@ describe('RfcQueuePage', () => {
     await screen.findAllByRole('link', { name: 'RFC-000001' }, slow);
     const last = queries[queries.length - 1];
     expect(last.get('targetEntityRef')).toBe('component:default/payments-api');
-    await userEvent.click(await screen.findByRole('button', { name: 'Load more' }, slow));
-    expect(await screen.findAllByRole('link', { name: 'RFC-000001' }, slow)).toHaveLength(2);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Load more' }, slow),
+    );
+    expect(
+      await screen.findAllByRole('link', { name: 'RFC-000001' }, slow),
+    ).toHaveLength(2);
     expect(queries[queries.length - 1].get('cursor')).toBe('next');
   });
 
@@ -111,17 +139,33 @@ describe('RfcQueuePage', () => {
       http.get(`${BASE_URL}/calendar`, ({ request }) => {
         ranges.push(new URL(request.url).searchParams);
         return HttpResponse.json({
-          items: [rfc({ id: 'RFC-000009', status: 'Scheduled', requestedStartTime: start.toISOString() })],
+          items: [
+            rfc({
+              id: 'RFC-000009',
+              status: 'Scheduled',
+              requestedStartTime: start.toISOString(),
+            }),
+          ],
         });
       }),
     );
     await renderWithOps(<RfcQueuePage />, { user: 'ana' });
     await userEvent.click(screen.getByRole('tab', { name: 'Scheduled' }));
     const pad = (n: number) => String(n).padStart(2, '0');
-    const day = `${start.getFullYear()}-${pad(start.getMonth() + 1)}-${pad(start.getDate())}`;
-    const cell = await screen.findByTestId(`calendar-day-${day}`, undefined, slow);
-    expect(await within(cell).findByText(/RFC-000009/, undefined, slow)).toBeInTheDocument();
-    expect(Date.parse(ranges[0].get('from')!)).toBeLessThanOrEqual(start.getTime());
+    const day = `${start.getFullYear()}-${pad(start.getMonth() + 1)}-${pad(
+      start.getDate(),
+    )}`;
+    const cell = await screen.findByTestId(
+      `calendar-day-${day}`,
+      undefined,
+      slow,
+    );
+    expect(
+      await within(cell).findByText(/RFC-000009/, undefined, slow),
+    ).toBeInTheDocument();
+    expect(Date.parse(ranges[0].get('from')!)).toBeLessThanOrEqual(
+      start.getTime(),
+    );
     expect(Date.parse(ranges[0].get('to')!)).toBeGreaterThan(start.getTime());
   });
 });

@@ -61,7 +61,8 @@ const AwaitingApproval = (props: { onCount: (n: number) => void }) => {
   useEffect(() => {
     if (value) onCount(value.length);
   }, [value, onCount]);
-  if (error || identityError) return <ResponseErrorPanel error={(error ?? identityError)!} />;
+  if (error || identityError)
+    return <ResponseErrorPanel error={(error ?? identityError)!} />;
   return (
     <RfcTable
       title="Awaiting my approval"
@@ -93,7 +94,8 @@ const MyRequests = () => {
       })
     ).items;
   }, [opsApi, actor]);
-  if (error || identityError) return <ResponseErrorPanel error={(error ?? identityError)!} />;
+  if (error || identityError)
+    return <ResponseErrorPanel error={(error ?? identityError)!} />;
   return (
     <RfcTable
       title="My requests"
@@ -158,7 +160,8 @@ const AllRfcs = () => {
           value={status}
           SelectProps={{
             multiple: true,
-            renderValue: v => (v as RfcStatus[]).map(s => RFC_STATUS_LABELS[s]).join(', '),
+            renderValue: v =>
+              (v as RfcStatus[]).map(s => RFC_STATUS_LABELS[s]).join(', '),
           }}
           onChange={e => setStatus(e.target.value as unknown as RfcStatus[])}
         >

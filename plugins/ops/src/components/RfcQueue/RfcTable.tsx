@@ -40,18 +40,26 @@ export const RfcTable = (props: {
     {
       title: 'Requester',
       field: 'requester',
-      render: rfc => <EntityRefLink entityRef={rfc.requester} defaultKind="user" />,
+      render: rfc => (
+        <EntityRefLink entityRef={rfc.requester} defaultKind="user" />
+      ),
     },
     {
       title: 'Start',
       field: 'requestedStartTime',
       render: rfc =>
-        rfc.requestedStartTime ? formatTime(rfc.requestedStartTime) : 'When approved',
+        rfc.requestedStartTime
+          ? formatTime(rfc.requestedStartTime)
+          : 'When approved',
     },
     {
       title: 'Updated',
       field: 'updatedAt',
-      render: rfc => <span title={formatTime(rfc.updatedAt)}>{relativeTime(rfc.updatedAt)}</span>,
+      render: rfc => (
+        <span title={formatTime(rfc.updatedAt)}>
+          {relativeTime(rfc.updatedAt)}
+        </span>
+      ),
     },
   ];
   return (
@@ -61,7 +69,12 @@ export const RfcTable = (props: {
       data={props.rfcs}
       isLoading={props.loading}
       emptyContent={props.emptyContent}
-      options={{ paging: props.rfcs.length > 20, pageSize: 20, search: false, padding: 'dense' }}
+      options={{
+        paging: props.rfcs.length > 20,
+        pageSize: 20,
+        search: false,
+        padding: 'dense',
+      }}
     />
   );
 };
