@@ -1,4 +1,5 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -180,6 +181,41 @@ describe.each(databases.eachSupportedId())(
       ]);
       await refresher.refreshEntity(mapped('app-1'));
       expect(await store.listEntityRefs()).toEqual(['component:default/app-1']);
+    });
+
+    it('keeps a stack-found entity stale, not deleted, when the stack search fails', async () => {
+      const { store, refresher } = await setup([
+        mapped('app-0'),
+        component('owner-of-stack', {}),
+      ]);
+      await store.saveReads([
+        {
+          entityRef: 'component:default/owner-of-stack',
+          kind: 'alarms',
+          source: 'aws',
+          at: '2026-11-21T11:00:00.000Z',
+          ok: true,
+          payload: { alarms: [{ name: 'from-a-stack' }] },
+        },
+      ]);
+      aws.mocks.tagging
+        .on(GetResourcesCommand)
+        .rejects(
+          Object.assign(new Error('Rate exceeded'), {
+            name: 'ThrottlingException',
+          }),
+        );
+      await expect(refresher.refreshAll()).resolves.toMatchObject({
+        removed: 0,
+      });
+      const [alarms] = (
+        await store.getSnapshots('component:default/owner-of-stack')
+      ).filter(r => r.kind === 'alarms');
+      expect(alarms).toMatchObject({
+        payload: { alarms: [{ name: 'from-a-stack' }] },
+        stale: true,
+        error: expect.stringContaining('ThrottlingException'),
+      });
     });
   },
 );

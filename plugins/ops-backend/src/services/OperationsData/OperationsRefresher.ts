@@ -71,11 +71,31 @@ export class OperationsRefresher {
     );
     const writes = await this.readAndCollect(items, ref => known.has(ref));
 
-    await store.saveReads(writes);
     const written = new Set(writes.map(w => w.entityRef));
-    const removed = (await store.listEntityRefs()).filter(
-      ref => !written.has(ref),
-    );
+    const firstError = writes.find(w => !w.ok) as { error: string } | undefined;
+    const removed: string[] = [];
+    for (const ref of await store.listEntityRefs()) {
+      if (written.has(ref)) continue;
+      if (firstError && known.has(ref)) {
+        // Found last time (e.g. by a stack's entity-ref tag) but not this
+        // time, in a refresh where AWS failed: it may simply not have been
+        // reachable. Keep its data, marked stale, instead of dropping it.
+        const at = this.now().toISOString();
+        for (const kind of OPERATIONS_SNAPSHOT_KINDS) {
+          writes.push({
+            entityRef: ref,
+            kind,
+            source: this.source,
+            at,
+            ok: false,
+            error: `Not refreshed because part of the read failed: ${firstError.error}`,
+          });
+        }
+      } else {
+        removed.push(ref);
+      }
+    }
+    await store.saveReads(writes);
     if (removed.length) await store.deleteEntities(removed);
 
     const summary = {
