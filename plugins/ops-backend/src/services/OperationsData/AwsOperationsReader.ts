@@ -51,7 +51,8 @@ export const AWS_LIMITS = {
   protectedResourcesPerPage: 1000,
   recoveryPointsPerPage: 1000,
   ec2FilterValues: 200,
-  ec2PageSize: 1000,
+  describeVolumesPageSize: 500,
+  describeSnapshotsPageSize: 1000,
   rdsFilterValues: 50,
   rdsPageSize: 100,
 } as const;
@@ -732,7 +733,7 @@ export class AwsOperationsReader implements OperationsReader {
         const out = await clients.ec2.send(
           new DescribeVolumesCommand({
             Filters: [{ Name: 'attachment.instance-id', Values: batch }],
-            MaxResults: AWS_LIMITS.ec2PageSize,
+            MaxResults: AWS_LIMITS.describeVolumesPageSize,
             NextToken: token,
           }),
         );
@@ -763,7 +764,7 @@ export class AwsOperationsReader implements OperationsReader {
               { Name: 'volume-id', Values: batch },
               { Name: 'status', Values: ['completed'] },
             ],
-            MaxResults: AWS_LIMITS.ec2PageSize,
+            MaxResults: AWS_LIMITS.describeSnapshotsPageSize,
             NextToken: token,
           }),
         );

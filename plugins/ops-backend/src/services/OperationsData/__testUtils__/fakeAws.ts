@@ -309,6 +309,7 @@ export function mockAwsAccount(account: FakeAwsAccount) {
   });
 
   ec2.on(DescribeVolumesCommand).callsFake(input => {
+    limit('MaxResults', input.MaxResults ?? 500, 500);
     const ids: string[] = input.Filters?.[0]?.Values ?? [];
     limit('Filter values', ids.length, 200);
     return {
