@@ -198,13 +198,11 @@ describe.each(databases.eachSupportedId())(
           payload: { alarms: [{ name: 'from-a-stack' }] },
         },
       ]);
-      aws.mocks.tagging
-        .on(GetResourcesCommand)
-        .rejects(
-          Object.assign(new Error('Rate exceeded'), {
-            name: 'ThrottlingException',
-          }),
-        );
+      aws.mocks.tagging.on(GetResourcesCommand).rejects(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+        }),
+      );
       await expect(refresher.refreshAll()).resolves.toMatchObject({
         removed: 0,
       });
