@@ -4,7 +4,7 @@ import type { TagPolicyViolation } from './tagPolicy';
 
 /**
  * Operations data shown on an entity's Operations tab: alarms, patch
- * compliance and backups, read from AWS by a scheduled task and served from
+ * compliance and backups, read from AWS by a scheduled refresh and served from
  * stored snapshots, plus tag compliance, RACI and recent RFCs.
  */
 
