@@ -32,6 +32,7 @@ import {
 } from '../../api';
 import { useCurrentActor } from '../../hooks/useCurrentActor';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { errorMessage } from '../shared/errors';
 import { RfcStatusChip } from '../shared/RfcStatusChip';
 
 type Target = { ref: string; label: string; owner?: string };
@@ -521,7 +522,7 @@ export const CreateRfcPage = () => {
         {failure && (
           <Grid item xs={12}>
             <Alert severity="error" data-testid="rfc-create-error">
-              The RFC was not created: {failure.message}
+              The RFC was not created: {errorMessage(failure)}
             </Alert>
           </Grid>
         )}

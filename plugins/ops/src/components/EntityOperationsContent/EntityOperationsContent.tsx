@@ -18,6 +18,7 @@ import type {
   OperationsSection,
 } from '@cloud-ops/plugin-ops-common';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { errorMessage } from '../shared/errors';
 import { AlarmsCard } from './AlarmsCard';
 import { BackupsCard } from './BackupsCard';
 import { ChangeHistoryCard } from './ChangeHistoryCard';
@@ -83,7 +84,7 @@ export const EntityOperationsContent = () => {
       });
     } catch (e) {
       alertApi.post({
-        message: `Refresh failed: ${(e as Error).message}`,
+        message: `Refresh failed: ${errorMessage(e as Error)}`,
         severity: 'error',
       });
     } finally {

@@ -10,6 +10,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import Skeleton from '@material-ui/lab/Skeleton';
 import type { ReactNode } from 'react';
+import { errorMessage } from '../shared/errors';
 import { formatTime, relativeTime } from '../shared/time';
 
 const useStyles = makeStyles(theme => ({
@@ -26,12 +27,6 @@ const useStyles = makeStyles(theme => ({
     fontWeight: 600,
   },
 }));
-
-/** The server's own message when it sent one, rather than the raw body. */
-export function errorMessage(error: Error): string {
-  const body = (error as { body?: { error?: { message?: string } } }).body;
-  return body?.error?.message ?? error.message;
-}
 
 /** An empty state sized for a card rather than a page. */
 const Quiet = (props: {

@@ -18,6 +18,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { opsApiRef, RfcDecision } from '../../api';
+import { errorMessage } from '../shared/errors';
 
 type Offered = RfcDecision['action'];
 
@@ -123,14 +124,18 @@ export const RfcActions = (props: {
     } catch (e: any) {
       if (e?.statusCode === 409) {
         alertApi.post({
-          message: `${rfc.id} changed while you were looking at it; it has been reloaded. ${e.message}`,
+          message: `${
+            rfc.id
+          } changed while you were looking at it; it has been reloaded. ${errorMessage(
+            e,
+          )}`,
           severity: 'warning',
         });
         setOpen(undefined);
         onConflict();
       } else {
         alertApi.post({
-          message: `Could not ${action} ${rfc.id}: ${e.message}`,
+          message: `Could not ${action} ${rfc.id}: ${errorMessage(e)}`,
           severity: 'error',
         });
       }
