@@ -6,6 +6,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { Rfc } from '@cloud-ops/plugin-ops-common';
 import { isConflict, OpsRfcClient } from '../rfc/OpsRfcClient';
 import { examples } from './awaitApproval.examples';
+import { rfcIdInput } from './rfcIdInput';
 
 const PROGRESS_LOG_INTERVAL_MS = 60_000;
 
@@ -46,13 +47,7 @@ export function createRfcAwaitApprovalAction(options: AwaitApprovalOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        rfcId: z =>
-          z
-            .string()
-            .regex(/^RFC-\d{6,}$/, 'must be an RFC id such as RFC-000123')
-            .describe(
-              'The RFC to wait for, usually the output of ops:rfc:create',
-            ),
+        rfcId: rfcIdInput('The RFC to wait for, usually the output of ops:rfc:create'),
       },
       output: {
         status: z =>

@@ -5,6 +5,7 @@ import type {
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { isConflict, OpsRfcClient } from '../rfc/OpsRfcClient';
 import { examples } from './completeRfc.examples';
+import { rfcIdInput } from './rfcIdInput';
 
 const ATTEMPTS = 3;
 
@@ -26,11 +27,7 @@ export function createRfcCompleteAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        rfcId: z =>
-          z
-            .string()
-            .regex(/^RFC-\d{6,}$/, 'must be an RFC id such as RFC-000123')
-            .describe('The RFC to close'),
+        rfcId: rfcIdInput('The RFC to close'),
         outcome: z =>
           z.enum(['Success', 'Failure']).default('Success').describe('Outcome'),
         outcomeNotes: z =>

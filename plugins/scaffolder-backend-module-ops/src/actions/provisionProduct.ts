@@ -11,6 +11,7 @@ import type {
   ServiceCatalogGateway,
 } from '@cloud-ops/plugin-ops-node';
 import { examples } from './provisionProduct.examples';
+import { rfcIdInput } from './rfcIdInput';
 
 /** @public */
 export type ProvisionProductActionOptions = {
@@ -59,11 +60,7 @@ export function createServiceCatalogProvisionAction(
     supportsDryRun: true,
     schema: {
       input: {
-        rfcId: z =>
-          z
-            .string()
-            .regex(/^RFC-\d{6,}$/, 'must be an RFC id such as RFC-000123')
-            .describe('The RFC this provisioning carries out'),
+        rfcId: rfcIdInput('The RFC this provisioning carries out'),
         productId: z =>
           z
             .string()
