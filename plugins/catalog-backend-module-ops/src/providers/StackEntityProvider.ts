@@ -84,6 +84,7 @@ export class StackEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
   /** What was last logged per provisioned product, so each change is logged once. */
   private readonly reported = new Map<string, string>();
+  private lastSummary?: string;
 
   /**
    * One provider per account and region in `catalog.providers.opsStacks`.
@@ -244,12 +245,12 @@ export class StackEntityProvider implements EntityProvider {
         locationKey: this.locationRef,
       })),
     });
-    logger.info(
-      `${this.getProviderName()}: ${entities.length} stacks from ${
-        products.length
-      } provisioned products (${gateway.implementation}) in ${
-        Date.now() - started
-      } ms`,
+    const summary = `${entities.length} stacks from ${products.length} provisioned products (${gateway.implementation})`;
+    // Short local schedules would flood the log with identical lines.
+    const level = summary === this.lastSummary ? 'debug' : 'info';
+    this.lastSummary = summary;
+    logger[level](
+      `${this.getProviderName()}: ${summary} in ${Date.now() - started} ms`,
     );
   }
 

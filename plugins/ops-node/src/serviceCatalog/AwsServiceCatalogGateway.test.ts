@@ -112,6 +112,7 @@ describe('AwsServiceCatalogGateway', () => {
         ProvisionedProducts: [
           {
             Id: 'pp-1',
+            Arn: 'arn:aws:servicecatalog:eu-west-1:123456789012:stack/one/pp-1',
             Name: 'one',
             Status: 'AVAILABLE',
             Tags: [{ Key: 'k', Value: 'v' }],
@@ -126,6 +127,9 @@ describe('AwsServiceCatalogGateway', () => {
 
     expect(stacks.map(s => s.provisionedProductId)).toEqual(['pp-1', 'pp-2']);
     expect(stacks[0].tags).toEqual([{ Key: 'k', Value: 'v' }]);
+    expect(stacks[0].arn).toBe(
+      'arn:aws:servicecatalog:eu-west-1:123456789012:stack/one/pp-1',
+    );
     expect(sc).toHaveReceivedCommandTimes(SearchProvisionedProductsCommand, 2);
     expect(
       sc
