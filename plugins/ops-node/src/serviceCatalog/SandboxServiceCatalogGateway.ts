@@ -202,8 +202,8 @@ export class SandboxServiceCatalogGateway implements ServiceCatalogGateway {
 
   /**
    * The sandbox's provisioned products in the target's account and region
-   * (by default the configured ones), like SearchProvisionedProducts with
-   * access level `self` in that account.
+   * (by default the configured ones; all of them when neither is known),
+   * like SearchProvisionedProducts with access level `self` in that account.
    */
   async listProvisionedProducts(
     request: AwsTarget = {},
@@ -211,36 +211,42 @@ export class SandboxServiceCatalogGateway implements ServiceCatalogGateway {
     this.refresh();
     const account = request.account ?? this.options.defaultAccount;
     const region = request.region ?? this.options.defaultRegion;
-    return this.state.records
-      .filter(
-        r =>
-          (r.account ?? this.options.defaultAccount) === account &&
-          (r.region ?? this.options.defaultRegion) === region,
-      )
-      .map(r => {
-        const status = this.toRecord(r).status;
-        const recordAccount = r.account ?? account;
-        const recordRegion = r.region ?? region;
-        return {
-          provisionedProductId: r.provisionedProductId,
-          arn: `arn:aws:servicecatalog:${recordRegion ?? 'sandbox'}:${
-            recordAccount ?? '000000000000'
-          }:stack/${r.provisionedProductName}/${r.provisionedProductId}`,
-          name: r.provisionedProductName,
-          productId: r.productId,
-          provisioningArtifactId: r.provisioningArtifactId,
-          status:
-            { SUCCEEDED: 'AVAILABLE', FAILED: 'ERROR' }[
-              status as 'SUCCEEDED' | 'FAILED'
-            ] ?? 'UNDER_CHANGE',
-          lastRecordId: r.recordId,
-          createdAt: new Date(r.createdAt).toISOString(),
-          tags: r.tags,
-          account: recordAccount,
-          region: recordRegion,
-          sandbox: true,
-        };
-      });
+    return (
+      this.state.records
+        // Without a target or a default there is nothing to narrow by: the
+        // whole simulated account answers.
+        .filter(
+          r =>
+            (account === undefined ||
+              (r.account ?? this.options.defaultAccount) === account) &&
+            (region === undefined ||
+              (r.region ?? this.options.defaultRegion) === region),
+        )
+        .map(r => {
+          const status = this.toRecord(r).status;
+          const recordAccount = r.account ?? account;
+          const recordRegion = r.region ?? region;
+          return {
+            provisionedProductId: r.provisionedProductId,
+            arn: `arn:aws:servicecatalog:${recordRegion ?? 'sandbox'}:${
+              recordAccount ?? '000000000000'
+            }:stack/${r.provisionedProductName}/${r.provisionedProductId}`,
+            name: r.provisionedProductName,
+            productId: r.productId,
+            provisioningArtifactId: r.provisioningArtifactId,
+            status:
+              { SUCCEEDED: 'AVAILABLE', FAILED: 'ERROR' }[
+                status as 'SUCCEEDED' | 'FAILED'
+              ] ?? 'UNDER_CHANGE',
+            lastRecordId: r.recordId,
+            createdAt: new Date(r.createdAt).toISOString(),
+            tags: r.tags,
+            account: recordAccount,
+            region: recordRegion,
+            sandbox: true,
+          };
+        })
+    );
   }
 
   private toRecord(r: StoredRecord): ProvisionRecord {
