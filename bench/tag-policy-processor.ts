@@ -83,11 +83,11 @@ function generate(count: number): Entity[] {
       'cloud-ops.io/aws-account': '111122223333',
       'cloud-ops.io/aws-region': 'eu-west-1',
     };
-    // Spread the violations evenly: a missing cost-center, a cost-center not
+    // Spread the violations over all kinds (the multipliers are coprime with
+    // the kind cycle of 4): a missing cost-center, a cost-center not
     // matching the pattern, or an environment not in the allowed list.
-    const violating =
-      Math.floor((i + 1) * VIOLATING) !== Math.floor(i * VIOLATING);
-    const kindOfViolation = Math.floor(i * VIOLATING) % 3;
+    const violating = (i * 7919) % 1000 < VIOLATING * 1000;
+    const kindOfViolation = (i * 31) % 3;
     if (!(violating && kindOfViolation === 0)) {
       annotations['tags.cloud-ops.io/cost-center'] =
         violating && kindOfViolation === 1
