@@ -522,6 +522,19 @@ describe('StackEntityProvider.fromConfig', () => {
     ).toThrow(message);
   });
 
+  it('refuses a fallback owner that is not a group', () => {
+    expect(() =>
+      StackEntityProvider.fromConfig(
+        new ConfigReader({
+          catalog: {
+            providers: { opsStacks: { fallbackOwner: 'user:default/omar' } },
+          },
+        }),
+        deps('sandbox'),
+      ),
+    ).toThrow(/must be a group ref.*"user:default\/omar"/);
+  });
+
   it('needs a fallback owner', () => {
     expect(() =>
       StackEntityProvider.fromConfig(new ConfigReader({}), deps('sandbox')),

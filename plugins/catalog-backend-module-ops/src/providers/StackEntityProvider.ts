@@ -9,6 +9,7 @@ import {
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
+  parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
@@ -147,6 +148,11 @@ export class StackEntityProvider implements EntityProvider {
     if (!fallbackOwner) {
       throw new Error(
         `Stacks need a fallback owner: set ${CONFIG_KEY}.fallbackOwner or ops.centralIt.group`,
+      );
+    }
+    if (!isGroupRef(fallbackOwner)) {
+      throw new Error(
+        `The fallback owner of stacks must be a group ref such as group:default/central-it, got "${fallbackOwner}"`,
       );
     }
 
@@ -318,6 +324,18 @@ export class StackEntityProvider implements EntityProvider {
       if (tag.Key === RESERVED_AWS_TAGS.owner) return [];
       return [tag];
     });
+  }
+}
+
+function isGroupRef(ref: string): boolean {
+  try {
+    return (
+      parseEntityRef(ref, { defaultKind: 'group' }).kind.toLocaleLowerCase(
+        'en-US',
+      ) === 'group'
+    );
+  } catch {
+    return false;
   }
 }
 
