@@ -74,7 +74,13 @@ export type RfcDecision =
   | { action: 'submit' }
   | { action: 'approve'; comment?: string }
   | { action: 'reject'; comment: string }
-  | { action: 'cancel'; reason?: string };
+  | { action: 'cancel'; reason?: string }
+  | { action: 'start' }
+  | {
+      action: 'complete';
+      outcome: 'Success' | 'Failure';
+      outcomeNotes?: string;
+    };
 
 /**
  * The ops backend as the frontend sees it.

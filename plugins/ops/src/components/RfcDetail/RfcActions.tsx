@@ -5,6 +5,7 @@ import {
   rfcApprovePermission,
   rfcCancelPermission,
   rfcCreatePermission,
+  rfcExecutePermission,
   type Rfc,
   type RfcActor,
 } from '@cloud-ops/plugin-ops-common';
@@ -20,7 +21,15 @@ import { useState } from 'react';
 import { opsApiRef, RfcDecision } from '../../api';
 import { errorMessage } from '../shared/errors';
 
-type Offered = RfcDecision['action'];
+/** What the page offers; `succeed` and `fail` both record the outcome. */
+type Offered =
+  | 'submit'
+  | 'approve'
+  | 'reject'
+  | 'cancel'
+  | 'start'
+  | 'succeed'
+  | 'fail';
 
 const LABELS: Record<
   Offered,
@@ -43,6 +52,18 @@ const LABELS: Record<
     title: 'Cancel this RFC?',
     field: 'Reason (optional)',
   },
+  start: { button: 'Start', title: 'Start carrying out this RFC?' },
+  succeed: {
+    button: 'Record success',
+    title: 'Record that the change succeeded?',
+    field: 'Outcome notes (optional)',
+  },
+  fail: {
+    button: 'Record failure',
+    title: 'Record that the change failed?',
+    field: 'What went wrong?',
+    required: true,
+  },
 };
 
 /**
@@ -55,6 +76,8 @@ export function offeredActions(options: {
   actor: RfcActor;
   centralItGroup: string;
   permitted: Record<Offered, boolean>;
+  /** Manual change types are carried out by a person; automated ones by their template. */
+  manual?: boolean;
   now?: Date;
 }): Offered[] {
   const lifecycle = allowedRfcActions({
@@ -63,9 +86,9 @@ export function offeredActions(options: {
     centralItGroup: options.centralItGroup,
     now: options.now ?? new Date(),
   });
-  return (['submit', 'approve', 'reject', 'cancel'] as Offered[]).filter(
-    a => lifecycle.includes(a) && options.permitted[a],
-  );
+  const offered: Offered[] = ['submit', 'approve', 'reject', 'cancel'];
+  if (options.manual) offered.push('start', 'succeed', 'fail');
+  return offered.filter(a => lifecycle.includes(a) && options.permitted[a]);
 }
 
 export const RfcActions = (props: {
@@ -74,6 +97,7 @@ export const RfcActions = (props: {
   centralItGroup: string;
   onChanged: (rfc: Rfc) => void;
   onConflict: () => void;
+  manual?: boolean;
 }) => {
   const { rfc, actor, centralItGroup, onChanged, onConflict } = props;
   const opsApi = useApi(opsApiRef);
@@ -87,6 +111,10 @@ export const RfcActions = (props: {
     resourceRef: rfc.id,
   });
   const create = usePermission({ permission: rfcCreatePermission });
+  const execute = usePermission({
+    permission: rfcExecutePermission,
+    resourceRef: rfc.id,
+  });
   const [open, setOpen] = useState<Offered>();
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -100,7 +128,11 @@ export const RfcActions = (props: {
       approve: approve.allowed,
       reject: approve.allowed,
       cancel: cancel.allowed,
+      start: execute.allowed,
+      succeed: execute.allowed,
+      fail: execute.allowed,
     },
+    manual: props.manual,
   });
 
   const run = async (action: Offered) => {
@@ -110,6 +142,18 @@ export const RfcActions = (props: {
     if (action === 'reject') decision = { action, comment: value ?? '' };
     else if (action === 'approve') decision = { action, comment: value };
     else if (action === 'cancel') decision = { action, reason: value };
+    else if (action === 'succeed')
+      decision = {
+        action: 'complete',
+        outcome: 'Success',
+        outcomeNotes: value,
+      };
+    else if (action === 'fail')
+      decision = {
+        action: 'complete',
+        outcome: 'Failure',
+        outcomeNotes: value,
+      };
     else decision = { action };
     try {
       const updated = await opsApi.decideRfc(rfc.id, rfc.version, decision);
@@ -144,7 +188,8 @@ export const RfcActions = (props: {
     }
   };
 
-  if (approve.loading || cancel.loading || create.loading) return null;
+  if (approve.loading || cancel.loading || create.loading || execute.loading)
+    return null;
   if (offered.length === 0) {
     return (
       <Typography
@@ -162,8 +207,14 @@ export const RfcActions = (props: {
       {offered.map(a => (
         <Button
           key={a}
-          variant={a === 'approve' || a === 'submit' ? 'contained' : 'outlined'}
-          color={a === 'reject' || a === 'cancel' ? 'secondary' : 'primary'}
+          variant={
+            ['approve', 'submit', 'start', 'succeed'].includes(a)
+              ? 'contained'
+              : 'outlined'
+          }
+          color={
+            ['reject', 'cancel', 'fail'].includes(a) ? 'secondary' : 'primary'
+          }
           onClick={() => setOpen(a)}
         >
           {LABELS[a].button}

@@ -18,6 +18,14 @@ function serveRfc(
   let current = initial;
   const bodies: { action: string; body: any }[] = [];
   server.use(
+    http.get(`${BASE_URL}/change-types`, () =>
+      HttpResponse.json({
+        items: [
+          { id: 'restore-stack-from-snapshot', automation: 'automated' },
+          { id: 'exclude-stack-from-patching', automation: 'manual' },
+        ],
+      }),
+    ),
     http.get(`${BASE_URL}/rfcs/${initial.id}`, () =>
       HttpResponse.json(current),
     ),
@@ -228,6 +236,53 @@ describe('RfcDetailPage', () => {
     );
     expect(bodies).toHaveLength(1);
     expect(gets).toBe(2);
+  });
+
+  it('lets Central IT carry out a manual change and record its outcome', async () => {
+    const manual = rfc({
+      id: 'RFC-000020',
+      changeTypeId: 'exclude-stack-from-patching',
+      status: 'InProgress',
+      version: 5,
+    });
+    const bodies = serveRfc(manual, () =>
+      rfc({ ...manual, status: 'Success', version: 6 }),
+    );
+    await open('omar', 'ALLOW', 'RFC-000020');
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Record success' }, slow),
+    );
+    await userEvent.type(
+      screen.getByLabelText('Outcome notes (optional)'),
+      'excluded until the freeze ends',
+    );
+    await userEvent.click(
+      screen.getByRole('dialog').querySelector('button:last-of-type')!,
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('rfc-status')).toHaveTextContent('Success'),
+    );
+    expect(bodies).toEqual([
+      {
+        action: 'complete',
+        body: {
+          version: 5,
+          outcome: 'Success',
+          outcomeNotes: 'excluded until the freeze ends',
+        },
+      },
+    ]);
+  });
+
+  it('offers no execution actions on automated changes, which their template runs', async () => {
+    serveRfc(rfc({ id: 'RFC-000021', status: 'Scheduled' }));
+    await open('omar', 'ALLOW', 'RFC-000021');
+    expect(
+      await screen.findByRole('button', { name: 'Cancel RFC' }, slow),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Start' }),
+    ).not.toBeInTheDocument();
   });
 
   it('says when the RFC does not exist', async () => {

@@ -12,6 +12,7 @@ import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { opsApiRef } from '../../api';
 import { useCurrentActor } from '../../hooks/useCurrentActor';
@@ -55,6 +56,14 @@ export const RfcDetailPage = () => {
     return { rfc: loaded, events };
   }, [opsApi, id]);
   useEffect(() => setRfc(value?.rfc), [value]);
+  // Whether a person carries the change out; without the answer, no
+  // execution actions are offered.
+  const changeTypeId = rfc?.changeTypeId;
+  const manual = useAsync(async () => {
+    if (!changeTypeId) return false;
+    const types = await opsApi.listChangeTypes();
+    return types.find(t => t.id === changeTypeId)?.automation === 'manual';
+  }, [opsApi, changeTypeId]);
 
   if (error)
     return <ResponseErrorPanel error={error} title={`Could not load ${id}`} />;
@@ -87,6 +96,7 @@ export const RfcDetailPage = () => {
                 retry();
               }}
               onConflict={retry}
+              manual={manual.value === true}
             />
           )}
         </Box>
