@@ -59,7 +59,7 @@ export const ChangeHistoryCard = (props: {
                 <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <Link to={rfcLink(rfc.id)}>{rfc.id}</Link>
                 </TableCell>
-                <TableCell>{rfc.title}</TableCell>
+                <TableCell style={{ minWidth: 160 }}>{rfc.title}</TableCell>
                 <TableCell>
                   <RfcStatusChip status={rfc.status} />
                 </TableCell>
