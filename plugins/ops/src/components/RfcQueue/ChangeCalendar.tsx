@@ -14,6 +14,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { opsApiRef } from '../../api';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
 import { RFC_STATUS_LABELS } from '../shared/RfcStatusChip';
+import { RfcTable } from './RfcTable';
 
 const useStyles = makeStyles(theme => ({
   grid: {
@@ -71,6 +72,17 @@ export const ChangeCalendar = (props: { initialMonth?: DateTime }) => {
       }),
     [opsApi, month.toISODate()],
   );
+  // RFCs without a requested start run as soon as they are approved, so they
+  // have no day on the calendar; they are listed under it instead.
+  const unscheduled = useAsync(async () => {
+    const { items } = await opsApi.listRfcs({
+      status: ['Scheduled', 'InProgress'],
+      sort: 'updatedAt',
+      order: 'desc',
+      limit: 100,
+    });
+    return items.filter(rfc => !rfc.requestedStartTime);
+  }, [opsApi]);
   const byDay = rfcsByDay(value ?? []);
   const today = DateTime.local().toISODate();
   const days: DateTime[] = [];
@@ -135,6 +147,15 @@ export const ChangeCalendar = (props: { initialMonth?: DateTime }) => {
           );
         })}
       </Box>
+      {(unscheduled.value?.length ?? 0) > 0 && (
+        <Box mt={3} data-testid="ops-calendar-asap">
+          <RfcTable
+            title="Scheduled or running without a requested start"
+            rfcs={unscheduled.value!}
+          />
+        </Box>
+      )}
+      {unscheduled.error && <ResponseErrorPanel error={unscheduled.error} />}
     </Box>
   );
 };

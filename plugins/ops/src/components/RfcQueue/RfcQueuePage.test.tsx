@@ -163,6 +163,12 @@ describe('RfcQueuePage', () => {
     expect(
       await within(cell).findByText(/RFC-000009/, undefined, slow),
     ).toBeInTheDocument();
+    // Scheduled RFCs without a start time are listed under the calendar.
+    expect(
+      await within(
+        await screen.findByTestId('ops-calendar-asap', undefined, slow),
+      ).findByRole('link', { name: 'RFC-000001' }),
+    ).toBeInTheDocument();
     expect(Date.parse(ranges[0].get('from')!)).toBeLessThanOrEqual(
       start.getTime(),
     );
