@@ -63,10 +63,7 @@ export const ChangeHistoryCard = (props: {
                 <TableCell>
                   <RfcStatusChip status={rfc.status} />
                 </TableCell>
-                <TableCell
-                  title={formatTime(rfc.updatedAt)}
-                  style={{ whiteSpace: 'nowrap' }}
-                >
+                <TableCell title={formatTime(rfc.updatedAt)}>
                   {relativeTime(rfc.updatedAt)}
                 </TableCell>
               </TableRow>
