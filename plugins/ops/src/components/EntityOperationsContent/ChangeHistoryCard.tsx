@@ -59,11 +59,14 @@ export const ChangeHistoryCard = (props: {
                 <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <Link to={rfcLink(rfc.id)}>{rfc.id}</Link>
                 </TableCell>
-                <TableCell style={{ minWidth: 160 }}>{rfc.title}</TableCell>
+                <TableCell>{rfc.title}</TableCell>
                 <TableCell>
                   <RfcStatusChip status={rfc.status} />
                 </TableCell>
-                <TableCell title={formatTime(rfc.updatedAt)}>
+                <TableCell
+                  title={formatTime(rfc.updatedAt)}
+                  style={{ whiteSpace: 'nowrap' }}
+                >
                   {relativeTime(rfc.updatedAt)}
                 </TableCell>
               </TableRow>
