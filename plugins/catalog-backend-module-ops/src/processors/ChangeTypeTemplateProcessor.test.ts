@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import { processingResult } from '@backstage/plugin-catalog-node';
+import type { AlphaEntity } from '@backstage/catalog-model/alpha';
 import { ChangeTypeTemplateProcessor } from './ChangeTypeTemplateProcessor';
 
 const location = { type: 'file', target: 'examples/templates/ec2.yaml' };
@@ -50,9 +50,9 @@ describe('ChangeTypeTemplateProcessor', () => {
     expect(emit).not.toHaveBeenCalled();
   });
 
-  it('reports every problem as its own input error naming the annotation', async () => {
+  it('reports every problem as its own processing error on the entity, naming the annotation', async () => {
     const emit = jest.fn();
-    await processor.postProcessEntity(
+    const processed = (await processor.postProcessEntity(
       template({
         ...valid,
         'cloud-ops.io/automation': 'sometimes',
@@ -62,18 +62,48 @@ describe('ChangeTypeTemplateProcessor', () => {
       }),
       location,
       emit,
-    );
-    const messages = emit.mock.calls.map(([result]) => result.error.message);
-    expect(emit.mock.calls.every(([r]) => r.type === 'error')).toBe(true);
-    expect(emit.mock.calls[0][0]).toEqual(
-      processingResult.inputError(location, messages[0]),
-    );
-    expect(messages).toEqual([
+    )) as AlphaEntity;
+    // The entity is kept (not an input error), so its page shows the problems.
+    expect(emit).not.toHaveBeenCalled();
+    const items = processed.status?.items ?? [];
+    expect(
+      items.every(
+        i =>
+          i.type === 'backstage.io/catalog-processing' &&
+          i.level === 'error' &&
+          i.error?.name === 'ChangeTypeError',
+      ),
+    ).toBe(true);
+    expect(items.map(i => i.error?.message)).toEqual([
       'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/classification must be category/subcategory/item/operation; got "Deployment/EC2"',
       'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/automation must be one of automated, manual; got "sometimes"',
       'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/risk is required',
       'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/servicecatalog-artifact-id must be a provisioning artifact id such as pa-abcd1234 when cloud-ops.io/servicecatalog-product-id is set',
     ]);
+  });
+
+  it('clears its own errors once the template is fixed, keeping other status items', async () => {
+    const other = {
+      type: 'backstage.io/catalog-processing',
+      level: 'error' as const,
+      message: 'TagPolicyError: x',
+      error: { name: 'TagPolicyError', message: 'x' },
+    };
+    const broken = (await processor.postProcessEntity(
+      {
+        ...template({ ...valid, 'cloud-ops.io/risk': 'huge' }),
+        status: { items: [other] },
+      } as AlphaEntity,
+      location,
+      jest.fn(),
+    )) as AlphaEntity;
+    expect(broken.status?.items).toHaveLength(2);
+    const fixed = (await processor.postProcessEntity(
+      { ...broken, metadata: { ...broken.metadata, annotations: valid } },
+      location,
+      jest.fn(),
+    )) as AlphaEntity;
+    expect(fixed.status?.items).toEqual([other]);
   });
 
   it('ignores templates and other entities that are not change types', async () => {

@@ -1,9 +1,6 @@
 import type { Config } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
-import type {
-  AlphaEntity,
-  EntityStatusItem,
-} from '@backstage/catalog-model/alpha';
+import type { EntityStatusItem } from '@backstage/catalog-model/alpha';
 import {
   CatalogProcessor,
   CatalogProcessorEmit,
@@ -16,6 +13,12 @@ import {
   TagPolicyEvaluator,
   validateTagPolicy,
 } from '@cloud-ops/plugin-ops-common';
+import {
+  CATALOG_PROCESSING_STATUS_TYPE,
+  hasStatusItems,
+  processingErrorItem,
+  replaceStatusItems,
+} from './statusItems';
 
 /**
  * Entity status item type of tag policy warnings.
@@ -23,13 +26,6 @@ import {
  * @public
  */
 export const TAG_POLICY_STATUS_TYPE = 'cloud-ops.io/tag-policy';
-
-/**
- * The status item type the catalog uses for processing errors (the value of
- * `ENTITY_STATUS_CATALOG_PROCESSING_TYPE` in `@backstage/catalog-client`);
- * the entity page's processing-error panel shows items of this type.
- */
-const CATALOG_PROCESSING_STATUS_TYPE = 'backstage.io/catalog-processing';
 
 /** Error name of tag policy errors, which tells them apart from the catalog's own. */
 const TAG_POLICY_ERROR_NAME = 'TagPolicyError';
@@ -128,7 +124,7 @@ export class TagPolicyProcessor implements CatalogProcessor {
     if (
       ownerIsGroup !== false &&
       !this.ruleKinds.has(entity.kind.toLocaleLowerCase('en-US')) &&
-      !hasTagPolicyStatus(entity as AlphaEntity)
+      !hasStatusItems(entity, isTagPolicyItem)
     ) {
       return entity;
     }
@@ -142,15 +138,10 @@ export class TagPolicyProcessor implements CatalogProcessor {
       } else if (this.blockOnError) {
         emit(processingResult.inputError(location, message));
       } else {
-        items.push({
-          type: CATALOG_PROCESSING_STATUS_TYPE,
-          level: 'error',
-          message: `${TAG_POLICY_ERROR_NAME}: ${message}`,
-          error: { name: TAG_POLICY_ERROR_NAME, message },
-        });
+        items.push(processingErrorItem(TAG_POLICY_ERROR_NAME, message));
       }
     }
-    return withTagPolicyStatus(entity as AlphaEntity, items);
+    return replaceStatusItems(entity, items, isTagPolicyItem);
   }
 }
 
@@ -191,33 +182,4 @@ function isTagPolicyItem(item: EntityStatusItem): boolean {
     (item.type === CATALOG_PROCESSING_STATUS_TYPE &&
       item.error?.name === TAG_POLICY_ERROR_NAME)
   );
-}
-
-function hasTagPolicyStatus(entity: AlphaEntity): boolean {
-  return entity.status?.items?.some(isTagPolicyItem) ?? false;
-}
-
-/**
- * Replaces this processor's status items with the current ones. Items from
- * other sources are kept; an entity without violations is returned as is so
- * that the common case allocates nothing.
- */
-function withTagPolicyStatus(
-  entity: AlphaEntity,
-  items: EntityStatusItem[],
-): Entity {
-  if (!items.length && !hasTagPolicyStatus(entity)) {
-    return entity;
-  }
-  const others = (entity.status?.items ?? []).filter(i => !isTagPolicyItem(i));
-  const next = [...others, ...items];
-  const { status, ...rest } = entity;
-  if (!next.length) {
-    const remaining = { ...status };
-    delete remaining.items;
-    return Object.keys(remaining).length
-      ? ({ ...rest, status: remaining } as AlphaEntity)
-      : rest;
-  }
-  return { ...rest, status: { ...status, items: next } } as AlphaEntity;
 }

@@ -67,12 +67,14 @@ describe('example change types', () => {
     '%s passes the processor and has a real form',
     async (_name, template) => {
       const emit = jest.fn();
-      await new ChangeTypeTemplateProcessor().postProcessEntity(
+      const processed = await new ChangeTypeTemplateProcessor().postProcessEntity(
         template,
         { type: 'file', target: 'x' },
         emit,
       );
       expect(emit).not.toHaveBeenCalled();
+      // A valid change type comes back untouched: no processing errors.
+      expect(processed).toBe(template);
 
       const steps = template.spec!.parameters as Array<{
         properties: Record<string, any>;
