@@ -300,3 +300,18 @@ export function evaluateTagPolicy(
 ): TagPolicyViolation[] {
   return compileTagPolicy(policy)(entity, context);
 }
+
+/**
+ * Kinds whose schema requires `spec.owner`, lowercased: the owner rule applies
+ * to these. Groups, users and locations have no owner, and a template's owner
+ * is optional, so checking them would only produce noise.
+ *
+ * @public
+ */
+export const TAG_POLICY_OWNED_KINDS: ReadonlySet<string> = new Set([
+  'component',
+  'api',
+  'resource',
+  'system',
+  'domain',
+]);

@@ -11,6 +11,7 @@ import {
   compileTagPolicy,
   TagPolicy,
   TagPolicyEvaluator,
+  TAG_POLICY_OWNED_KINDS,
   validateTagPolicy,
 } from '@cloud-ops/plugin-ops-common';
 import {
@@ -29,19 +30,6 @@ export const TAG_POLICY_STATUS_TYPE = 'cloud-ops.io/tag-policy';
 
 /** Error name of tag policy errors, which tells them apart from the catalog's own. */
 const TAG_POLICY_ERROR_NAME = 'TagPolicyError';
-
-/**
- * Kinds whose schema requires `spec.owner`; the owner rule applies to these.
- * Groups, users and locations have no owner, and a template's owner is
- * optional, so checking them would only produce noise.
- */
-const OWNED_KINDS = new Set([
-  'component',
-  'api',
-  'resource',
-  'system',
-  'domain',
-]);
 
 /**
  * Checks every entity against the `ops.tagPolicy` config: required key/value
@@ -152,7 +140,7 @@ export class TagPolicyProcessor implements CatalogProcessor {
  * because it runs for every entity.
  */
 function ownerIsGroupRef(entity: Entity): boolean | undefined {
-  if (!OWNED_KINDS.has(entity.kind.toLocaleLowerCase('en-US'))) {
+  if (!TAG_POLICY_OWNED_KINDS.has(entity.kind.toLocaleLowerCase('en-US'))) {
     return undefined;
   }
   const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;

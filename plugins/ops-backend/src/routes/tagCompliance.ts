@@ -19,6 +19,7 @@ import {
   compileTagPolicy,
   TagPolicy,
   TagPolicyEvaluator,
+  TAG_POLICY_OWNED_KINDS,
   TagPolicyViolation,
   validateTagPolicy,
 } from '@cloud-ops/plugin-ops-common';
@@ -32,18 +33,6 @@ export type TagComplianceItem = {
   owner: string | null;
   violations: TagPolicyViolation[];
 };
-
-/**
- * The same kinds the catalog's TagPolicyProcessor applies the owner rule
- * to: those whose schema requires `spec.owner`.
- */
-const OWNED_KINDS = new Set([
-  'component',
-  'api',
-  'resource',
-  'system',
-  'domain',
-]);
 
 // Only what the evaluator reads, to keep catalog responses small.
 const FIELDS = [
@@ -136,7 +125,7 @@ export class TagComplianceService {
     return entities
       .map(entity => {
         const owner = owners.get(entity) ?? null;
-        const ownerIsGroup = OWNED_KINDS.has(
+        const ownerIsGroup = TAG_POLICY_OWNED_KINDS.has(
           entity.kind.toLocaleLowerCase('en-US'),
         )
           ? !!owner && existingGroups.has(owner)
