@@ -2,9 +2,11 @@ import type {
   Rfc,
   RfcAction,
   RfcAuditEvent,
-  RfcOrigin,
+  RfcListQuery,
   RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
+
+export type { RfcListQuery, RfcSortField } from '@cloud-ops/plugin-ops-common';
 
 /** Fields set when an RFC is created; the store adds id, timestamps and version. */
 export type NewRfc = Omit<
@@ -39,28 +41,6 @@ export type RfcEventInput = {
   fromStatus?: RfcStatus;
   toStatus: RfcStatus;
   comment?: string;
-};
-
-export type RfcSortField =
-  | 'id'
-  | 'createdAt'
-  | 'updatedAt'
-  | 'requestedStartTime';
-
-export type RfcListQuery = {
-  status?: RfcStatus[];
-  owner?: string;
-  targetEntityRef?: string;
-  requester?: string;
-  origin?: RfcOrigin;
-  changeTypeId?: string;
-  /** Inclusive bounds on the requested start time, ISO 8601. */
-  from?: string;
-  to?: string;
-  sort?: RfcSortField;
-  order?: 'asc' | 'desc';
-  limit?: number;
-  cursor?: string;
 };
 
 export type RfcTransition = {

@@ -184,3 +184,32 @@ export function parseRfcId(id: string): number | undefined {
   const n = Number(match[1]);
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
+
+/** Fields the RFC list can be sorted by. @public */
+export type RfcSortField =
+  | 'id'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'requestedStartTime';
+
+/**
+ * Filters, sort and paging of the RFC list (`GET /api/ops/rfcs`); every field
+ * narrows the result.
+ *
+ * @public
+ */
+export type RfcListQuery = {
+  status?: RfcStatus[];
+  owner?: string;
+  targetEntityRef?: string;
+  requester?: string;
+  origin?: RfcOrigin;
+  changeTypeId?: string;
+  /** Inclusive bounds on the requested start time, ISO 8601. */
+  from?: string;
+  to?: string;
+  sort?: RfcSortField;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  cursor?: string;
+};

@@ -6,28 +6,13 @@ import type {
   EntityOperations,
   Rfc,
   RfcAuditEvent,
-  RfcOrigin,
-  RfcStatus,
+  RfcListQuery,
 } from '@cloud-ops/plugin-ops-common';
+
+export type { RfcListQuery } from '@cloud-ops/plugin-ops-common';
 
 /** Health of the ops backend. @public */
 export type OpsHealth = { status: string; database: string };
-
-/** Filters of the RFC list; every field narrows the result. @public */
-export type RfcListQuery = {
-  status?: RfcStatus[];
-  owner?: string;
-  targetEntityRef?: string;
-  requester?: string;
-  origin?: RfcOrigin;
-  changeTypeId?: string;
-  from?: string;
-  to?: string;
-  sort?: 'id' | 'createdAt' | 'updatedAt' | 'requestedStartTime';
-  order?: 'asc' | 'desc';
-  limit?: number;
-  cursor?: string;
-};
 
 /** @public */
 export type RfcPage = { items: Rfc[]; nextCursor?: string };
