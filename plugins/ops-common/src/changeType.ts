@@ -152,7 +152,9 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
     const value = required(key);
     if (value && !allowed.includes(value as T)) {
       errors.push(
-        `annotation ${key} must be one of ${allowed.join(', ')}; got "${value}"`,
+        `annotation ${key} must be one of ${allowed.join(
+          ', ',
+        )}; got "${value}"`,
       );
     }
     return value as T;

@@ -1,6 +1,7 @@
 /**
  * Types, rules and data shared by the cloud operations plugins: change types,
- * RFCs, permissions, annotation keys and the RACI matrix.
+ * RFCs, incidents, service requests, reports, patch and backup settings,
+ * permissions, annotation keys and the RACI matrix.
  *
  * @packageDocumentation
  */
@@ -14,3 +15,7 @@ export * from './rfc';
 export * from './operations';
 export * from './tagPolicy';
 export * from './tagDrift';
+export * from './incidents';
+export * from './serviceRequests';
+export * from './reports';
+export * from './patching';

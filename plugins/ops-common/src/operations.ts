@@ -1,6 +1,8 @@
 import { OPS_ANNOTATION_PREFIX } from './annotations';
 import type { ResolvedRaciActivity } from './raci';
 import type { TagPolicyViolation } from './tagPolicy';
+import type { Incident } from './incidents';
+import type { EntityOpsSettings, PendingUpdate } from './patching';
 
 /**
  * Operations data shown on an entity's Operations tab: alarms, patch
@@ -62,6 +64,8 @@ export type InstancePatchState = {
   lastScanAt?: string;
   baselineId?: string;
   maintenanceWindow?: MaintenanceWindowSummary;
+  /** The missing updates, classified by the patch policy, when the reader lists them. */
+  pendingUpdates?: PendingUpdate[];
   /** No missing or failed patches. */
   compliant: boolean;
 };
@@ -80,6 +84,16 @@ export type BackupMethod =
   | 'rds-snapshot'
   | 'none';
 
+/** One recovery point (AWS Backup recovery point, EBS or RDS snapshot). @public */
+export type RecoveryPointSummary = {
+  id: string;
+  completedAt: string;
+  status: 'COMPLETED' | 'PARTIAL' | 'FAILED' | 'EXPIRED';
+  /** `scheduled` or `on-demand`. */
+  origin: 'scheduled' | 'on-demand';
+  sizeBytes?: number;
+};
+
 /** Backup state of one resource. @public */
 export type ResourceBackupState = {
   resourceArn: string;
@@ -90,6 +104,8 @@ export type ResourceBackupState = {
     completedAt: string;
     ageHours: number;
   };
+  /** Completed recovery points, newest first, at most 30. */
+  recoveryPoints?: RecoveryPointSummary[];
   plan?: { id: string; name: string; schedule?: string };
   /** Hours between backups the plan or default expects. */
   expectedIntervalHours: number;
@@ -149,5 +165,13 @@ export type EntityOperations = {
     /** False when no RFC source is wired in or the caller may not read RFCs; `items` is then empty. */
     available: boolean;
     items: RecentRfcSummary[];
+  };
+  /** Patch and backup settings in force, from the entity's RFCs. */
+  settings: EntityOpsSettings;
+  incidents: {
+    /** False when incident management is not wired in. */
+    available: boolean;
+    /** Open incidents first, then the most recent resolved ones; at most 20. */
+    items: Incident[];
   };
 };

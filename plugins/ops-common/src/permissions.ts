@@ -47,19 +47,6 @@ export const rfcExecutePermission = createPermission({
 });
 
 /**
- * Every permission of the ops plugin.
- *
- * @public
- */
-export const opsPermissions = [
-  rfcCreatePermission,
-  rfcReadPermission,
-  rfcApprovePermission,
-  rfcCancelPermission,
-  rfcExecutePermission,
-];
-
-/**
  * Names of the conditional rules the ops backend registers for RFCs, for
  * policies that build conditions without importing the backend.
  *
@@ -73,3 +60,61 @@ export const RFC_PERMISSION_RULES = {
   /** params `{ claims: string[] }`: the RFC's owning group is one of them */
   isOwner: 'IS_OWNER',
 } as const;
+
+/** Resolve an incident by hand. @public */
+export const incidentResolvePermission = createPermission({
+  name: 'ops.incident.resolve',
+  attributes: { action: 'update' },
+});
+
+/** Record a problem's root cause, remediation and status. @public */
+export const problemUpdatePermission = createPermission({
+  name: 'ops.problem.update',
+  attributes: { action: 'update' },
+});
+
+/** Open a service request for one's own team. @public */
+export const serviceRequestCreatePermission = createPermission({
+  name: 'ops.service-request.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Reply to or close a service request. The backend also requires the caller
+ * to be on the request's team or in Central IT.
+ *
+ * @public
+ */
+export const serviceRequestReplyPermission = createPermission({
+  name: 'ops.service-request.reply',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Read monthly service reports. The backend also limits a caller to their
+ * own teams' reports unless they are in Central IT.
+ *
+ * @public
+ */
+export const reportReadPermission = createPermission({
+  name: 'ops.report.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Every permission of the ops plugin.
+ *
+ * @public
+ */
+export const opsPermissions = [
+  rfcCreatePermission,
+  rfcReadPermission,
+  rfcApprovePermission,
+  rfcCancelPermission,
+  rfcExecutePermission,
+  incidentResolvePermission,
+  problemUpdatePermission,
+  serviceRequestCreatePermission,
+  serviceRequestReplyPermission,
+  reportReadPermission,
+];

@@ -28,7 +28,12 @@ describe('RACI matrix', () => {
       centralItRef: 'group:default/central-it',
       overrides: [
         { 'continuity-management.validate-backups': { centralIt: 'C' } },
-        { 'continuity-management.validate-backups': { team: 'C', centralIt: 'R' } },
+        {
+          'continuity-management.validate-backups': {
+            team: 'C',
+            centralIt: 'R',
+          },
+        },
       ],
     });
     const validate = rows.find(

@@ -98,7 +98,9 @@ export function toAwsTags(tags: KeyValueTags): AwsTag[] {
  *
  * @public
  */
-export function fromAwsTags(awsTags: ReadonlyArray<{ Key?: string; Value?: string }>): {
+export function fromAwsTags(
+  awsTags: ReadonlyArray<{ Key?: string; Value?: string }>,
+): {
   reserved: Partial<Record<keyof typeof RESERVED_AWS_TAGS, string>>;
   tags: KeyValueTags;
   unrepresentable: KeyValueTags;

@@ -1,7 +1,10 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { OPERATIONS_SNAPSHOT_KINDS } from '@cloud-ops/plugin-ops-common';
+import {
+  OPERATIONS_SNAPSHOT_KINDS,
+  type AlarmsSnapshot,
+} from '@cloud-ops/plugin-ops-common';
 import type {
   OperationsSnapshotStore,
   OperationsSnapshotWrite,
@@ -22,6 +25,18 @@ const ENTITY_FIELDS = [
   'metadata.namespace',
   'metadata.annotations',
 ];
+
+/**
+ * Told about every successful alarms read after it is stored, e.g. to open
+ * and resolve incidents. `entityRef` is lower-cased.
+ *
+ * @public
+ */
+export interface AlarmReadListener {
+  onAlarmsRead(
+    reads: { entityRef: string; alarms: AlarmsSnapshot['alarms'] }[],
+  ): Promise<void>;
+}
 
 /** @public */
 export type RefreshSummary = {
@@ -45,10 +60,33 @@ export class OperationsRefresher {
       catalog: CatalogService;
       auth: AuthService;
       logger: LoggerService;
+      alarmListener?: AlarmReadListener;
       now?: () => Date;
     },
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Hands successful alarm reads to the listener; its failures never fail a refresh. */
+  private async notifyAlarms(writes: OperationsSnapshotWrite[]) {
+    const listener = this.options.alarmListener;
+    if (!listener) return;
+    const reads = writes.flatMap(w =>
+      w.ok && w.kind === 'alarms'
+        ? [
+            {
+              entityRef: w.entityRef,
+              alarms: (w.payload as AlarmsSnapshot).alarms,
+            },
+          ]
+        : [],
+    );
+    if (!reads.length) return;
+    try {
+      await listener.onAlarmsRead(reads);
+    } catch (e) {
+      this.options.logger.error('Handling alarm states failed', e as Error);
+    }
   }
 
   get source() {
@@ -97,6 +135,7 @@ export class OperationsRefresher {
     }
     await store.saveReads(writes);
     if (removed.length) await store.deleteEntities(removed);
+    await this.notifyAlarms(writes);
 
     const summary = {
       entities: written.size,
@@ -115,6 +154,7 @@ export class OperationsRefresher {
     const ref = normalizeEntityRef(stringifyEntityRef(entity));
     const writes = await this.readAndCollect([entity], r => r === ref);
     await this.options.store.saveReads(writes);
+    await this.notifyAlarms(writes);
   }
 
   private async readAndCollect(

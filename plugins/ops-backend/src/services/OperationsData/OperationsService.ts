@@ -14,6 +14,8 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_RACI_OVERRIDES,
   EntityOperations,
+  EntityOpsSettings,
+  Incident,
   OperationsSection,
   OperationsSnapshotKind,
   OperationsSnapshotPayloads,
@@ -44,6 +46,37 @@ export interface RecentRfcsSource {
   ): Promise<RecentRfcSummary[]>;
 }
 
+/**
+ * The patch and backup settings in force for an entity, read from its RFCs.
+ *
+ * @public
+ */
+export interface EntitySettingsSource {
+  /** `entityRef` is lower-cased. */
+  getSettings(entityRef: string): Promise<EntityOpsSettings>;
+}
+
+/**
+ * An entity's incidents, open ones first.
+ *
+ * @public
+ */
+export interface EntityIncidentsSource {
+  /** `entityRef` is lower-cased. */
+  listEntityIncidents(entityRef: string, limit: number): Promise<Incident[]>;
+}
+
+/** Settings of an entity that has none. */
+export const NO_SETTINGS: EntityOpsSettings = {
+  maintenanceWindow: null,
+  nextMaintenanceAt: null,
+  patchingExclusion: null,
+  rejectedUpdates: [],
+  backupSchedule: null,
+};
+
+const ENTITY_INCIDENT_LIMIT = 20;
+
 /** An on-demand refresh came too soon after the last one. */
 export class RefreshRateLimitedError extends CustomErrorBase {
   name = 'RefreshRateLimitedError' as const;
@@ -67,6 +100,8 @@ export class OperationsService {
       raciOverrides?: RaciOverrides;
       tagPolicy: TagPolicyEvaluator;
       recentRfcs?: RecentRfcsSource;
+      settings?: EntitySettingsSource;
+      incidents?: EntityIncidentsSource;
       refreshIntervalMs: number;
       now?: () => Date;
     },
@@ -120,11 +155,19 @@ export class OperationsService {
     const entityRef = stringifyEntityRef(entity);
     const ownerRef = this.ownerRefOf(entity);
 
-    const [snapshots, ownerIsGroup, recentRfcs] = await Promise.all([
-      this.options.store.getSnapshots(normalizeEntityRef(entityRef)),
-      this.ownerIsGroup(ownerRef, credentials),
-      this.recentRfcs(entityRef, credentials),
-    ]);
+    const normalized = normalizeEntityRef(entityRef);
+    const [snapshots, ownerIsGroup, recentRfcs, settings, incidents] =
+      await Promise.all([
+        this.options.store.getSnapshots(normalized),
+        this.ownerIsGroup(ownerRef, credentials),
+        this.recentRfcs(entityRef, credentials),
+        this.options.settings?.getSettings(normalized) ?? NO_SETTINGS,
+        this.options.incidents
+          ? this.options.incidents
+              .listEntityIncidents(normalized, ENTITY_INCIDENT_LIMIT)
+              .then(items => ({ available: true, items }))
+          : { available: false, items: [] },
+      ]);
 
     const violations = this.options.tagPolicy(entity, { ownerIsGroup });
     return {
@@ -138,6 +181,8 @@ export class OperationsService {
       },
       raci: this.raci(entity, ownerRef).value,
       recentRfcs,
+      settings,
+      incidents,
     };
   }
 

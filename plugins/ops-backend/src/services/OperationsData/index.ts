@@ -16,9 +16,14 @@ import {
 import type { OperationsSnapshotStore } from '../../database/OperationsSnapshotStore';
 import { createOperationsAwsClientProvider } from './awsClients';
 import { AwsOperationsReader } from './AwsOperationsReader';
-import { OperationsRefresher } from './OperationsRefresher';
+import { AlarmReadListener, OperationsRefresher } from './OperationsRefresher';
 import { provisionedStacksFromCatalog } from './provisionedStacks';
-import { OperationsService, RecentRfcsSource } from './OperationsService';
+import {
+  EntityIncidentsSource,
+  EntitySettingsSource,
+  OperationsService,
+  RecentRfcsSource,
+} from './OperationsService';
 import {
   SandboxOperationsReader,
   SandboxOperationsReaderOptions,
@@ -32,7 +37,12 @@ export {
   OperationsService,
   RefreshRateLimitedError,
 } from './OperationsService';
-export type { RecentRfcsSource } from './OperationsService';
+export type {
+  RecentRfcsSource,
+  EntitySettingsSource,
+  EntityIncidentsSource,
+} from './OperationsService';
+export type { AlarmReadListener } from './OperationsRefresher';
 export type { OperationsReader, OperationsTarget, AwsLocation } from './types';
 
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -79,6 +89,9 @@ export function createOperationsData(options: {
   catalog: CatalogService;
   store: OperationsSnapshotStore;
   recentRfcs?: RecentRfcsSource;
+  settings?: EntitySettingsSource;
+  incidents?: EntityIncidentsSource;
+  alarmListener?: AlarmReadListener;
   listProvisionedStacks?: SandboxOperationsReaderOptions['listProvisionedStacks'];
   reader?: OperationsReader;
 }) {
@@ -129,6 +142,7 @@ export function createOperationsData(options: {
     catalog: options.catalog,
     auth: options.auth,
     logger,
+    alarmListener: options.alarmListener,
   });
   const service = new OperationsService({
     catalog: options.catalog,
@@ -140,6 +154,8 @@ export function createOperationsData(options: {
     raciOverrides: raciConfig as RaciOverrides | undefined,
     tagPolicy,
     recentRfcs: options.recentRfcs,
+    settings: options.settings,
+    incidents: options.incidents,
     refreshIntervalMs:
       (operations?.getOptionalNumber('refreshIntervalSeconds') ?? 60) * 1000,
   });

@@ -1,0 +1,6 @@
+export { BackstageOpsNotifier } from './OpsNotifier';
+export type {
+  OpsNotification,
+  OpsNotificationTopic,
+  OpsNotifier,
+} from './OpsNotifier';
