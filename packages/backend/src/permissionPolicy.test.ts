@@ -8,6 +8,11 @@ import {
 } from '@backstage/plugin-permission-node';
 import { rfcPermissionRules } from '@cloud-ops/plugin-ops-backend';
 import {
+  incidentResolvePermission,
+  problemUpdatePermission,
+  reportReadPermission,
+  serviceRequestCreatePermission,
+  serviceRequestReplyPermission,
   rfcApprovePermission,
   rfcCancelPermission,
   rfcCreatePermission,
@@ -121,6 +126,32 @@ describe('PortalPermissionPolicy', () => {
       expect(await allowed(permission, priya, userRfc)).toBe(true);
       expect(await allowed(permission, omar, userRfc)).toBe(true);
       expect(await allowed(permission, wei, userRfc)).toBe(false);
+    }
+  });
+
+  it('leaves resolving incidents and updating problems to Central IT', async () => {
+    for (const permission of [
+      incidentResolvePermission,
+      problemUpdatePermission,
+    ]) {
+      expect((await policy.handle({ permission }, omar)).result).toBe(
+        AuthorizeResult.ALLOW,
+      );
+      expect((await policy.handle({ permission }, ana)).result).toBe(
+        AuthorizeResult.DENY,
+      );
+    }
+  });
+
+  it('lets signed-in users open and answer service requests and read reports', async () => {
+    for (const permission of [
+      serviceRequestCreatePermission,
+      serviceRequestReplyPermission,
+      reportReadPermission,
+    ]) {
+      expect((await policy.handle({ permission }, wei)).result).toBe(
+        AuthorizeResult.ALLOW,
+      );
     }
   });
 

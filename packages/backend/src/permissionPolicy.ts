@@ -18,6 +18,8 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   RFC_PERMISSION_RULES,
   RFC_RESOURCE_TYPE,
+  incidentResolvePermission,
+  problemUpdatePermission,
   rfcApprovePermission,
   rfcCancelPermission,
   rfcExecutePermission,
@@ -53,7 +55,12 @@ const rfcDecision = (
  *   Central IT RFCs, as the change type says).
  * - Canceling, starting and completing an RFC: its requester, its owning
  *   team, or Central IT.
- * - Everything else, including creating and reading RFCs: signed-in users.
+ * - Resolving incidents and recording problems' root cause and remediation:
+ *   Central IT, which is Responsible for both in the RACI table.
+ * - Everything else, including creating and reading RFCs, opening and
+ *   answering service requests and reading reports: signed-in users. The ops
+ *   backend itself limits service requests and reports to the team concerned
+ *   and Central IT.
  *
  * The ops backend enforces the same approval rules itself, so a looser
  * policy can never let someone approve their own RFC.
@@ -101,6 +108,17 @@ export class PortalPermissionPolicy implements PermissionPolicy {
           rfcCondition(RFC_PERMISSION_RULES.isOwner, { claims }),
         ],
       });
+    }
+
+    if (
+      isPermission(request.permission, incidentResolvePermission) ||
+      isPermission(request.permission, problemUpdatePermission)
+    ) {
+      return {
+        result: claims.includes(this.options.centralItGroup)
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
     }
 
     return { result: AuthorizeResult.ALLOW };

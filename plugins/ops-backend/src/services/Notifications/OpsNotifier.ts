@@ -96,14 +96,13 @@ export class BackstageOpsNotifier implements OpsNotifier {
   }
 
   async notifyOnce(key: string, notification: OpsNotification) {
+    // RETURNING lists only rows actually written: none when the key exists.
     const inserted = await this.db('ops_notification_log')
       .insert({ key, sent_at: this.now().toISOString() })
       .onConflict('key')
-      .ignore();
-    // SQLite and PostgreSQL both report no row written on a conflict.
-    const wrote = Array.isArray(inserted)
-      ? inserted.length > 0 && Number(inserted[0]) !== 0
-      : Number((inserted as { rowCount?: number }).rowCount ?? 0) > 0;
+      .ignore()
+      .returning('key');
+    const wrote = inserted.length > 0;
     if (!wrote) return false;
     await this.notify(notification);
     return true;
