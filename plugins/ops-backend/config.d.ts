@@ -37,6 +37,36 @@ export interface Config {
        */
       stackLocations?: Array<{ accountId: string; region: string }>;
     };
+    /** Incidents opened from alarms on mapped resources. */
+    incidents?: {
+      /** Priority when no rule matches. Defaults to P3. */
+      defaultPriority?: 'P1' | 'P2' | 'P3' | 'P4';
+      /**
+       * Tried in order; the first rule whose every given field matches the
+       * alarm (and the entity's lifecycle) sets the priority.
+       */
+      priorityRules?: Array<{
+        name: string;
+        priority: 'P1' | 'P2' | 'P3' | 'P4';
+        /** Regular expression tested against the alarm name. */
+        alarmNamePattern?: string;
+        metricNamespace?: string;
+        metricName?: string;
+        /** The entity's spec.lifecycle, e.g. production. */
+        lifecycle?: string;
+      }>;
+    };
+    /** Problems opened when the same alarm keeps opening incidents. */
+    problems?: {
+      /** Incidents of one alarm within the window that open a problem. Defaults to 3. */
+      recurrenceThreshold?: number;
+      /** The window, in hours. Defaults to 168 (a week). */
+      windowHours?: number;
+    };
+    patching?: {
+      /** How long before a maintenance window its owners are told. Defaults to 72. */
+      notifyBeforeHours?: number;
+    };
     raci?: {
       /**
        * RACI overrides by activity id, e.g.
