@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { createRouter } from './router';
 import { setupRfcs } from './rfcs';
 import { setupOperations } from './services/OperationsData/setup';
@@ -10,10 +11,13 @@ import {
   createTagComplianceRouter,
   TagComplianceService,
 } from './routes/tagCompliance';
+import { BackstageOpsNotifier } from './services/Notifications';
+import { IncidentService } from './services/Incidents';
+import { createIncidentRoutes } from './routes/incidentRoutes';
 
 /**
  * The ops backend plugin: RFCs and change management, operations data,
- * served under `/api/ops`.
+ * incidents and problems, served under `/api/ops`.
  *
  * @public
  */
@@ -33,6 +37,7 @@ export const opsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        notifications: notificationService,
       },
       async init({
         database,
@@ -46,8 +51,15 @@ export const opsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         scheduler,
+        notifications,
       }) {
         const db = await database.getClient();
+        // Migrations run here, once, before the stores are created.
+        const notifier = await BackstageOpsNotifier.create({
+          database,
+          notifications,
+          logger,
+        });
         const rfcRoutes = await setupRfcs({
           config,
           logger,
@@ -59,6 +71,17 @@ export const opsPlugin = createBackendPlugin({
           permissions,
           permissionsRegistry,
           scheduler,
+          notifier,
+        });
+        const incidents = await IncidentService.create({
+          config,
+          database,
+          catalog,
+          auth,
+          permissions,
+          userInfo,
+          notifier,
+          logger,
         });
         const tagComplianceRoutes = await createTagComplianceRouter({
           httpAuth,
@@ -77,8 +100,11 @@ export const opsPlugin = createBackendPlugin({
             httpAuth,
             scheduler,
             permissions,
+            incidents,
+            alarmListener: incidents,
           }),
         );
+        httpRouter.use(createIncidentRoutes({ httpAuth, incidents }));
       },
     });
   },

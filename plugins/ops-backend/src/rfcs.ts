@@ -17,6 +17,7 @@ import { rfcPermissionRules, rfcResourceRef } from './permissions/rules';
 import { createRfcRoutes } from './routes/rfcRoutes';
 import { CatalogChangeTypeService } from './services/ChangeTypes/ChangeTypeService';
 import { RfcService } from './services/Rfcs/RfcService';
+import type { OpsNotifier } from './services/Notifications';
 
 const DEFAULT_CENTRAL_IT_GROUP = 'group:default/central-it';
 
@@ -36,6 +37,7 @@ export async function setupRfcs(deps: {
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   scheduler: SchedulerService;
+  notifier?: OpsNotifier;
 }): Promise<express.Router> {
   const centralItGroup =
     deps.config.getOptionalString('ops.centralIt.group') ??
@@ -54,6 +56,7 @@ export async function setupRfcs(deps: {
     auth: deps.auth,
     logger: deps.logger,
     centralItGroup,
+    notifier: deps.notifier,
   });
 
   deps.permissionsRegistry.addPermissions(opsPermissions);

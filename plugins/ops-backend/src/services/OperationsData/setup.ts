@@ -13,7 +13,12 @@ import { DatabaseOperationsSnapshotStore } from '../../database/OperationsSnapsh
 import { DatabaseRfcStore } from '../../database/DatabaseRfcStore';
 import { createOperationsRouter } from '../../routes/operations';
 import { createOperationsData } from './index';
-import type { RecentRfcsSource } from './OperationsService';
+import type {
+  EntityIncidentsSource,
+  EntitySettingsSource,
+  RecentRfcsSource,
+} from './OperationsService';
+import type { AlarmReadListener } from './OperationsRefresher';
 import { StoredRecentRfcs } from './recentRfcs';
 
 /**
@@ -31,6 +36,12 @@ export async function setupOperations(deps: {
   /** When given, recent RFCs come from the RFC store behind `ops.rfc.read`. */
   permissions?: PermissionsService;
   recentRfcs?: RecentRfcsSource;
+  /** Patch and backup settings in force, from the entities' RFCs. */
+  settings?: EntitySettingsSource;
+  /** Incident history per entity. */
+  incidents?: EntityIncidentsSource;
+  /** Opens and resolves incidents from alarm states. */
+  alarmListener?: AlarmReadListener;
 }): Promise<express.Router> {
   const store = await DatabaseOperationsSnapshotStore.create({
     database: deps.database,
@@ -41,6 +52,9 @@ export async function setupOperations(deps: {
     auth: deps.auth,
     catalog: deps.catalog,
     store,
+    settings: deps.settings,
+    incidents: deps.incidents,
+    alarmListener: deps.alarmListener,
     recentRfcs:
       deps.recentRfcs ??
       (deps.permissions
