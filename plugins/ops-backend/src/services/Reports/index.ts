@@ -1,0 +1,4 @@
+export { ReportService } from './ReportService';
+export type { ReportIncidentSource } from './ReportService';
+export type { ChangeTypeAutomationLookup } from './rfcMetrics';
+export { toCsv } from './csv';

@@ -1,0 +1,8 @@
+export {
+  ServiceRequestService,
+  normalizeGroupRef,
+} from './ServiceRequestService';
+export type {
+  CreateServiceRequestInput,
+  ListServiceRequestsInput,
+} from './ServiceRequestService';
