@@ -26,4 +26,28 @@ describe('opsPlugin', () => {
     const anonymous = await request(server).get('/api/ops/health');
     expect(anonymous.status).toBe(401);
   });
+
+  it('mounts incidents, problems, service requests and reports behind authentication', async () => {
+    const { server } = await startTestBackend({
+      features: [
+        opsPlugin,
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+      ],
+    });
+    for (const path of [
+      '/api/ops/incidents',
+      '/api/ops/problems',
+      '/api/ops/service-requests',
+      '/api/ops/reports/teams',
+    ]) {
+      const anonymous = await request(server).get(path);
+      expect({ path, status: anonymous.status }).toEqual({ path, status: 401 });
+      const signedIn = await request(server)
+        .get(path)
+        .set('Authorization', 'Bearer mock-user-token');
+      expect({ path, status: signedIn.status }).toEqual({ path, status: 200 });
+    }
+  });
 });

@@ -14,10 +14,23 @@ import {
 import { BackstageOpsNotifier } from './services/Notifications';
 import { IncidentService } from './services/Incidents';
 import { createIncidentRoutes } from './routes/incidentRoutes';
+import {
+  DatabaseOperationsSnapshotStore,
+  migrateOpsDatabase,
+} from './database/OperationsSnapshotStore';
+import { DatabaseServiceRequestStore } from './database/ServiceRequestStore';
+import { ServiceRequestService } from './services/ServiceRequests';
+import { ReportService } from './services/Reports';
+import { CatalogChangeTypeService } from './services/ChangeTypes/ChangeTypeService';
+import { createServiceRequestRoutes } from './routes/serviceRequestRoutes';
+import { createReportRoutes } from './routes/reportRoutes';
+
+const DEFAULT_CENTRAL_IT_GROUP = 'group:default/central-it';
 
 /**
  * The ops backend plugin: RFCs and change management, operations data,
- * incidents and problems, served under `/api/ops`.
+ * incidents and problems, service requests and monthly reports, served
+ * under `/api/ops`.
  *
  * @public
  */
@@ -105,6 +118,50 @@ export const opsPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(createIncidentRoutes({ httpAuth, incidents }));
+
+        const centralItGroup =
+          config.getOptionalString('ops.centralIt.group') ??
+          DEFAULT_CENTRAL_IT_GROUP;
+        const opsDb = await migrateOpsDatabase(database);
+        const serviceRequestStore = new DatabaseServiceRequestStore(opsDb);
+        httpRouter.use(
+          await createServiceRequestRoutes({
+            httpAuth,
+            serviceRequests: new ServiceRequestService({
+              store: serviceRequestStore,
+              userInfo,
+              permissions,
+              auth,
+              notifier,
+              centralItGroup,
+            }),
+          }),
+        );
+        const changeTypes = new CatalogChangeTypeService({ catalog, logger });
+        httpRouter.use(
+          await createReportRoutes({
+            httpAuth,
+            reports: new ReportService({
+              db: opsDb,
+              snapshots: new DatabaseOperationsSnapshotStore(opsDb),
+              serviceRequests: serviceRequestStore,
+              incidents,
+              catalog,
+              auth,
+              userInfo,
+              permissions,
+              centralItGroup,
+              changeTypeAutomation: async id =>
+                (
+                  await changeTypes.get(
+                    id,
+                    undefined,
+                    await auth.getOwnServiceCredentials(),
+                  )
+                )?.automation,
+            }),
+          }),
+        );
       },
     });
   },
