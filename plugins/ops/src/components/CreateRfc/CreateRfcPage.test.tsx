@@ -9,6 +9,7 @@ import { BASE_URL, renderWithOps } from '../../__testUtils__/renderWithOps';
 import {
   CreateRfcPage,
   initialParameters,
+  prefilledParameters,
   validateRfcForm,
 } from './CreateRfcPage';
 
@@ -56,6 +57,31 @@ const exclusion: ChangeTypeWithSchema = {
   },
 };
 
+const schedule: ChangeTypeWithSchema = {
+  ...exclusion,
+  templateRef: 'template:default/set-backup-schedule',
+  id: 'set-backup-schedule',
+  title: 'Set the backup schedule',
+  automation: 'automated',
+  approval: 'none',
+  risk: 'low',
+  parameterSchema: {
+    properties: {
+      component: { title: 'Component', type: 'string' },
+      frequency: {
+        title: 'Frequency',
+        type: 'string',
+        enum: ['every-12-hours', 'daily', 'weekly'],
+        default: 'daily',
+      },
+      startTime: { title: 'Start time (UTC)', type: 'string' },
+      retentionDays: { title: 'Keep for days', type: 'integer' },
+      encrypted: { title: 'Encrypted', type: 'boolean' },
+    },
+    required: ['component', 'frequency', 'startTime', 'retentionDays'],
+  },
+};
+
 const catalogApi = {
   getEntities: async () => ({
     items: [
@@ -92,6 +118,32 @@ describe('CreateRfcPage', () => {
       component: 'component:default/payments-api',
       environment: 'dev',
     });
+  });
+
+  it("reads prefilled parameters from p.<name> query parameters, typed by the change type's schema", () => {
+    const search = new URLSearchParams(
+      'entity=component%3Adefault%2Fpayments-api&changeType=set-backup-schedule' +
+        '&p.frequency=weekly&p.retentionDays=35&p.encrypted=true&p.startTime=&p.unknown=x&frequency=daily',
+    );
+    expect(prefilledParameters(search, schedule)).toEqual({
+      frequency: 'weekly',
+      retentionDays: 35,
+      encrypted: true,
+    });
+    // a prefilled value wins over the schema's default
+    expect(
+      initialParameters(
+        schedule,
+        { ref: 'component:default/payments-api' },
+        prefilledParameters(search, schedule),
+      ),
+    ).toEqual({
+      component: 'component:default/payments-api',
+      frequency: 'weekly',
+      retentionDays: 35,
+      encrypted: true,
+    });
+    expect(prefilledParameters(search, undefined)).toEqual({});
   });
 
   it('names every missing plan and bad parameter before sending', () => {
@@ -191,6 +243,56 @@ describe('CreateRfcPage', () => {
         costCenter: 'CC-1001',
       },
       submit: true,
+    });
+  });
+
+  it('prefills the change type, entity and parameters from the link and sends them', async () => {
+    window.history.replaceState(
+      {},
+      '',
+      '/ops/rfcs/new?entity=component%3Adefault%2Fpayments-api&changeType=set-backup-schedule&p.frequency=every-12-hours&p.startTime=01%3A30&p.retentionDays=14',
+    );
+    const bodies: any[] = [];
+    server.use(
+      http.get(`${BASE_URL}/change-types`, () =>
+        HttpResponse.json({ items: [exclusion, schedule] }),
+      ),
+      http.post(`${BASE_URL}/rfcs`, async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json(
+          rfc({ id: 'RFC-000043', status: 'Scheduled' }),
+          { status: 201 },
+        );
+      }),
+    );
+    await renderWithOps(<CreateRfcPage />, {
+      user: 'ana',
+      extraApis: [[catalogApiRef, catalogApi]],
+    });
+    await screen.findByRole('button', { name: 'Create RFC' }, slow);
+    expect(screen.getByLabelText(/^Start time \(UTC\)/)).toHaveValue('01:30');
+    expect(screen.getByLabelText(/^Keep for days/)).toHaveValue(14);
+    expect(screen.getByLabelText(/^Title/)).toHaveValue(
+      'Set the backup schedule',
+    );
+
+    const set = (label: RegExp, value: string) =>
+      fireEvent.change(screen.getByLabelText(label), { target: { value } });
+    set(/^Description/, 'Twice a day during the migration');
+    set(/^Implementation plan/, 'Update the backup plan.');
+    set(/^Test plan/, 'Check the next two recovery points.');
+    set(/^Rollback plan/, 'Set the daily schedule again.');
+    await userEvent.click(screen.getByRole('button', { name: 'Create RFC' }));
+    await waitFor(() => expect(bodies).toHaveLength(1), slow);
+    expect(bodies[0]).toMatchObject({
+      changeTypeId: 'set-backup-schedule',
+      targetEntityRef: 'component:default/payments-api',
+      parameters: {
+        component: 'component:default/payments-api',
+        frequency: 'every-12-hours',
+        startTime: '01:30',
+        retentionDays: 14,
+      },
     });
   });
 

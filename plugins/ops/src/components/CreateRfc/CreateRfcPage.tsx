@@ -31,7 +31,10 @@ import {
   RfcParameterSchema,
 } from '../../api';
 import { useCurrentActor } from '../../hooks/useCurrentActor';
-import { useOpsLinks } from '../../hooks/useOpsLinks';
+import {
+  RFC_PARAMETER_QUERY_PREFIX,
+  useOpsLinks,
+} from '../../hooks/useOpsLinks';
 import { errorMessage } from '../shared/errors';
 import { RfcStatusChip } from '../shared/RfcStatusChip';
 
@@ -48,12 +51,38 @@ export function parameterFields(changeType?: ChangeTypeWithSchema) {
 }
 
 /**
+ * Parameter values a link carries as `p.<name>` query parameters, for the
+ * change type's own parameters only, typed as its schema says.
+ */
+export function prefilledParameters(
+  search: URLSearchParams,
+  changeType: ChangeTypeWithSchema | undefined,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of parameterFields(changeType)) {
+    const raw = search.get(`${RFC_PARAMETER_QUERY_PREFIX}${name}`);
+    if (raw === null || raw === '') continue;
+    if (schema.type === 'number' || schema.type === 'integer') {
+      const n = Number(raw);
+      values[name] = Number.isFinite(n) ? n : raw;
+    } else if (schema.type === 'boolean') {
+      values[name] = raw === 'true';
+    } else {
+      values[name] = raw;
+    }
+  }
+  return values;
+}
+
+/**
  * Starting values for a change type's parameters: the schema's defaults, and
- * the target and its owner for the fields that name them.
+ * the target and its owner for the fields that name them, then whatever the
+ * link prefilled.
  */
 export function initialParameters(
   changeType: ChangeTypeWithSchema | undefined,
   target?: { ref: string; owner?: string },
+  prefilled: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [name, schema] of parameterFields(changeType)) {
@@ -62,7 +91,7 @@ export function initialParameters(
       values[name] = target.ref;
     else if (name === 'owner' && target?.owner) values[name] = target.owner;
   }
-  return values;
+  return { ...values, ...prefilled };
 }
 
 /** Problems with the form, keyed by field, before anything is sent. */
@@ -114,7 +143,8 @@ export function validateRfcForm(
   return problems;
 }
 
-const ParameterField = (props: {
+/** One change type parameter as a form field, after its JSON schema. */
+export const ParameterField = (props: {
   name: string;
   schema: RfcParameterSchema;
   required: boolean;
@@ -266,6 +296,7 @@ export const CreateRfcPage = () => {
     initialParameters(
       changeType,
       (targets.value ?? []).find(t => t.ref === target),
+      prefilledParameters(search, changeType),
     );
 
   const isCentralIt =

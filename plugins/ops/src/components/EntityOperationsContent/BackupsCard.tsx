@@ -1,64 +1,183 @@
-import { LinkButton } from '@backstage/core-components';
+import {
+  Link,
+  LinkButton,
+  StatusOK,
+  StatusWarning,
+} from '@backstage/core-components';
+import { EntityRefLinks } from '@backstage/plugin-catalog-react';
 import type {
   BackupsSnapshot,
+  EntityOpsSettings,
+  RecoveryPointSummary,
+  ResolvedRaciActivity,
   ResourceBackupState,
 } from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Divider from '@material-ui/core/Divider';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { useTheme } from '@material-ui/core/styles';
+import { makeStyles, useTheme } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import AddAPhotoIcon from '@material-ui/icons/AddAPhoto';
 import RestoreIcon from '@material-ui/icons/Restore';
-import { formatHours, formatTime } from '../shared/time';
+import { ReactNode, useState } from 'react';
+import { formatHours, formatTime, relativeTime } from '../shared/time';
+import { NewRfcLink, OPS_CHANGE_TYPES } from './changeTypes';
+import { formatBackupSchedule, formatBytes } from './format';
 import { CardState, OperationsCard } from './OperationsCard';
 
 const shortName = (arn: string) => arn.split(/[:/]/).pop() || arn;
 
+/** The RACI activity the owning team must not forget. */
+const VALIDATE_BACKUPS = 'continuity-management.validate-backups';
+
+const useStyles = makeStyles(theme => ({
+  section: { marginTop: theme.spacing(2) },
+  heading: { marginBottom: theme.spacing(0.5) },
+  actions: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(2),
+    marginTop: theme.spacing(1),
+  },
+  point: {
+    cursor: 'pointer',
+    outline: 'none',
+    '&:focus-visible circle.ring': { stroke: theme.palette.primary.main },
+  },
+  legend: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    color: theme.palette.text.secondary,
+    fontSize: theme.typography.caption.fontSize,
+  },
+  selected: {
+    padding: theme.spacing(1, 1.5),
+    borderRadius: theme.shape.borderRadius,
+    border: `1px solid ${theme.palette.divider}`,
+    marginTop: theme.spacing(1),
+  },
+  validate: {
+    backgroundColor: theme.palette.action.selected,
+    '& td': { fontWeight: 600 },
+  },
+}));
+
+const Section = (props: {
+  title: string;
+  testId: string;
+  children: ReactNode;
+}) => {
+  const classes = useStyles();
+  return (
+    <Box className={classes.section} data-testid={props.testId}>
+      <Divider />
+      <Box mt={1.5}>
+        <Typography variant="subtitle2" className={classes.heading}>
+          {props.title}
+        </Typography>
+        {props.children}
+      </Box>
+    </Box>
+  );
+};
+
+/** A resource's recovery points, or its last one when the reader listed none. */
+export function recoveryPointsOf(
+  resource: ResourceBackupState,
+): RecoveryPointSummary[] {
+  if (resource.recoveryPoints && resource.recoveryPoints.length > 0) {
+    return resource.recoveryPoints;
+  }
+  const last = resource.lastRecoveryPoint;
+  return last
+    ? [
+        {
+          id: last.id,
+          completedAt: last.completedAt,
+          status: 'COMPLETED',
+          origin: 'scheduled',
+        },
+      ]
+    : [];
+}
+
+/** A recovery point picked on the timeline, with the resource it belongs to. */
+export type PickedRecoveryPoint = {
+  resource: ResourceBackupState;
+  point: RecoveryPointSummary;
+};
+
+const pointLabel = (resource: ResourceBackupState, p: RecoveryPointSummary) =>
+  `${p.id} of ${shortName(resource.resourceArn)}: ${p.status.toLowerCase()}, ${
+    p.origin
+  }, ${formatTime(p.completedAt)}`;
+
 /**
- * Each resource on one time axis: its last good recovery point, and the
- * window in which the schedule expects one. A point left of its window is
- * overdue.
+ * Each resource's recovery points on one time axis, newest at the right,
+ * with the band in which the schedule expects the next one. Failed points
+ * are crosses; on-demand points are hollow. Points can be picked.
  */
 export const RecoveryPointTimeline = (props: {
   resources: ResourceBackupState[];
+  selected?: PickedRecoveryPoint;
+  onSelect?: (picked: PickedRecoveryPoint) => void;
   now?: Date;
 }) => {
   const theme = useTheme();
+  const classes = useStyles();
   const now = (props.now ?? new Date()).getTime();
+  const age = (iso: string) => (now - Date.parse(iso)) / 3_600_000;
   const spanHours = Math.max(
     48,
     ...props.resources.map(r =>
       Math.max(
         r.expectedIntervalHours * 2,
-        (r.lastRecoveryPoint?.ageHours ?? 0) * 1.1,
+        ...recoveryPointsOf(r).map(p => age(p.completedAt) * 1.05),
       ),
     ),
   );
   const width = 360;
-  const labelWidth = 120;
-  const row = 26;
+  const labelWidth = 110;
+  const row = 28;
   const height = props.resources.length * row + 22;
   const x = (ageHours: number) =>
     labelWidth +
-    (width - labelWidth) * (1 - Math.min(ageHours, spanHours) / spanHours);
+    (width - labelWidth) *
+      (1 - Math.max(0, Math.min(ageHours, spanHours)) / spanHours);
+  const color = (p: RecoveryPointSummary) => {
+    if (p.status === 'FAILED') return theme.palette.error.main;
+    if (p.status === 'PARTIAL') return theme.palette.warning.main;
+    if (p.status === 'EXPIRED') return theme.palette.text.disabled;
+    return theme.palette.success.main;
+  };
   return (
     <svg
       width="100%"
       viewBox={`0 0 ${width + 10} ${height}`}
-      role="img"
-      aria-label="Timeline of the last recovery point of each resource"
+      role="group"
+      aria-label="Timeline of recovery points"
     >
       {props.resources.map((r, i) => {
-        const y = i * row + 12;
-        const point = r.lastRecoveryPoint;
-        const age = point
-          ? (now - Date.parse(point.completedAt)) / 3_600_000
-          : undefined;
+        const y = i * row + 14;
         return (
           <g key={r.resourceArn}>
             <text
               x={0}
               y={y + 4}
               fontSize={11}
-              fill={theme.palette.text.primary}
+              fill={
+                r.overdue
+                  ? theme.palette.error.main
+                  : theme.palette.text.primary
+              }
             >
               {shortName(r.resourceArn).slice(-16)}
             </text>
@@ -72,31 +191,75 @@ export const RecoveryPointTimeline = (props: {
             <rect
               x={x(r.expectedIntervalHours)}
               width={width - x(r.expectedIntervalHours)}
-              y={y - 6}
-              height={12}
+              y={y - 7}
+              height={14}
               fill={theme.palette.success.light}
-              opacity={0.35}
+              opacity={0.3}
             >
               <title>
                 Expected every {formatHours(r.expectedIntervalHours)}
               </title>
             </rect>
-            {age !== undefined && (
-              <circle
-                cx={x(age)}
-                cy={y}
-                r={5}
-                fill={
-                  r.overdue
-                    ? theme.palette.error.main
-                    : theme.palette.success.main
-                }
-              >
-                <title>{`${point!.id} at ${formatTime(
-                  point!.completedAt,
-                )}`}</title>
-              </circle>
-            )}
+            {[...recoveryPointsOf(r)].reverse().map(p => {
+              const cx = x(age(p.completedAt));
+              const c = color(p);
+              const isSelected =
+                props.selected?.resource.resourceArn === r.resourceArn &&
+                props.selected.point.id === p.id;
+              const select = () => props.onSelect?.({ resource: r, point: p });
+              return (
+                <g
+                  key={p.id}
+                  role="button"
+                  tabIndex={0}
+                  aria-label={pointLabel(r, p)}
+                  aria-pressed={isSelected}
+                  data-status={p.status}
+                  className={classes.point}
+                  onClick={select}
+                  onKeyDown={e => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      select();
+                    }
+                  }}
+                >
+                  <title>{pointLabel(r, p)}</title>
+                  <circle
+                    className="ring"
+                    cx={cx}
+                    cy={y}
+                    r={8}
+                    fill="transparent"
+                    stroke={isSelected ? theme.palette.primary.main : 'none'}
+                    strokeWidth={2}
+                  />
+                  {p.status === 'FAILED' ? (
+                    <path
+                      d={`M${cx - 4} ${y - 4} L${cx + 4} ${y + 4} M${cx + 4} ${
+                        y - 4
+                      } L${cx - 4} ${y + 4}`}
+                      stroke={c}
+                      strokeWidth={2.5}
+                      strokeLinecap="round"
+                    />
+                  ) : (
+                    <circle
+                      cx={cx}
+                      cy={y}
+                      r={4.5}
+                      fill={
+                        p.origin === 'on-demand'
+                          ? theme.palette.background.paper
+                          : c
+                      }
+                      stroke={c}
+                      strokeWidth={2}
+                    />
+                  )}
+                </g>
+              );
+            })}
           </g>
         );
       })}
@@ -121,13 +284,253 @@ export const RecoveryPointTimeline = (props: {
   );
 };
 
-/** Backups of the entity's resources and the way to ask for a restore. */
+const Legend = () => {
+  const theme = useTheme();
+  const classes = useStyles();
+  const dot = (fill: string, stroke: string) => (
+    <svg width={12} height={12} aria-hidden>
+      <circle cx={6} cy={6} r={4} fill={fill} stroke={stroke} strokeWidth={2} />
+    </svg>
+  );
+  return (
+    <Box className={classes.legend}>
+      <span>
+        {dot(theme.palette.success.main, theme.palette.success.main)} scheduled
+      </span>
+      <span>
+        {dot(theme.palette.background.paper, theme.palette.success.main)} on
+        demand
+      </span>
+      <span>
+        <svg width={12} height={12} aria-hidden>
+          <path
+            d="M2 2 L10 10 M10 2 L2 10"
+            stroke={theme.palette.error.main}
+            strokeWidth={2.5}
+            strokeLinecap="round"
+          />
+        </svg>{' '}
+        failed
+      </span>
+      <span>
+        {dot(theme.palette.warning.main, theme.palette.warning.main)} partial
+      </span>
+    </Box>
+  );
+};
+
+const PickedPoint = (props: {
+  picked?: PickedRecoveryPoint;
+  newRfcLink: NewRfcLink;
+}) => {
+  const classes = useStyles();
+  const { picked, newRfcLink } = props;
+  if (!picked) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        Pick a recovery point on the timeline to restore from it.
+      </Typography>
+    );
+  }
+  const { resource, point } = picked;
+  const size = formatBytes(point.sizeBytes);
+  return (
+    <Box className={classes.selected} data-testid="ops-backups-picked">
+      <Typography variant="body2">
+        <strong>{point.id}</strong> of {shortName(resource.resourceArn)}:{' '}
+        {point.status.toLowerCase()}, {point.origin},{' '}
+        {formatTime(point.completedAt)} ({relativeTime(point.completedAt)})
+        {size ? `, ${size}` : ''}
+      </Typography>
+      {point.status === 'COMPLETED' ? (
+        <Box className={classes.actions}>
+          <LinkButton
+            to={newRfcLink(OPS_CHANGE_TYPES.restoreFromRecoveryPoint, {
+              recoveryPointId: point.id,
+            })}
+            size="small"
+            variant="contained"
+            color="primary"
+            startIcon={<RestoreIcon />}
+          >
+            Request restore from this point
+          </LinkButton>
+          <Link
+            to={newRfcLink(OPS_CHANGE_TYPES.restoreIntoNewStack, {
+              snapshotId: point.id,
+            })}
+          >
+            Restore into a new stack instead
+          </Link>
+        </Box>
+      ) : (
+        <Typography variant="body2" color="error">
+          This recovery point is {point.status.toLowerCase()}; pick a completed
+          one to restore from.
+        </Typography>
+      )}
+    </Box>
+  );
+};
+
+const ScheduleSection = (props: {
+  data: BackupsSnapshot;
+  settings?: EntityOpsSettings;
+  rfcLink: (id: string) => string;
+  newRfcLink: NewRfcLink;
+}) => {
+  const classes = useStyles();
+  const { data, settings, rfcLink, newRfcLink } = props;
+  const chosen = settings?.backupSchedule;
+  const plans = [
+    ...new Map(
+      data.resources.flatMap(r => (r.plan ? [[r.plan.id, r.plan]] : [])),
+    ).values(),
+  ];
+  let schedule: ReactNode;
+  if (chosen) {
+    schedule = (
+      <Typography variant="body1">
+        <strong>{formatBackupSchedule(chosen)}</strong>{' '}
+        <Typography variant="caption" color="textSecondary">
+          set by <Link to={rfcLink(chosen.rfcId)}>{chosen.rfcId}</Link>
+        </Typography>
+      </Typography>
+    );
+  } else if (plans.length > 0) {
+    schedule = (
+      <Typography variant="body2">
+        From the backup plan{plans.length > 1 ? 's' : ''}:{' '}
+        {plans
+          .map(p => (p.schedule ? `${p.name} (${p.schedule})` : p.name))
+          .join(', ')}
+      </Typography>
+    );
+  } else {
+    schedule = (
+      <StatusWarning>No backup schedule chosen for this entity.</StatusWarning>
+    );
+  }
+  return (
+    <Section title="Backup schedule" testId="ops-backups-schedule">
+      {schedule}
+      <Box className={classes.actions}>
+        <Link
+          to={newRfcLink(
+            OPS_CHANGE_TYPES.setBackupSchedule,
+            chosen
+              ? {
+                  frequency: chosen.frequency,
+                  startTime: chosen.startTime,
+                  retentionDays: String(chosen.retentionDays),
+                }
+              : undefined,
+          )}
+        >
+          {chosen ? 'Change schedule' : 'Choose a schedule'}
+        </Link>
+      </Box>
+    </Section>
+  );
+};
+
+const ResponsibilitiesSection = (props: {
+  activities: ResolvedRaciActivity[];
+  viewerGroups?: string[];
+}) => {
+  const classes = useStyles();
+  const rows = props.activities.filter(
+    a => a.capability === 'continuity-management',
+  );
+  if (rows.length === 0) return null;
+  const validate = rows.find(r => r.id === VALIDATE_BACKUPS);
+  const viewerValidates =
+    validate &&
+    validate.responsible.some(g => (props.viewerGroups ?? []).includes(g));
+  return (
+    <Section title="Who does what" testId="ops-backups-raci">
+      {viewerValidates && (
+        <Box mb={1}>
+          <Alert severity="warning" data-testid="ops-backups-validate">
+            Your team validates these backups: restore a recovery point now and
+            then and check that the data is complete.
+          </Alert>
+        </Box>
+      )}
+      <Table size="small" aria-label="Backup responsibilities">
+        <TableHead>
+          <TableRow>
+            <TableCell>Activity</TableCell>
+            <TableCell>Responsible</TableCell>
+            <TableCell>Consulted</TableCell>
+            <TableCell>Informed</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {rows.map(row => (
+            <TableRow
+              key={row.id}
+              className={row.id === VALIDATE_BACKUPS ? classes.validate : ''}
+            >
+              <TableCell>
+                {row.activity}
+                {row.id === VALIDATE_BACKUPS && row.team === 'R' && (
+                  <>
+                    {' '}
+                    <Chip size="small" color="secondary" label="Owner's job" />
+                  </>
+                )}
+              </TableCell>
+              <TableCell>
+                <EntityRefLinks
+                  entityRefs={row.responsible}
+                  defaultKind="group"
+                />
+              </TableCell>
+              <TableCell>
+                <EntityRefLinks
+                  entityRefs={row.consulted}
+                  defaultKind="group"
+                />
+              </TableCell>
+              <TableCell>
+                <EntityRefLinks entityRefs={row.informed} defaultKind="group" />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Section>
+  );
+};
+
+/**
+ * Backups of the entity's resources: recovery points on a timeline to
+ * restore from, the schedule the team chose, and who is responsible for
+ * what in continuity management.
+ */
 export const BackupsCard = (props: {
   state: CardState;
   data?: BackupsSnapshot | null;
-  restoreLink: string;
+  settings?: EntityOpsSettings;
+  /** The entity's resolved RACI; the continuity rows are shown. */
+  activities?: ResolvedRaciActivity[];
+  /** Group refs of the person looking, to point out their team's duties. */
+  viewerGroups?: string[];
+  rfcLink: (id: string) => string;
+  newRfcLink: NewRfcLink;
+  now?: Date;
 }) => {
-  const { state, data, restoreLink } = props;
+  const {
+    state,
+    data,
+    settings,
+    activities,
+    viewerGroups,
+    rfcLink,
+    newRfcLink,
+  } = props;
+  const [picked, setPicked] = useState<PickedRecoveryPoint>();
   const empty =
     data && data.resources.length === 0
       ? {
@@ -135,14 +538,14 @@ export const BackupsCard = (props: {
           description: "No resources with this entity's tags are backed up.",
         }
       : undefined;
-  const restore = (
+  const snapshot = (
     <LinkButton
-      to={restoreLink}
+      to={newRfcLink(OPS_CHANGE_TYPES.requestSnapshot)}
       size="small"
       color="primary"
-      startIcon={<RestoreIcon />}
+      startIcon={<AddAPhotoIcon />}
     >
-      Request restore
+      Request an extra snapshot
     </LinkButton>
   );
   return (
@@ -151,7 +554,7 @@ export const BackupsCard = (props: {
       testId="ops-card-backups"
       state={state}
       empty={empty}
-      action={restore}
+      action={snapshot}
     >
       {data && (
         <Box>
@@ -162,27 +565,53 @@ export const BackupsCard = (props: {
                 {r.method}
                 {r.plan ? `, plan ${r.plan.name}` : ''})
               </Typography>
-              <Typography
-                variant="body2"
-                color={r.overdue ? 'error' : 'textSecondary'}
-              >
-                {r.lastRecoveryPoint
-                  ? `Last good recovery point ${formatHours(
-                      r.lastRecoveryPoint.ageHours,
-                    )} old (${formatTime(r.lastRecoveryPoint.completedAt)})`
-                  : 'No recovery point'}
-                {' — '}
-                {r.overdue
-                  ? `overdue, expected every ${formatHours(
-                      r.expectedIntervalHours,
-                    )}`
-                  : `on schedule, expected every ${formatHours(
-                      r.expectedIntervalHours,
-                    )}`}
-              </Typography>
+              <Box display="flex" alignItems="center">
+                {r.overdue ? (
+                  <StatusWarning>
+                    {r.lastRecoveryPoint
+                      ? `Last good recovery point ${formatHours(
+                          r.lastRecoveryPoint.ageHours,
+                        )} old`
+                      : 'No recovery point'}{' '}
+                    — overdue, expected every{' '}
+                    {formatHours(r.expectedIntervalHours)}
+                  </StatusWarning>
+                ) : (
+                  <StatusOK>
+                    {r.lastRecoveryPoint
+                      ? `Last good recovery point ${formatHours(
+                          r.lastRecoveryPoint.ageHours,
+                        )} old`
+                      : 'No recovery point'}{' '}
+                    — on schedule, expected every{' '}
+                    {formatHours(r.expectedIntervalHours)}
+                  </StatusOK>
+                )}
+              </Box>
             </Box>
           ))}
-          <RecoveryPointTimeline resources={data.resources} />
+          <RecoveryPointTimeline
+            resources={data.resources}
+            selected={picked}
+            onSelect={setPicked}
+            now={props.now}
+          />
+          <Legend />
+          <Box mt={1}>
+            <PickedPoint picked={picked} newRfcLink={newRfcLink} />
+          </Box>
+          <ScheduleSection
+            data={data}
+            settings={settings}
+            rfcLink={rfcLink}
+            newRfcLink={newRfcLink}
+          />
+          {activities && (
+            <ResponsibilitiesSection
+              activities={activities}
+              viewerGroups={viewerGroups}
+            />
+          )}
         </Box>
       )}
     </OperationsCard>

@@ -1,10 +1,15 @@
 import type { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { entityOperations, paymentsApi } from '../../__testUtils__/fixtures';
-import { BASE_URL, renderWithOps } from '../../__testUtils__/renderWithOps';
+import {
+  BASE_URL,
+  renderWithOps,
+  USERS,
+} from '../../__testUtils__/renderWithOps';
 import { EntityOperationsContent } from './EntityOperationsContent';
 import { isOperationsAvailable } from './isOperationsAvailable';
 
@@ -22,21 +27,49 @@ function serve(body: unknown, status = 200) {
   return calls;
 }
 
-const render = (entity: Entity = paymentsApi) =>
+const render = (
+  entity: Entity = paymentsApi,
+  user: keyof typeof USERS = 'ana',
+) =>
   renderWithOps(
     <EntityProvider entity={entity}>
       <EntityOperationsContent />
     </EntityProvider>,
+    { user },
   );
 
 const card = (id: string) => screen.findByTestId(id);
+/** The whole card, header actions included. */
+const frame = async (id: string) =>
+  (await card(id)).closest('.MuiCard-root') as HTMLElement;
+
+/** The new-RFC link's target: path, change type, entity and prefilled parameters. */
+function rfcLinkOf(element: HTMLElement | null) {
+  const href = element?.closest('a')?.getAttribute('href');
+  if (!href) throw new Error('not a link');
+  const url = new URL(href, 'http://portal');
+  const parameters: Record<string, string> = {};
+  url.searchParams.forEach((value, key) => {
+    if (key.startsWith('p.')) parameters[key.slice(2)] = value;
+  });
+  return {
+    path: url.pathname,
+    entity: url.searchParams.get('entity'),
+    changeType: url.searchParams.get('changeType'),
+    parameters,
+  };
+}
+
+const NOW_ISO = new Date().toISOString();
+const daysFromNow = (days: number) =>
+  new Date(Date.now() + days * 86_400_000).toISOString();
 
 describe('EntityOperationsContent', () => {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
 
-  it('fills all six cards from one request', async () => {
+  it('fills all seven cards from one request', async () => {
     const calls = serve(entityOperations());
     await render();
 
@@ -83,7 +116,7 @@ describe('EntityOperationsContent', () => {
       backups.getByText(/overdue, expected every 24 h/),
     ).toBeInTheDocument();
     expect(
-      backups.getByRole('img', { name: /Timeline of the last recovery point/ }),
+      backups.getByRole('group', { name: 'Timeline of recovery points' }),
     ).toBeInTheDocument();
 
     const tags = within(await card('ops-card-tags'));
@@ -110,18 +143,16 @@ describe('EntityOperationsContent', () => {
       '/catalog/default/group/central-it',
     );
 
-    expect(screen.getAllByText('Sandbox data')).toHaveLength(3);
-    expect(calls).toHaveLength(1);
-  });
-
-  it('starts a restore RFC from the Backups card', async () => {
-    serve(entityOperations());
-    await render();
-    await card('ops-card-backups');
-    expect(screen.getByText('Request restore').closest('a')).toHaveAttribute(
+    const incidents = within(await card('ops-card-incidents'));
+    expect(incidents.getByText('1 open incident')).toBeInTheDocument();
+    expect(incidents.getByRole('link', { name: 'INC-000012' })).toHaveAttribute(
       'href',
-      '/ops/rfcs/new?entity=component%3Adefault%2Fpayments-api&changeType=restore-stack-from-snapshot',
+      '/ops/incidents/INC-000012',
     );
+
+    // alarms, patch, backups, and the incidents opened from sandbox alarms
+    expect(screen.getAllByText('Sandbox data')).toHaveLength(4);
+    expect(calls).toHaveLength(1);
   });
 
   it('shows an error in every card when the request fails', async () => {
@@ -140,6 +171,7 @@ describe('EntityOperationsContent', () => {
       'alarms',
       'patch',
       'backups',
+      'incidents',
       'history',
       'tags',
       'raci',
@@ -227,6 +259,7 @@ describe('EntityOperationsContent', () => {
       'ops-card-alarms',
       'ops-card-patch',
       'ops-card-backups',
+      'ops-card-incidents',
     ]) {
       expect(
         within(await card(id)).getByText(/Missing Annotation/i),
@@ -237,6 +270,442 @@ describe('EntityOperationsContent', () => {
         'Tag data-classification is required',
       ),
     ).toBeInTheDocument();
+  });
+
+  describe('Patch compliance card', () => {
+    it('shows the maintenance window, the policy and the pending updates with their links', async () => {
+      serve(entityOperations());
+      await render();
+      const patch = within(await card('ops-card-patch'));
+
+      const window = within(await patch.findByTestId('ops-patch-window'));
+      expect(
+        window.getByText('2nd Tuesday, 03:00–04:00 UTC'),
+      ).toBeInTheDocument();
+      expect(window.getByRole('link', { name: 'RFC-000003' })).toHaveAttribute(
+        'href',
+        '/ops/rfcs/RFC-000003',
+      );
+      expect(window.getByTestId('ops-patch-next-window')).toHaveTextContent(
+        /^Next: .*2026.*\(.+\)$/,
+      );
+      expect(rfcLinkOf(window.getByText('Change the window'))).toEqual({
+        path: '/ops/rfcs/new',
+        entity: 'component:default/payments-api',
+        changeType: 'set-maintenance-window',
+        parameters: { week: '2', weekday: 'TUE', startTime: '03:00' },
+      });
+
+      const policy = within(patch.getByTestId('ops-patch-policy'));
+      expect(
+        policy.getByText('Critical Security Updates').closest('tr'),
+      ).toHaveTextContent(
+        'applied outside the maintenance window, as soon as they are released',
+      );
+      expect(
+        policy.getByText('Important Updates').closest('tr'),
+      ).toHaveTextContent('applied in the maintenance window');
+      expect(
+        policy.getByTestId('ops-patch-pending-critical-security'),
+      ).toHaveTextContent('1');
+      expect(
+        policy.getByTestId('ops-patch-pending-important'),
+      ).toHaveTextContent('2');
+      expect(policy.getByTestId('ops-patch-pending-other')).toHaveTextContent(
+        '1',
+      );
+
+      // the list opens on demand
+      expect(policy.queryByText('ALAS2-2026-097')).not.toBeInTheDocument();
+      await userEvent.click(
+        policy.getByRole('button', { name: /Show 4 pending updates/ }),
+      );
+      const list = within(
+        policy.getByRole('table', { name: 'Pending updates' }),
+      );
+      expect(
+        list.getByText('openssl: denial of service (CVE-2026-0097)', {
+          exact: false,
+        }),
+      ).toBeInTheDocument();
+      expect(rfcLinkOf(list.getByLabelText('Reject ALAS2-2026-097'))).toEqual({
+        path: '/ops/rfcs/new',
+        entity: 'component:default/payments-api',
+        changeType: 'reject-patch-update',
+        parameters: { updateId: 'ALAS2-2026-097' },
+      });
+      expect(
+        rfcLinkOf(list.getByLabelText('Reject ALAS2-2026-085')).parameters,
+      ).toEqual({ updateId: 'ALAS2-2026-085' });
+      // Critical security updates are not the team's to reject
+      expect(
+        list.queryByLabelText('Reject ALAS2-2026-101'),
+      ).not.toBeInTheDocument();
+      expect(list.getByText('ALAS2-2026-101').closest('tr')).toHaveTextContent(
+        'i-0bbb',
+      );
+
+      const rejected = within(patch.getByTestId('ops-patch-rejected'));
+      expect(rejected.getByText('ALAS2-2026-060')).toBeInTheDocument();
+      expect(
+        rejected.getByRole('link', { name: 'RFC-000005' }),
+      ).toHaveAttribute('href', '/ops/rfcs/RFC-000005');
+      expect(
+        rfcLinkOf(rejected.getByLabelText('Apply ALAS2-2026-060 after all')),
+      ).toEqual({
+        path: '/ops/rfcs/new',
+        entity: 'component:default/payments-api',
+        changeType: 'apply-patch-update',
+        parameters: { updateId: 'ALAS2-2026-060' },
+      });
+
+      const exclusion = within(patch.getByTestId('ops-patch-exclusion'));
+      expect(
+        exclusion.getByText('Not excluded from patching'),
+      ).toBeInTheDocument();
+      expect(
+        rfcLinkOf(exclusion.getByText('Exclude from patching')).changeType,
+      ).toBe('exclude-stack-from-patching');
+      expect(
+        exclusion.queryByText('Include in patching again'),
+      ).not.toBeInTheDocument();
+    });
+
+    it('marks a pending update that was rejected instead of offering to reject it again', async () => {
+      const ops = entityOperations();
+      serve({
+        ...ops,
+        settings: {
+          ...ops.settings,
+          rejectedUpdates: [
+            { updateId: 'ALAS2-2026-097', rfcId: 'RFC-000009', at: NOW_ISO },
+          ],
+        },
+      });
+      await render();
+      const policy = within(await screen.findByTestId('ops-patch-policy'));
+      await userEvent.click(
+        policy.getByRole('button', { name: /pending updates/ }),
+      );
+      const row = policy.getByText('ALAS2-2026-097').closest('tr')!;
+      expect(within(row).getByText('Rejected')).toBeInTheDocument();
+      expect(
+        policy.queryByLabelText('Reject ALAS2-2026-097'),
+      ).not.toBeInTheDocument();
+    });
+
+    it('asks for a maintenance window when none is chosen, and offers to end an exclusion', async () => {
+      const ops = entityOperations();
+      const until = daysFromNow(20);
+      serve({
+        ...ops,
+        settings: {
+          ...ops.settings,
+          maintenanceWindow: null,
+          nextMaintenanceAt: null,
+          rejectedUpdates: [],
+          patchingExclusion: {
+            until,
+            justification: 'Quarter-end freeze',
+            rfcId: 'RFC-000006',
+            at: NOW_ISO,
+          },
+        },
+      });
+      await render();
+      const window = within(await screen.findByTestId('ops-patch-window'));
+      expect(
+        window.getByText(/No maintenance window chosen/),
+      ).toBeInTheDocument();
+      expect(
+        rfcLinkOf(window.getByText('Choose a maintenance window')),
+      ).toEqual({
+        path: '/ops/rfcs/new',
+        entity: 'component:default/payments-api',
+        changeType: 'set-maintenance-window',
+        parameters: {},
+      });
+      // the SSM window on the instances is still mentioned
+      expect(window.getByText(/Sunday patching/)).toBeInTheDocument();
+      expect(
+        screen.queryByTestId('ops-patch-rejected'),
+      ).not.toBeInTheDocument();
+
+      const exclusion = within(screen.getByTestId('ops-patch-exclusion'));
+      expect(
+        exclusion.getByText(
+          /Excluded from patching until .*: Quarter-end freeze/,
+        ),
+      ).toBeInTheDocument();
+      expect(
+        exclusion.getByRole('link', { name: 'RFC-000006' }),
+      ).toHaveAttribute('href', '/ops/rfcs/RFC-000006');
+      expect(
+        rfcLinkOf(exclusion.getByText('Include in patching again')).changeType,
+      ).toBe('include-stack-in-patching');
+      expect(
+        exclusion.queryByText('Exclude from patching'),
+      ).not.toBeInTheDocument();
+    });
+
+    it('treats an exclusion that has ended as no exclusion', async () => {
+      const ops = entityOperations();
+      serve({
+        ...ops,
+        settings: {
+          ...ops.settings,
+          patchingExclusion: {
+            until: daysFromNow(-1),
+            justification: 'Old freeze',
+            rfcId: 'RFC-000001',
+            at: NOW_ISO,
+          },
+        },
+      });
+      await render();
+      const exclusion = within(
+        await screen.findByTestId('ops-patch-exclusion'),
+      );
+      expect(
+        exclusion.getByText('Not excluded from patching'),
+      ).toBeInTheDocument();
+      expect(exclusion.getByText('Exclude from patching')).toBeInTheDocument();
+    });
+  });
+
+  describe('Backups card', () => {
+    it('restores from the recovery point picked on the timeline', async () => {
+      serve(entityOperations());
+      await render();
+      const backups = within(await card('ops-card-backups'));
+      const timeline = within(
+        await backups.findByRole('group', {
+          name: 'Timeline of recovery points',
+        }),
+      );
+      // every recovery point is on the timeline, failed ones marked
+      expect(timeline.getAllByRole('button')).toHaveLength(4);
+      expect(
+        timeline.getByRole('button', { name: /^rp-0a of payments-db: failed/ }),
+      ).toHaveAttribute('data-status', 'FAILED');
+
+      expect(
+        backups.getByText(/Pick a recovery point on the timeline/),
+      ).toBeInTheDocument();
+      await userEvent.click(
+        timeline.getByRole('button', { name: /^rp-0b of payments-db/ }),
+      );
+      expect(
+        timeline.getByRole('button', { name: /^rp-0b of payments-db/ }),
+      ).toHaveAttribute('aria-pressed', 'true');
+      const picked = within(backups.getByTestId('ops-backups-picked'));
+      expect(picked.getByText(/on-demand/)).toBeInTheDocument();
+      expect(
+        rfcLinkOf(picked.getByText('Request restore from this point')),
+      ).toEqual({
+        path: '/ops/rfcs/new',
+        entity: 'component:default/payments-api',
+        changeType: 'restore-from-recovery-point',
+        parameters: { recoveryPointId: 'rp-0b' },
+      });
+      expect(
+        rfcLinkOf(picked.getByText('Restore into a new stack instead')),
+      ).toMatchObject({
+        changeType: 'restore-stack-from-snapshot',
+        parameters: { snapshotId: 'rp-0b' },
+      });
+
+      // a failed point cannot be restored from
+      await userEvent.click(
+        timeline.getByRole('button', { name: /^rp-0a of payments-db/ }),
+      );
+      expect(
+        backups.getByText(/This recovery point is failed/),
+      ).toBeInTheDocument();
+      expect(
+        backups.queryByText('Request restore from this point'),
+      ).not.toBeInTheDocument();
+    });
+
+    it('offers an extra snapshot and a schedule change, naming the RFC that set the schedule', async () => {
+      serve(entityOperations());
+      await render();
+      const backups = within(await frame('ops-card-backups'));
+      expect(
+        rfcLinkOf(await backups.findByText('Request an extra snapshot')),
+      ).toEqual({
+        path: '/ops/rfcs/new',
+        entity: 'component:default/payments-api',
+        changeType: 'request-backup-snapshot',
+        parameters: {},
+      });
+      const schedule = within(backups.getByTestId('ops-backups-schedule'));
+      expect(
+        schedule.getByText('Daily from 02:00 UTC, kept 35 days'),
+      ).toBeInTheDocument();
+      expect(
+        schedule.getByRole('link', { name: 'RFC-000004' }),
+      ).toHaveAttribute('href', '/ops/rfcs/RFC-000004');
+      expect(rfcLinkOf(schedule.getByText('Change schedule'))).toEqual({
+        path: '/ops/rfcs/new',
+        entity: 'component:default/payments-api',
+        changeType: 'set-backup-schedule',
+        parameters: {
+          frequency: 'daily',
+          startTime: '02:00',
+          retentionDays: '35',
+        },
+      });
+    });
+
+    it("falls back to the backup plan's schedule when none was chosen", async () => {
+      const ops = entityOperations();
+      serve({ ...ops, settings: { ...ops.settings, backupSchedule: null } });
+      await render();
+      const schedule = within(
+        await screen.findByTestId('ops-backups-schedule'),
+      );
+      expect(
+        schedule.getByText('From the backup plan: daily (cron(0 2 * * ? *))'),
+      ).toBeInTheDocument();
+      expect(rfcLinkOf(schedule.getByText('Choose a schedule'))).toMatchObject({
+        changeType: 'set-backup-schedule',
+        parameters: {},
+      });
+    });
+
+    it('lists the backup responsibilities and tells the owning team that validating backups is theirs', async () => {
+      serve(entityOperations());
+      await render(paymentsApi, 'ana');
+      const raci = within(await screen.findByTestId('ops-backups-raci'));
+      const validate = raci.getByText('Validate backups').closest('tr')!;
+      expect(within(validate).getByText("Owner's job")).toBeInTheDocument();
+      expect(within(validate).getAllByRole('cell')[1]).toHaveTextContent(
+        'payments',
+      );
+      const execute = raci
+        .getByText('Execute backups per schedule')
+        .closest('tr')!;
+      expect(within(execute).getAllByRole('cell')[1]).toHaveTextContent(
+        'central-it',
+      );
+      // only continuity rows
+      expect(raci.queryByText('Approving user RFCs')).not.toBeInTheDocument();
+      expect(raci.getByTestId('ops-backups-validate')).toHaveTextContent(
+        'Your team validates these backups',
+      );
+    });
+
+    it('does not tell Central IT that validating backups is theirs', async () => {
+      serve(entityOperations());
+      await render(paymentsApi, 'omar');
+      const raci = within(await screen.findByTestId('ops-backups-raci'));
+      expect(raci.getByText("Owner's job")).toBeInTheDocument();
+      expect(
+        raci.queryByTestId('ops-backups-validate'),
+      ).not.toBeInTheDocument();
+    });
+  });
+
+  describe('Incidents card', () => {
+    it('lists open incidents first, then resolved ones with how and how fast', async () => {
+      const ops = entityOperations();
+      serve({
+        ...ops,
+        incidents: {
+          available: true,
+          items: [
+            ...ops.incidents.items,
+            {
+              ...ops.incidents.items[0],
+              id: 'INC-000013',
+              priority: 'P1',
+              alarmName: 'payments-db-storage',
+              reason: 'FreeStorageSpace below 5 GB',
+              openedAt: daysFromNow(-0.1),
+            },
+          ],
+        },
+      });
+      await render();
+      const incidents = within(await card('ops-card-incidents'));
+      expect(
+        await incidents.findByText('2 open incidents'),
+      ).toBeInTheDocument();
+
+      const open = within(
+        incidents.getByRole('table', { name: 'Open incidents' }),
+      );
+      const rows = open.getAllByRole('row').slice(1);
+      // most urgent first
+      expect(
+        rows.map(r => within(r).getAllByRole('cell')[1].textContent),
+      ).toEqual(['INC-000013', 'INC-000012']);
+      expect(within(rows[0]).getByText('P1')).toBeInTheDocument();
+      expect(within(rows[1]).getByText('P2')).toBeInTheDocument();
+      expect(rows[1]).toHaveTextContent(
+        'payments-api-5xxThreshold crossed: 12 errors in 5 minutes',
+      );
+      expect(open.getByRole('link', { name: 'INC-000013' })).toHaveAttribute(
+        'href',
+        '/ops/incidents/INC-000013',
+      );
+
+      const resolved = within(
+        incidents.getByRole('table', { name: 'Recently resolved incidents' }),
+      );
+      const cleared = resolved.getByText('INC-000010').closest('tr')!;
+      expect(cleared).toHaveTextContent('Alarm cleared');
+      expect(cleared).toHaveTextContent('45 min');
+      const manual = resolved.getByText('INC-000008').closest('tr')!;
+      expect(manual).toHaveTextContent(
+        'Resolved by omar: Rolled back release 2.14.',
+      );
+      expect(manual).toHaveTextContent('3 h');
+      expect(within(manual).getByText('P1')).toBeInTheDocument();
+
+      expect(
+        within(await frame('ops-card-incidents')).getByRole('link', {
+          name: 'All incidents',
+        }),
+      ).toHaveAttribute('href', '/ops/incidents');
+    });
+
+    it('says when there are no incidents, and labels AWS data as such', async () => {
+      const ops = entityOperations();
+      serve({
+        ...ops,
+        alarms: { ...ops.alarms, source: 'aws' },
+        incidents: { available: true, items: [] },
+      });
+      await render();
+      const incidents = within(await card('ops-card-incidents'));
+      expect(await incidents.findByText('No incidents')).toBeInTheDocument();
+      const whole = within(await frame('ops-card-incidents'));
+      expect(whole.getByText('AWS')).toBeInTheDocument();
+      expect(whole.queryByText('Sandbox data')).not.toBeInTheDocument();
+    });
+
+    it('says when incident management is not available', async () => {
+      serve(entityOperations({ incidents: { available: false, items: [] } }));
+      await render();
+      const incidents = within(await card('ops-card-incidents'));
+      expect(
+        await incidents.findByText('Incidents are not available'),
+      ).toBeInTheDocument();
+      expect(incidents.queryByRole('table')).not.toBeInTheDocument();
+    });
+
+    it('labels incidents from sandbox alarms', async () => {
+      serve(entityOperations());
+      await render();
+      await within(await card('ops-card-incidents')).findByText(
+        '1 open incident',
+      );
+      expect(
+        within(await frame('ops-card-incidents')).getByText('Sandbox data'),
+      ).toBeInTheDocument();
+    });
   });
 
   it('treats provisioned stacks as mapped without a selector', () => {

@@ -17,23 +17,22 @@ import type {
   EntityOperations,
   OperationsSection,
 } from '@cloud-ops/plugin-ops-common';
+import { useCurrentActor } from '../../hooks/useCurrentActor';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
 import { errorMessage } from '../shared/errors';
 import { AlarmsCard } from './AlarmsCard';
 import { BackupsCard } from './BackupsCard';
 import { ChangeHistoryCard } from './ChangeHistoryCard';
+import { NewRfcLink } from './changeTypes';
+import { IncidentsCard } from './IncidentsCard';
 import { getAwsMapping, isOperationsAvailable } from './isOperationsAvailable';
 import { CardState } from './OperationsCard';
 import { PatchComplianceCard } from './PatchComplianceCard';
 import { RaciOwnershipCard } from './RaciOwnershipCard';
 import { TagComplianceCard } from './TagComplianceCard';
 
-/** Change types the cards start RFCs with. */
-export const RESTORE_CHANGE_TYPE = 'restore-stack-from-snapshot';
-export const PATCH_EXCLUSION_CHANGE_TYPE = 'exclude-stack-from-patching';
-
 /**
- * The Operations tab of a component or stack: six cards filled from one
+ * The Operations tab of a component or stack: seven cards filled from one
  * request to the ops backend.
  *
  * @public
@@ -43,6 +42,7 @@ export const EntityOperationsContent = () => {
   const opsApi = useApi(opsApiRef);
   const alertApi = useApi(alertApiRef);
   const links = useOpsLinks();
+  const { actor } = useCurrentActor();
   const entityRef = stringifyEntityRef(entity);
   const compound = getCompoundEntityRef(entity);
 
@@ -105,6 +105,8 @@ export const EntityOperationsContent = () => {
     section,
   });
   const { tagSelector, account, region } = getAwsMapping(entity);
+  const newRfcLink: NewRfcLink = (changeType, parameters) =>
+    links.newRfc({ entity: entityRef, changeType, parameters });
 
   return (
     <Box data-testid="ops-operations-tab">
@@ -129,30 +131,46 @@ export const EntityOperationsContent = () => {
         </Button>
       </Box>
       <Grid container spacing={3} alignItems="stretch">
-        <Grid item xs={12} md={6} xl={4}>
+        <Grid item xs={12} lg={6}>
           <PatchComplianceCard
             state={aws(operations?.patch)}
             data={operations?.patch.data}
-            exclusionLink={links.newRfc({
-              entity: entityRef,
-              changeType: PATCH_EXCLUSION_CHANGE_TYPE,
-            })}
+            settings={operations?.settings}
+            rfcLink={links.rfc}
+            newRfcLink={newRfcLink}
           />
         </Grid>
-        <Grid item xs={12} md={6} xl={4}>
+        <Grid item xs={12} lg={6}>
           <BackupsCard
             state={aws(operations?.backups)}
             data={operations?.backups.data}
-            restoreLink={links.newRfc({
-              entity: entityRef,
-              changeType: RESTORE_CHANGE_TYPE,
-            })}
+            settings={operations?.settings}
+            activities={operations?.raci.activities}
+            viewerGroups={
+              actor?.kind === 'user' ? actor.ownershipEntityRefs : undefined
+            }
+            rfcLink={links.rfc}
+            newRfcLink={newRfcLink}
           />
         </Grid>
-        <Grid item xs={12} md={12} xl={4}>
+        <Grid item xs={12} lg={6}>
           <AlarmsCard
             state={aws(operations?.alarms)}
             data={operations?.alarms.data}
+          />
+        </Grid>
+        <Grid item xs={12} lg={6}>
+          <IncidentsCard
+            state={{
+              ...base,
+              missingAnnotation: mapped
+                ? undefined
+                : ANNOTATION_AWS_TAG_SELECTOR,
+              source: operations?.alarms.source,
+            }}
+            incidents={operations?.incidents}
+            incidentLink={links.incident}
+            allIncidentsLink={links.incidents}
           />
         </Grid>
         <Grid item xs={12} md={6}>

@@ -2,7 +2,10 @@ import {
   InfoCard,
   MissingAnnotationEmptyState,
 } from '@backstage/core-components';
-import type { OperationsSection } from '@cloud-ops/plugin-ops-common';
+import type {
+  OperationsSection,
+  OperationsSource,
+} from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
@@ -52,6 +55,11 @@ export type CardState = {
   missingAnnotation?: string;
   /** An AWS-backed section: its source, freshness and last read error. */
   section?: OperationsSection<unknown>;
+  /**
+   * Where the data comes from when it is not a section of its own, e.g.
+   * incidents opened from the alarms section; labels sandbox data.
+   */
+  source?: OperationsSource | null;
 };
 
 /**
@@ -114,10 +122,14 @@ export const OperationsCard = (props: {
     return children;
   };
 
+  const source = section?.source ?? state.source;
   const meta =
-    section && !state.loading && !state.error && !state.missingAnnotation ? (
+    (section || source) &&
+    !state.loading &&
+    !state.error &&
+    !state.missingAnnotation ? (
       <Box className={classes.meta}>
-        {section.source === 'sandbox' && (
+        {source === 'sandbox' && (
           <Chip
             size="small"
             className={classes.sandbox}
@@ -125,8 +137,8 @@ export const OperationsCard = (props: {
             title="Simulated by the sandbox AWS account, not read from AWS"
           />
         )}
-        {section.source === 'aws' && <Chip size="small" label="AWS" />}
-        {section.refreshedAt && (
+        {source === 'aws' && <Chip size="small" label="AWS" />}
+        {section?.refreshedAt && (
           <Typography
             variant="caption"
             color="textSecondary"

@@ -1,10 +1,39 @@
-import { Link } from '@backstage/core-components';
-import type { PatchSnapshot } from '@cloud-ops/plugin-ops-common';
+import {
+  Link,
+  LinkButton,
+  StatusOK,
+  StatusWarning,
+} from '@backstage/core-components';
+import type {
+  EntityOpsSettings,
+  PatchSnapshot,
+  PendingUpdate,
+  UpdateClass,
+} from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Collapse from '@material-ui/core/Collapse';
+import Divider from '@material-ui/core/Divider';
 import Grid from '@material-ui/core/Grid';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { useTheme } from '@material-ui/core/styles';
+import { makeStyles, useTheme } from '@material-ui/core/styles';
+import ExpandLessIcon from '@material-ui/icons/ExpandLess';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import ScheduleIcon from '@material-ui/icons/Schedule';
+import { ReactNode, useState } from 'react';
 import { formatTime, relativeTime } from '../shared/time';
+import { NewRfcLink, OPS_CHANGE_TYPES } from './changeTypes';
+import {
+  formatDate,
+  formatLocalWithZone,
+  formatMaintenanceWindow,
+} from './format';
 import { CardState, OperationsCard } from './OperationsCard';
 
 /** The compliant share as a ring, so it reads at a glance. */
@@ -59,6 +88,32 @@ export const ComplianceRing = (props: { compliant: number; total: number }) => {
   );
 };
 
+const useStyles = makeStyles(theme => ({
+  section: { marginTop: theme.spacing(2) },
+  heading: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    marginBottom: theme.spacing(0.5),
+  },
+  actions: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(2),
+    marginTop: theme.spacing(0.5),
+  },
+  critical: {
+    backgroundColor: theme.palette.error.main,
+    color: theme.palette.error.contrastText,
+  },
+  important: {
+    backgroundColor: theme.palette.warning.main,
+    color: theme.palette.warning.contrastText,
+  },
+  nowrap: { whiteSpace: 'nowrap' },
+}));
+
 const Figure = (props: {
   label: string;
   value: string | number;
@@ -74,12 +129,67 @@ const Figure = (props: {
   </Box>
 );
 
-/** Earliest upcoming maintenance window across the instances. */
-function nextWindow(data: PatchSnapshot) {
-  return data.instances
-    .map(i => i.maintenanceWindow)
-    .filter(w => w?.nextExecutionAt)
-    .sort((a, b) => a!.nextExecutionAt!.localeCompare(b!.nextExecutionAt!))[0];
+const Section = (props: {
+  title: string;
+  testId: string;
+  children: ReactNode;
+}) => {
+  const classes = useStyles();
+  return (
+    <Box className={classes.section} data-testid={props.testId}>
+      <Divider />
+      <Box mt={1.5}>
+        <Typography variant="subtitle2" className={classes.heading}>
+          {props.title}
+        </Typography>
+        {props.children}
+      </Box>
+    </Box>
+  );
+};
+
+/** The patch policy, class by class, in the order it acts. */
+export const PATCH_POLICY: {
+  updateClass: UpdateClass;
+  label: string;
+  when: string;
+}[] = [
+  {
+    updateClass: 'critical-security',
+    label: 'Critical Security Updates',
+    when: 'applied outside the maintenance window, as soon as they are released',
+  },
+  {
+    updateClass: 'important',
+    label: 'Important Updates',
+    when: 'applied in the maintenance window',
+  },
+  {
+    updateClass: 'other',
+    label: 'Other updates',
+    when: 'applied in the maintenance window',
+  },
+];
+
+/** A missing update and the instances that miss it. */
+export type PendingUpdateRow = PendingUpdate & { instanceIds: string[] };
+
+/** The missing updates across instances, one row per update, most urgent first. */
+export function pendingUpdateRows(data: PatchSnapshot): PendingUpdateRow[] {
+  const rows = new Map<string, PendingUpdateRow>();
+  for (const instance of data.instances) {
+    for (const update of instance.pendingUpdates ?? []) {
+      const row = rows.get(update.id) ?? { ...update, instanceIds: [] };
+      row.instanceIds.push(instance.instanceId);
+      rows.set(update.id, row);
+    }
+  }
+  const order = PATCH_POLICY.map(p => p.updateClass);
+  return [...rows.values()].sort(
+    (a, b) =>
+      order.indexOf(a.updateClass) - order.indexOf(b.updateClass) ||
+      a.id.localeCompare(b.id),
+  );
 }
 
 function lastScan(data: PatchSnapshot) {
@@ -90,13 +200,313 @@ function lastScan(data: PatchSnapshot) {
     .pop();
 }
 
-/** Patch compliance of the entity's instances. */
+/** Earliest upcoming SSM maintenance window across the instances. */
+function nextSsmWindow(data: PatchSnapshot) {
+  return data.instances
+    .map(i => i.maintenanceWindow)
+    .filter(w => w?.nextExecutionAt)
+    .sort((a, b) => a!.nextExecutionAt!.localeCompare(b!.nextExecutionAt!))[0];
+}
+
+const SetBy = (props: { rfcId: string; rfcLink: (id: string) => string }) => (
+  <Typography variant="caption" color="textSecondary">
+    set by <Link to={props.rfcLink(props.rfcId)}>{props.rfcId}</Link>
+  </Typography>
+);
+
+const ClassChip = ({ updateClass }: { updateClass: UpdateClass }) => {
+  const classes = useStyles();
+  const label = PATCH_POLICY.find(p => p.updateClass === updateClass)?.label;
+  let className: string | undefined;
+  if (updateClass === 'critical-security') className = classes.critical;
+  else if (updateClass === 'important') className = classes.important;
+  return (
+    <Chip size="small" label={label ?? updateClass} className={className} />
+  );
+};
+
+const MaintenanceWindowSection = (props: {
+  settings?: EntityOpsSettings;
+  data: PatchSnapshot;
+  rfcLink: (id: string) => string;
+  newRfcLink: NewRfcLink;
+}) => {
+  const classes = useStyles();
+  const { settings, data, rfcLink, newRfcLink } = props;
+  const window = settings?.maintenanceWindow;
+  const ssm = nextSsmWindow(data);
+  return (
+    <Section title="Maintenance window" testId="ops-patch-window">
+      {window ? (
+        <>
+          <Typography variant="body1">
+            <strong>{formatMaintenanceWindow(window)}</strong>{' '}
+            <SetBy rfcId={window.rfcId} rfcLink={rfcLink} />
+          </Typography>
+          {settings?.nextMaintenanceAt && (
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              data-testid="ops-patch-next-window"
+            >
+              Next: {formatLocalWithZone(settings.nextMaintenanceAt)} (
+              {relativeTime(settings.nextMaintenanceAt)})
+            </Typography>
+          )}
+          <Box className={classes.actions}>
+            <Link
+              to={newRfcLink(OPS_CHANGE_TYPES.setMaintenanceWindow, {
+                week: String(window.week),
+                weekday: window.weekday,
+                startTime: window.startTime,
+              })}
+            >
+              Change the window
+            </Link>
+          </Box>
+        </>
+      ) : (
+        <>
+          <StatusWarning>
+            No maintenance window chosen: Important and other updates wait until
+            the team chooses one.
+          </StatusWarning>
+          <Box className={classes.actions}>
+            <LinkButton
+              to={newRfcLink(OPS_CHANGE_TYPES.setMaintenanceWindow)}
+              size="small"
+              variant="outlined"
+              color="primary"
+              startIcon={<ScheduleIcon />}
+            >
+              Choose a maintenance window
+            </LinkButton>
+          </Box>
+        </>
+      )}
+      {ssm && (
+        <Typography variant="caption" color="textSecondary" display="block">
+          SSM window on the instances: {ssm.name}, next{' '}
+          {formatTime(ssm.nextExecutionAt)}
+        </Typography>
+      )}
+    </Section>
+  );
+};
+
+const PolicySection = (props: {
+  rows: PendingUpdateRow[];
+  rejected: Set<string>;
+  newRfcLink: NewRfcLink;
+}) => {
+  const classes = useStyles();
+  const { rows, rejected, newRfcLink } = props;
+  const [open, setOpen] = useState(false);
+  return (
+    <Section title="Patch policy" testId="ops-patch-policy">
+      <Table size="small" aria-label="Patch policy">
+        <TableHead>
+          <TableRow>
+            <TableCell>Updates</TableCell>
+            <TableCell>When</TableCell>
+            <TableCell align="right">Pending</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {PATCH_POLICY.map(policy => {
+            const count = rows.filter(
+              r => r.updateClass === policy.updateClass,
+            ).length;
+            return (
+              <TableRow key={policy.updateClass}>
+                <TableCell className={classes.nowrap}>
+                  <strong>{policy.label}</strong>
+                </TableCell>
+                <TableCell>{policy.when}</TableCell>
+                <TableCell
+                  align="right"
+                  data-testid={`ops-patch-pending-${policy.updateClass}`}
+                >
+                  {count}
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+      {rows.length > 0 && (
+        <>
+          <Button
+            size="small"
+            onClick={() => setOpen(!open)}
+            aria-expanded={open}
+            endIcon={open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
+          >
+            {open
+              ? 'Hide pending updates'
+              : `Show ${rows.length} pending update${
+                  rows.length === 1 ? '' : 's'
+                }`}
+          </Button>
+          <Collapse in={open} unmountOnExit>
+            <Table size="small" aria-label="Pending updates">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Update</TableCell>
+                  <TableCell>Class</TableCell>
+                  <TableCell>Instances</TableCell>
+                  <TableCell />
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {rows.map(row => (
+                  <TableRow key={row.id}>
+                    <TableCell>
+                      <Typography variant="body2">
+                        <strong>{row.id}</strong>
+                      </Typography>
+                      <Typography variant="caption" color="textSecondary">
+                        {row.title}
+                        {row.releasedAt
+                          ? ` (released ${formatDate(row.releasedAt)})`
+                          : ''}
+                      </Typography>
+                    </TableCell>
+                    <TableCell>
+                      <ClassChip updateClass={row.updateClass} />
+                    </TableCell>
+                    <TableCell>{row.instanceIds.join(', ')}</TableCell>
+                    <TableCell className={classes.nowrap}>
+                      {rejected.has(row.id) && (
+                        <Chip size="small" label="Rejected" />
+                      )}
+                      {!rejected.has(row.id) &&
+                        row.updateClass !== 'critical-security' && (
+                          <Link
+                            to={newRfcLink(OPS_CHANGE_TYPES.rejectUpdate, {
+                              updateId: row.id,
+                            })}
+                            aria-label={`Reject ${row.id}`}
+                          >
+                            Reject
+                          </Link>
+                        )}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </Collapse>
+        </>
+      )}
+    </Section>
+  );
+};
+
+const RejectedSection = (props: {
+  settings: EntityOpsSettings;
+  rfcLink: (id: string) => string;
+  newRfcLink: NewRfcLink;
+}) => {
+  const { settings, rfcLink, newRfcLink } = props;
+  if (settings.rejectedUpdates.length === 0) return null;
+  return (
+    <Section title="Rejected updates" testId="ops-patch-rejected">
+      {settings.rejectedUpdates.map(r => (
+        <Box
+          key={r.updateId}
+          display="flex"
+          alignItems="baseline"
+          flexWrap="wrap"
+          style={{ gap: 8 }}
+        >
+          <Typography variant="body2">
+            <strong>{r.updateId}</strong>
+          </Typography>
+          <Typography variant="caption" color="textSecondary">
+            rejected {formatDate(r.at)} by{' '}
+            <Link to={rfcLink(r.rfcId)}>{r.rfcId}</Link>
+          </Typography>
+          <Link
+            to={newRfcLink(OPS_CHANGE_TYPES.applyUpdate, {
+              updateId: r.updateId,
+            })}
+            aria-label={`Apply ${r.updateId} after all`}
+          >
+            Apply it after all
+          </Link>
+        </Box>
+      ))}
+    </Section>
+  );
+};
+
+const ExclusionSection = (props: {
+  data: PatchSnapshot;
+  settings?: EntityOpsSettings;
+  rfcLink: (id: string) => string;
+  newRfcLink: NewRfcLink;
+  now: Date;
+}) => {
+  const classes = useStyles();
+  const { data, settings, rfcLink, newRfcLink, now } = props;
+  const exclusion = settings?.patchingExclusion;
+  const inForce =
+    exclusion && Date.parse(exclusion.until) > now.getTime()
+      ? exclusion
+      : undefined;
+  return (
+    <Section title="Exclusions" testId="ops-patch-exclusion">
+      {inForce ? (
+        <StatusWarning>
+          Excluded from patching until {formatDate(inForce.until)}:{' '}
+          {inForce.justification}
+        </StatusWarning>
+      ) : (
+        <StatusOK>Not excluded from patching</StatusOK>
+      )}
+      {inForce && (
+        <Box>
+          <SetBy rfcId={inForce.rfcId} rfcLink={rfcLink} />
+        </Box>
+      )}
+      <Typography variant="body2">
+        {data.unmanagedInstanceIds.length > 0
+          ? `Not under patch management: ${data.unmanagedInstanceIds.join(
+              ', ',
+            )}`
+          : 'Every instance is under patch management.'}
+      </Typography>
+      <Box className={classes.actions}>
+        {inForce ? (
+          <Link to={newRfcLink(OPS_CHANGE_TYPES.includeInPatching)}>
+            Include in patching again
+          </Link>
+        ) : (
+          <Link to={newRfcLink(OPS_CHANGE_TYPES.excludeFromPatching)}>
+            Exclude from patching
+          </Link>
+        )}
+      </Box>
+    </Section>
+  );
+};
+
+/**
+ * Patch compliance of the entity's instances, and the patch settings the
+ * team chose through RFCs: maintenance window, rejected updates and
+ * exclusion, each with the link that changes it.
+ */
 export const PatchComplianceCard = (props: {
   state: CardState;
   data?: PatchSnapshot | null;
-  exclusionLink: string;
+  settings?: EntityOpsSettings;
+  rfcLink: (id: string) => string;
+  newRfcLink: NewRfcLink;
+  now?: Date;
 }) => {
-  const { state, data, exclusionLink } = props;
+  const { state, data, settings, rfcLink, newRfcLink } = props;
+  const now = props.now ?? new Date();
   const empty =
     data &&
     data.instances.length === 0 &&
@@ -113,65 +523,75 @@ export const PatchComplianceCard = (props: {
     const critical = data.instances.reduce((n, i) => n + i.criticalMissing, 0);
     const important = data.instances.reduce((n, i) => n + i.securityMissing, 0);
     const scan = lastScan(data);
-    const window = nextWindow(data);
+    const rows = pendingUpdateRows(data);
+    const rejected = new Set(
+      (settings?.rejectedUpdates ?? []).map(r => r.updateId),
+    );
     content = (
-      <Grid container spacing={2} alignItems="center">
-        <Grid item>
-          <ComplianceRing compliant={compliant} total={data.instances.length} />
-          <Typography variant="caption" display="block" align="center">
-            {compliant} of {data.instances.length} compliant
-          </Typography>
-        </Grid>
-        <Grid item xs>
-          <Grid container spacing={2}>
-            <Grid item xs={6}>
-              <Figure
-                label="Critical updates missing"
-                value={critical}
-                alert={critical > 0}
-              />
-            </Grid>
-            <Grid item xs={6}>
-              <Figure
-                label="Important (security) updates missing"
-                value={important}
-                alert={important > 0}
-              />
-            </Grid>
-            <Grid item xs={6}>
-              <Typography variant="caption" color="textSecondary">
-                Last scan
-              </Typography>
-              <Typography variant="body2" title={formatTime(scan)}>
-                {relativeTime(scan)}
-              </Typography>
-            </Grid>
-            <Grid item xs={6}>
-              <Typography variant="caption" color="textSecondary">
-                Next maintenance window
-              </Typography>
-              <Typography variant="body2">
-                {window
-                  ? `${window.name}, ${formatTime(window.nextExecutionAt)}`
-                  : 'None scheduled'}
-              </Typography>
+      <>
+        <Grid container spacing={2} alignItems="center">
+          <Grid item>
+            <ComplianceRing
+              compliant={compliant}
+              total={data.instances.length}
+            />
+            <Typography variant="caption" display="block" align="center">
+              {compliant} of {data.instances.length} compliant
+            </Typography>
+          </Grid>
+          <Grid item xs>
+            <Grid container spacing={2}>
+              <Grid item xs={6}>
+                <Figure
+                  label="Critical updates missing"
+                  value={critical}
+                  alert={critical > 0}
+                />
+              </Grid>
+              <Grid item xs={6}>
+                <Figure
+                  label="Important (security) updates missing"
+                  value={important}
+                  alert={important > 0}
+                />
+              </Grid>
+              <Grid item xs={12}>
+                <Typography variant="caption" color="textSecondary">
+                  Last scan
+                </Typography>
+                <Typography variant="body2" title={formatTime(scan)}>
+                  {relativeTime(scan)}
+                </Typography>
+              </Grid>
             </Grid>
           </Grid>
         </Grid>
-        <Grid item xs={12}>
-          <Typography variant="caption" color="textSecondary">
-            Exclusions
-          </Typography>
-          <Typography variant="body2">
-            {data.unmanagedInstanceIds.length > 0
-              ? `Not under patch management: ${data.unmanagedInstanceIds.join(
-                  ', ',
-                )}`
-              : 'Every instance is under patch management.'}{' '}
-            <Link to={exclusionLink}>Request an exclusion</Link>
-          </Typography>
-        </Grid>
-      </Grid>
+        <MaintenanceWindowSection
+          settings={settings}
+          data={data}
+          rfcLink={rfcLink}
+          newRfcLink={newRfcLink}
+        />
+        <PolicySection
+          rows={rows}
+          rejected={rejected}
+          newRfcLink={newRfcLink}
+        />
+        {settings && (
+          <RejectedSection
+            settings={settings}
+            rfcLink={rfcLink}
+            newRfcLink={newRfcLink}
+          />
+        )}
+        <ExclusionSection
+          data={data}
+          settings={settings}
+          rfcLink={rfcLink}
+          newRfcLink={newRfcLink}
+          now={now}
+        />
+      </>
     );
   }
 

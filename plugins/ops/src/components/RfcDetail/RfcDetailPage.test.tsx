@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -283,6 +283,194 @@ describe('RfcDetailPage', () => {
     expect(
       screen.queryByRole('button', { name: 'Start' }),
     ).not.toBeInTheDocument();
+  });
+
+  describe('editing a draft', () => {
+    const draft = (overrides: Partial<Rfc> = {}) =>
+      rfc({
+        id: 'RFC-000030',
+        status: 'Editing',
+        version: 4,
+        approverGroup: 'group:default/central-it',
+        ...overrides,
+      });
+
+    /** Serves the draft, its change type with a parameter form, and PATCH. */
+    function serveDraft(patch: (body: any) => Response | Rfc) {
+      const patches: any[] = [];
+      serveRfc(draft());
+      server.use(
+        http.get(`${BASE_URL}/change-types`, () =>
+          HttpResponse.json({
+            items: [
+              {
+                id: 'restore-stack-from-snapshot',
+                automation: 'automated',
+                parameterSchema: {
+                  properties: {
+                    snapshotId: {
+                      title: 'Snapshot or recovery point',
+                      type: 'string',
+                      pattern: '^(snap|rds:|arn:aws:backup:)[A-Za-z0-9:/._-]+$',
+                    },
+                  },
+                  required: ['snapshotId'],
+                },
+              },
+            ],
+          }),
+        ),
+        http.patch(`${BASE_URL}/rfcs/RFC-000030`, async ({ request }) => {
+          const body = await request.json();
+          patches.push(body);
+          const answer = patch(body);
+          if (answer instanceof Response) return answer as any;
+          return HttpResponse.json(answer);
+        }),
+      );
+      return patches;
+    }
+
+    it('lets the requester edit the fields and saves what changed, naming the version', async () => {
+      const patches = serveDraft(body =>
+        draft({
+          title: body.title,
+          parameters: body.parameters,
+          risk: body.risk,
+          version: 5,
+        }),
+      );
+      await open('ana', 'ALLOW', 'RFC-000030');
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Edit' }, slow),
+      );
+      const form = within(screen.getByTestId('rfc-edit-form'));
+      // submitting waits until the edit is saved or discarded
+      expect(
+        screen.queryByRole('button', { name: 'Submit for approval' }),
+      ).not.toBeInTheDocument();
+      expect(form.getByLabelText(/^Title/)).toHaveValue('Restore payments-db');
+      expect(form.getByLabelText(/^Snapshot or recovery point/)).toHaveValue(
+        'snap-0123',
+      );
+
+      fireEvent.change(form.getByLabelText(/^Title/), {
+        target: { value: 'Restore payments-db from Sunday' },
+      });
+      fireEvent.change(form.getByLabelText(/^Snapshot or recovery point/), {
+        target: { value: 'not-a-snapshot' },
+      });
+      await userEvent.click(form.getByRole('button', { name: 'Save changes' }));
+      // the form checks the parameter before anything is sent
+      expect(
+        form.getByText(/Snapshot or recovery point must match/),
+      ).toBeInTheDocument();
+      expect(patches).toHaveLength(0);
+
+      fireEvent.change(form.getByLabelText(/^Snapshot or recovery point/), {
+        target: { value: 'snap-0456' },
+      });
+      fireEvent.mouseDown(form.getByLabelText(/^Risk/));
+      await userEvent.click(screen.getByRole('option', { name: 'medium' }));
+      await userEvent.click(form.getByRole('button', { name: 'Save changes' }));
+
+      await waitFor(() => expect(patches).toHaveLength(1));
+      expect(patches[0]).toEqual({
+        version: 4,
+        title: 'Restore payments-db from Sunday',
+        risk: 'medium',
+        parameters: { snapshotId: 'snap-0456' },
+      });
+      expect(
+        await screen.findByText(
+          'RFC-000030: Restore payments-db from Sunday',
+          undefined,
+          slow,
+        ),
+      ).toBeInTheDocument();
+      expect(screen.queryByTestId('rfc-edit-form')).not.toBeInTheDocument();
+      // and then it goes for approval as before
+      expect(
+        await screen.findByRole(
+          'button',
+          { name: 'Submit for approval' },
+          slow,
+        ),
+      ).toBeInTheDocument();
+    });
+
+    it('says someone else changed the draft and reloads it on 409', async () => {
+      let gets = 0;
+      const patches = serveDraft(() =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'ConflictError',
+              message: 'RFC-000030 is at version 5, not 4',
+            },
+            response: { statusCode: 409 },
+          },
+          { status: 409 },
+        ),
+      );
+      server.use(
+        http.get(`${BASE_URL}/rfcs/RFC-000030`, () => {
+          gets += 1;
+          return HttpResponse.json(
+            gets > 1
+              ? draft({ title: 'Renamed by a colleague', version: 5 })
+              : draft(),
+          );
+        }),
+      );
+      await open('ana', 'ALLOW', 'RFC-000030');
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Edit' }, slow),
+      );
+      const form = within(screen.getByTestId('rfc-edit-form'));
+      fireEvent.change(form.getByLabelText(/^Description/), {
+        target: { value: 'Mine' },
+      });
+      await userEvent.click(form.getByRole('button', { name: 'Save changes' }));
+      expect(
+        await screen.findByTestId('rfc-edit-conflict', undefined, slow),
+      ).toHaveTextContent(
+        'Someone else changed RFC-000030 while you were editing it',
+      );
+      expect(patches).toEqual([{ version: 4, description: 'Mine' }]);
+      expect(
+        await screen.findByText(
+          'RFC-000030: Renamed by a colleague',
+          undefined,
+          slow,
+        ),
+      ).toBeInTheDocument();
+      expect(gets).toBe(2);
+      expect(screen.queryByTestId('rfc-edit-form')).not.toBeInTheDocument();
+    });
+
+    it('offers editing to the requester of a draft only', async () => {
+      serveDraft(() => draft());
+      // priya is on the owning team, so she may cancel the draft but not edit it
+      await open('priya', 'ALLOW', 'RFC-000030');
+      expect(
+        await screen.findByRole('button', { name: 'Cancel RFC' }, slow),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: 'Edit' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('offers no editing once the RFC is submitted', async () => {
+      serveRfc(rfc());
+      await open('ana');
+      expect(
+        await screen.findByRole('button', { name: 'Cancel RFC' }, slow),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: 'Edit' }),
+      ).not.toBeInTheDocument();
+    });
   });
 
   it('says when the RFC does not exist', async () => {

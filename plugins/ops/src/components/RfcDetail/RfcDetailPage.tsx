@@ -7,10 +7,18 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRefParams } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import type { Rfc } from '@cloud-ops/plugin-ops-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  allowedRfcActions,
+  rfcCreatePermission,
+  type Rfc,
+} from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import EditIcon from '@material-ui/icons/Edit';
+import Alert from '@material-ui/lab/Alert';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -21,6 +29,7 @@ import { rfcRouteRef } from '../../routes';
 import { RfcStatusChip } from '../shared/RfcStatusChip';
 import { formatTime } from '../shared/time';
 import { RfcActions } from './RfcActions';
+import { RfcEditForm } from './RfcEditForm';
 import { RfcTimeline } from './RfcTimeline';
 
 const Text = ({ children }: { children?: string }) =>
@@ -56,19 +65,35 @@ export const RfcDetailPage = () => {
     return { rfc: loaded, events };
   }, [opsApi, id]);
   useEffect(() => setRfc(value?.rfc), [value]);
-  // Whether a person carries the change out; without the answer, no
-  // execution actions are offered.
+  const [editing, setEditing] = useState(false);
+  const [conflict, setConflict] = useState<string>();
+  const create = usePermission({ permission: rfcCreatePermission });
+  // The change type tells whether a person carries the change out (without
+  // the answer, no execution actions are offered) and which parameters the
+  // edit form shows.
   const changeTypeId = rfc?.changeTypeId;
-  const manual = useAsync(async () => {
-    if (!changeTypeId) return false;
+  const changeType = useAsync(async () => {
+    if (!changeTypeId) return undefined;
     const types = await opsApi.listChangeTypes();
-    return types.find(t => t.id === changeTypeId)?.automation === 'manual';
+    return types.find(t => t.id === changeTypeId);
   }, [opsApi, changeTypeId]);
+  const manual = changeType.value?.automation === 'manual';
 
   if (error)
     return <ResponseErrorPanel error={error} title={`Could not load ${id}`} />;
   if (loading && !value) return <Progress />;
   if (!rfc || !value) return null;
+
+  const canEdit =
+    !editing &&
+    Boolean(actor) &&
+    create.allowed &&
+    allowedRfcActions({
+      rfc,
+      actor: actor!,
+      centralItGroup,
+      now: new Date(),
+    }).includes('edit');
 
   return (
     <Grid container spacing={3}>
@@ -86,7 +111,20 @@ export const RfcDetailPage = () => {
             <RfcStatusChip status={rfc.status} />
           </span>
           <Box flex={1} />
-          {actor && (
+          {canEdit && (
+            <Button
+              variant="outlined"
+              color="primary"
+              startIcon={<EditIcon />}
+              onClick={() => {
+                setConflict(undefined);
+                setEditing(true);
+              }}
+            >
+              Edit
+            </Button>
+          )}
+          {actor && !editing && (
             <RfcActions
               rfc={rfc}
               actor={actor}
@@ -96,10 +134,23 @@ export const RfcDetailPage = () => {
                 retry();
               }}
               onConflict={retry}
-              manual={manual.value === true}
+              manual={manual}
             />
           )}
         </Box>
+        {conflict && (
+          <Box mt={1}>
+            <Alert
+              severity="warning"
+              data-testid="rfc-edit-conflict"
+              onClose={() => setConflict(undefined)}
+            >
+              Someone else changed {rfc.id} while you were editing it, so your
+              changes were not saved. It has been reloaded; edit it again to
+              make your changes. ({conflict})
+            </Alert>
+          </Box>
+        )}
         {rfc.statusReason && (
           <Typography variant="body2" color="textSecondary">
             {rfc.statusReason}
@@ -107,58 +158,81 @@ export const RfcDetailPage = () => {
         )}
       </Grid>
       <Grid item xs={12} md={8}>
-        <InfoCard title="Request">
-          <StructuredMetadataTable
-            metadata={{
-              Target: <EntityRefLink entityRef={rfc.targetEntityRef} />,
-              'Change type': `${rfc.changeTypeId} ${rfc.changeTypeVersion}`,
-              Description: <Text>{rfc.description}</Text>,
-              Origin:
-                rfc.origin === 'central-it' ? 'Central IT RFC' : 'User RFC',
-              Requester: (
-                <EntityRefLink entityRef={rfc.requester} defaultKind="user" />
-              ),
-              'Owning group': (
-                <EntityRefLink entityRef={rfc.ownerGroup} defaultKind="group" />
-              ),
-              Approval: rfc.approverGroup ? (
-                <>
-                  <EntityRefLink
-                    entityRef={rfc.approverGroup}
-                    defaultKind="group"
-                  />{' '}
-                  ({APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule})
-                </>
-              ) : (
-                APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule
-              ),
-              Risk: rfc.risk,
-              'Requested start': rfc.requestedStartTime
-                ? formatTime(rfc.requestedStartTime)
-                : 'As soon as approved',
-              'Requested end': formatTime(rfc.requestedEndTime),
-              'Implementation plan': <Text>{rfc.implementationPlan}</Text>,
-              'Test plan': <Text>{rfc.testPlan}</Text>,
-              'Rollback plan': <Text>{rfc.rollbackPlan}</Text>,
-              'Peer reviewer': rfc.peerReviewer ?? '—',
-              Parameters: (
-                <Box component="pre" m={0} style={{ whiteSpace: 'pre-wrap' }}>
-                  {JSON.stringify(rfc.parameters, null, 2)}
-                </Box>
-              ),
-              'Outcome notes': <Text>{rfc.outcomeNotes}</Text>,
-              'Scaffolder task': rfc.taskId ? (
-                <Link to={`/create/tasks/${encodeURIComponent(rfc.taskId)}`}>
-                  {rfc.taskId}
-                </Link>
-              ) : (
-                '—'
-              ),
-              Created: formatTime(rfc.createdAt),
-              Updated: `${formatTime(rfc.updatedAt)} (version ${rfc.version})`,
+        {editing ? (
+          <RfcEditForm
+            rfc={rfc}
+            changeType={changeType.value}
+            onSaved={updated => {
+              setRfc(updated);
+              setEditing(false);
+              retry();
             }}
+            onConflict={message => {
+              setConflict(message);
+              setEditing(false);
+              retry();
+            }}
+            onClose={() => setEditing(false)}
           />
-        </InfoCard>
+        ) : (
+          <InfoCard title="Request">
+            <StructuredMetadataTable
+              metadata={{
+                Target: <EntityRefLink entityRef={rfc.targetEntityRef} />,
+                'Change type': `${rfc.changeTypeId} ${rfc.changeTypeVersion}`,
+                Description: <Text>{rfc.description}</Text>,
+                Origin:
+                  rfc.origin === 'central-it' ? 'Central IT RFC' : 'User RFC',
+                Requester: (
+                  <EntityRefLink entityRef={rfc.requester} defaultKind="user" />
+                ),
+                'Owning group': (
+                  <EntityRefLink
+                    entityRef={rfc.ownerGroup}
+                    defaultKind="group"
+                  />
+                ),
+                Approval: rfc.approverGroup ? (
+                  <>
+                    <EntityRefLink
+                      entityRef={rfc.approverGroup}
+                      defaultKind="group"
+                    />{' '}
+                    ({APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule})
+                  </>
+                ) : (
+                  APPROVAL_RULES[rfc.approvalRule] ?? rfc.approvalRule
+                ),
+                Risk: rfc.risk,
+                'Requested start': rfc.requestedStartTime
+                  ? formatTime(rfc.requestedStartTime)
+                  : 'As soon as approved',
+                'Requested end': formatTime(rfc.requestedEndTime),
+                'Implementation plan': <Text>{rfc.implementationPlan}</Text>,
+                'Test plan': <Text>{rfc.testPlan}</Text>,
+                'Rollback plan': <Text>{rfc.rollbackPlan}</Text>,
+                'Peer reviewer': rfc.peerReviewer ?? '—',
+                Parameters: (
+                  <Box component="pre" m={0} style={{ whiteSpace: 'pre-wrap' }}>
+                    {JSON.stringify(rfc.parameters, null, 2)}
+                  </Box>
+                ),
+                'Outcome notes': <Text>{rfc.outcomeNotes}</Text>,
+                'Scaffolder task': rfc.taskId ? (
+                  <Link to={`/create/tasks/${encodeURIComponent(rfc.taskId)}`}>
+                    {rfc.taskId}
+                  </Link>
+                ) : (
+                  '—'
+                ),
+                Created: formatTime(rfc.createdAt),
+                Updated: `${formatTime(rfc.updatedAt)} (version ${
+                  rfc.version
+                })`,
+              }}
+            />
+          </InfoCard>
+        )}
       </Grid>
       <Grid item xs={12} md={4}>
         <InfoCard title="Lifecycle">
