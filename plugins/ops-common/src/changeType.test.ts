@@ -90,6 +90,27 @@ describe('parseChangeType', () => {
     );
   });
 
+  it('reads the operation a change type performs', () => {
+    const result = parseChangeType(
+      template({ ...valid, [K.operation]: 'set-maintenance-window' }),
+    );
+    expect(result.ok && result.changeType.operation).toBe(
+      'set-maintenance-window',
+    );
+    const without = parseChangeType(template(valid));
+    expect(without.ok && 'operation' in without.changeType).toBe(false);
+  });
+
+  it('refuses an unknown operation, naming the allowed ones', () => {
+    const result = parseChangeType(
+      template({ ...valid, [K.operation]: 'reboot' }),
+    );
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors).toEqual([
+      `annotation ${K.operation} must be one of set-maintenance-window, exclude-from-patching, include-in-patching, reject-update, apply-update, set-backup-schedule, restore-from-recovery-point, take-snapshot; got "reboot"`,
+    ]);
+  });
+
   it('refuses entities that are not templates', () => {
     const result = parseChangeType({ ...template(valid), kind: 'Component' });
     expect(result).toEqual({

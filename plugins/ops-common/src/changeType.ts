@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import { OPS_ANNOTATION_PREFIX } from './annotations';
+import { OPS_OPERATIONS, type OpsOperation } from './patching';
 
 /**
  * Annotation keys that turn a Template entity into a change type.
@@ -23,6 +24,8 @@ export const CHANGE_TYPE_ANNOTATIONS = {
   region: `${OPS_ANNOTATION_PREFIX}/aws-region`,
   /** `true`, or a sentence saying what replaces it */
   deprecated: `${OPS_ANNOTATION_PREFIX}/deprecated`,
+  /** The patch or continuity setting the change type changes, one of {@link OPS_OPERATIONS}. */
+  operation: `${OPS_ANNOTATION_PREFIX}/operation`,
 } as const;
 
 /** @public */
@@ -100,6 +103,8 @@ export type ChangeType = {
     region?: string;
   };
   deprecated?: { message: string };
+  /** The patch or continuity setting an RFC of this type changes, if any. */
+  operation?: OpsOperation;
 };
 
 /** @public */
@@ -238,6 +243,19 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
         }
       : undefined;
 
+  const operationRaw = a[K.operation]?.trim();
+  if (
+    operationRaw !== undefined &&
+    !OPS_OPERATIONS.includes(operationRaw as OpsOperation)
+  ) {
+    errors.push(
+      `annotation ${K.operation} must be one of ${OPS_OPERATIONS.join(
+        ', ',
+      )}; got "${operationRaw}"`,
+    );
+  }
+  const operation = operationRaw as OpsOperation | undefined;
+
   if (errors.length > 0) {
     return { ok: false, errors };
   }
@@ -264,6 +282,7 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
       risk,
       ...(serviceCatalog ? { serviceCatalog } : {}),
       ...(deprecated ? { deprecated } : {}),
+      ...(operation ? { operation } : {}),
     },
   };
 }

@@ -19,3 +19,5 @@ export * from './incidents';
 export * from './serviceRequests';
 export * from './reports';
 export * from './patching';
+export * from './maintenance';
+export * from './incidentRules';

@@ -6,6 +6,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import {
   formatRfcId,
   parseRfcId,
+  type OpsOperation,
   type Rfc,
   type RfcApproval,
   type RfcAuditEvent,
@@ -41,6 +42,7 @@ type RfcRow = {
   description: string;
   target_entity_ref: string;
   parameters: string;
+  operation: string | null;
   owner_group: string;
   origin: string;
   requester: string;
@@ -109,6 +111,7 @@ function toRfc(row: RfcRow, approvals: RfcApproval[]): Rfc {
     description: row.description,
     targetEntityRef: row.target_entity_ref,
     parameters: JSON.parse(row.parameters),
+    ...(row.operation ? { operation: row.operation as Rfc['operation'] } : {}),
     ownerGroup: row.owner_group,
     origin: row.origin as Rfc['origin'],
     requester: row.requester,
@@ -240,6 +243,7 @@ export class DatabaseRfcStore implements RfcStore {
       description: rfc.description,
       target_entity_ref: rfc.targetEntityRef,
       parameters: JSON.stringify(rfc.parameters),
+      operation: rfc.operation ?? null,
       owner_group: rfc.ownerGroup,
       origin: rfc.origin,
       requester: rfc.requester,
@@ -423,6 +427,40 @@ export class DatabaseRfcStore implements RfcStore {
       .orderBy('requested_start_time', 'asc')
       .limit(limit);
     return rows.map(row => toRfc(row, []));
+  }
+
+  async listSuccessfulOperations(query: {
+    targetEntityRefs?: string[];
+    operations?: OpsOperation[];
+  }): Promise<Rfc[]> {
+    if (query.targetEntityRefs && query.targetEntityRefs.length === 0) {
+      return [];
+    }
+    const q = this.db<RfcRow>(RFCS)
+      .where('status', 'Success')
+      .whereNotNull('operation');
+    if (query.targetEntityRefs) {
+      // Entity refs are case-insensitive; RFCs keep the case they were given.
+      q.whereIn(
+        this.db.raw('lower(target_entity_ref)') as any,
+        query.targetEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+      );
+    }
+    if (query.operations) {
+      q.whereIn('operation', query.operations);
+    }
+    const rows = (await q
+      .orderBy('updated_at', 'asc')
+      .orderBy('seq', 'asc')) as RfcRow[];
+    return rows.map(row => toRfc(row, []));
+  }
+
+  async listTargetsWithOperation(operation: OpsOperation): Promise<string[]> {
+    const rows = await this.db<RfcRow>(RFCS)
+      .distinct('target_entity_ref')
+      .where({ status: 'Success', operation })
+      .orderBy('target_entity_ref', 'asc');
+    return rows.map(r => r.target_entity_ref);
   }
 
   private async approvalsFor(

@@ -1,4 +1,5 @@
 import type {
+  OpsOperation,
   Rfc,
   RfcAction,
   RfcAuditEvent,
@@ -68,4 +69,16 @@ export interface RfcStore {
   listEvents(id: string): Promise<RfcAuditEvent[]>;
   /** RFCs still waiting for approval whose requested start time is at or before `now`. */
   listUnapprovedAtStart(now: Date, limit: number): Promise<Rfc[]>;
+  /**
+   * RFCs that performed a patch or continuity operation and reached
+   * `Success`, oldest first, without their approvals. The settings in force
+   * are derived from them.
+   */
+  listSuccessfulOperations(query: {
+    /** Full, lower-case entity refs; all entities when absent. */
+    targetEntityRefs?: string[];
+    operations?: OpsOperation[];
+  }): Promise<Rfc[]>;
+  /** Entities with at least one successful RFC of the operation. */
+  listTargetsWithOperation(operation: OpsOperation): Promise<string[]>;
 }

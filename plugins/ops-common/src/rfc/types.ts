@@ -1,4 +1,5 @@
 import type { ChangeTypeApprovalRule, ChangeTypeRisk } from '../changeType';
+import type { OpsOperation } from '../patching';
 
 /**
  * Where an RFC is in its life. `Success`, `Failure`, `Rejected` and
@@ -75,6 +76,11 @@ export type Rfc = {
   /** The component or stack the change applies to. */
   targetEntityRef: string;
   parameters: Record<string, unknown>;
+  /**
+   * The patch or continuity setting this RFC changes, copied from its change
+   * type when it was created; absent for other changes.
+   */
+  operation?: OpsOperation;
 
   /** Group that owns the target entity, read from the catalog. */
   ownerGroup: string;

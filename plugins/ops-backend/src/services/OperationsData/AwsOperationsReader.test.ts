@@ -1,7 +1,11 @@
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeInstancePatchStatesCommand } from '@aws-sdk/client-ssm';
+import {
+  DescribeInstancePatchesCommand,
+  DescribeInstancePatchStatesCommand,
+} from '@aws-sdk/client-ssm';
 import { ListProtectedResourcesCommand } from '@aws-sdk/client-backup';
+import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AwsOperationsReader } from './AwsOperationsReader';
 import {
@@ -79,9 +83,55 @@ describe('AwsOperationsReader', () => {
         schedule: 'cron(0 2 ? * SUN#2 *)',
         nextExecutionAt: '2026-12-13T02:00:00.000Z',
       },
+      pendingUpdates: [
+        {
+          id: 'ALAS2-2026-0000',
+          title: 'package-0',
+          classification: 'Security',
+          severity: 'Critical',
+          updateClass: 'critical-security',
+        },
+        {
+          id: 'ALAS2-2026-0001',
+          title: 'package-1',
+          classification: 'Security',
+          severity: 'Important',
+          updateClass: 'important',
+        },
+        {
+          id: 'ALAS2-2026-0002',
+          title: 'package-2',
+          classification: 'Bugfix',
+          severity: 'Low',
+          updateClass: 'other',
+        },
+        {
+          id: 'ALAS2-2026-0009',
+          title: 'package-failed',
+          classification: 'Bugfix',
+          severity: 'Critical',
+          updateClass: 'important',
+        },
+      ],
       compliant: false,
     });
-    expect(patch.instances[1]).toMatchObject({ compliant: true });
+    expect(patch.instances[1]).toMatchObject({
+      compliant: true,
+      pendingUpdates: [],
+    });
+    // Only the non-compliant instance is asked for its patches, Missing and Failed ones.
+    expect(
+      aws.mocks.ssm
+        .commandCalls(DescribeInstancePatchesCommand)
+        .map(c => c.args[0].input),
+    ).toEqual([
+      {
+        InstanceId: 'i-00000000000000000',
+        Filters: [{ Key: 'State', Values: ['Missing', 'Failed'] }],
+        MaxResults: 50,
+        NextToken: undefined,
+      },
+    ]);
 
     const backups = payload(results, ref, 'backups').resources;
     expect(backups).toEqual([
@@ -132,6 +182,8 @@ describe('AwsOperationsReader', () => {
       GetResources: 8 + 3,
       DescribeAlarms: 3,
       DescribeInstancePatchStates: 5,
+      // Positions that are multiples of 5 or 11 among 250: 50 + 23 - 5.
+      DescribeInstancePatches: 68,
       DescribeMaintenanceWindows: 1,
       DescribeMaintenanceWindowTargets: 1,
       ListProtectedResources: 1,
@@ -171,6 +223,152 @@ describe('AwsOperationsReader', () => {
       .commandCalls(DescribeInstancePatchStatesCommand)
       .map(c => c.args[0].input.InstanceIds!.length);
     expect(patchBatches).toEqual([50, 50, 50, 50, 50]);
+  });
+
+  it('keeps the listed recovery points, newest first, not only the last', async () => {
+    const account = new FakeAwsAccount({
+      entities: 1,
+      instancesPerEntity: 2,
+      databasesPerEntity: 1,
+      protectEveryNthInstance: 2,
+    });
+    aws = mockAwsAccount(account);
+    const results = await reader(account).read(account.targets);
+    const [ebs, backup, rds] = payload(
+      results,
+      'component:default/app-0',
+      'backups',
+    ).resources;
+    expect(ebs.recoveryPoints).toEqual([
+      {
+        id: 'snap-00000000000000000',
+        completedAt: '2026-11-18T04:00:00.000Z',
+        status: 'COMPLETED',
+        origin: 'scheduled',
+      },
+      {
+        id: 'snap-00000000000000000-manual',
+        completedAt: '2026-11-13T04:00:00.000Z',
+        status: 'COMPLETED',
+        origin: 'on-demand',
+      },
+    ]);
+    expect(backup.recoveryPoints).toEqual(
+      [60, 84, 108].map((age, k) => ({
+        id: `${backup.resourceArn}/rp-0${k ? `-${k}` : ''}`,
+        completedAt: new Date(
+          account.now.getTime() - age * 3_600_000,
+        ).toISOString(),
+        status: 'COMPLETED',
+        origin: 'scheduled',
+        sizeBytes: 8 * 1024 ** 3,
+      })),
+    );
+    expect(backup.lastRecoveryPoint.id).toBe(backup.recoveryPoints[0].id);
+    expect(rds.recoveryPoints.map((p: any) => p.id)).toEqual([
+      'rds:app-0-db-0-2026-11-21',
+      'rds:app-0-db-0-2026-11-20',
+    ]);
+  });
+
+  it('caps the recovery points at 30', async () => {
+    const account = new FakeAwsAccount({
+      entities: 1,
+      instancesPerEntity: 0,
+      databasesPerEntity: 1,
+    });
+    aws = mockAwsAccount(account);
+    aws.mocks.rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: Array.from({ length: 40 }, (_, d) => ({
+        DBSnapshotIdentifier: `rds:app-0-db-0-${d}`,
+        DBInstanceIdentifier: 'app-0-db-0',
+        Status: 'available',
+        SnapshotType: d === 0 ? 'manual' : 'automated',
+        SnapshotCreateTime: new Date(
+          account.now.getTime() - (d + 1) * 86_400_000,
+        ),
+      })),
+    });
+    const results = await reader(account).read(account.targets);
+    const [rds] = payload(
+      results,
+      'component:default/app-0',
+      'backups',
+    ).resources;
+    expect(rds.recoveryPoints).toHaveLength(30);
+    expect(rds.recoveryPoints[0]).toMatchObject({
+      id: 'rds:app-0-db-0-0',
+      origin: 'on-demand',
+    });
+    expect(rds.recoveryPoints[29].id).toBe('rds:app-0-db-0-29');
+  });
+
+  it('follows every page of pending patches', async () => {
+    const account = new FakeAwsAccount({ entities: 1, instancesPerEntity: 1 });
+    aws = mockAwsAccount(account);
+    const patch = (n: number) => ({
+      KBId: `KB50${String(n).padStart(5, '0')}`,
+      Title: `Update ${n}`,
+      Classification: 'SecurityUpdates',
+      Severity: n === 0 ? 'Critical' : 'Important',
+      State: 'MISSING' as const,
+      InstalledTime: new Date(0),
+    });
+    aws.mocks.ssm
+      .on(DescribeInstancePatchesCommand)
+      .resolvesOnce({
+        Patches: Array.from({ length: 50 }, (_, n) => patch(n)),
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({ Patches: [patch(50)] });
+    const results = await reader(account).read(account.targets);
+    const [instance] = payload(
+      results,
+      'component:default/app-0',
+      'patch',
+    ).instances;
+    expect(instance.pendingUpdates).toHaveLength(51);
+    expect(instance.pendingUpdates[0]).toMatchObject({
+      id: 'KB5000000',
+      updateClass: 'critical-security',
+    });
+    expect(instance.pendingUpdates[50]).toMatchObject({
+      id: 'KB5000050',
+      updateClass: 'important',
+    });
+    expect(
+      aws.mocks.ssm
+        .commandCalls(DescribeInstancePatchesCommand)
+        .map(c => c.args[0].input.NextToken),
+    ).toEqual([undefined, 'page-2']);
+  });
+
+  it('lists pending patches with bounded concurrency', async () => {
+    const account = new FakeAwsAccount({
+      entities: 1,
+      instancesPerEntity: 40,
+    });
+    aws = mockAwsAccount(account);
+    let inFlight = 0;
+    let most = 0;
+    aws.mocks.ssm.on(DescribeInstancePatchesCommand).callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise(resolve => setTimeout(resolve, 5));
+      inFlight -= 1;
+      return { Patches: [] };
+    });
+    await new AwsOperationsReader({
+      clients: fakeClientProvider,
+      logger: mockServices.logger.mock(),
+      now: () => account.now,
+      patchDetailConcurrency: 3,
+    }).read(account.targets);
+    // Positions 0..39 that are multiples of 5 or 11: 8 + 4 - 1.
+    expect(
+      aws.mocks.ssm.commandCalls(DescribeInstancePatchesCommand),
+    ).toHaveLength(11);
+    expect(most).toBe(3);
   });
 
   it('grows with pages of resources, not with entities', async () => {
@@ -324,6 +522,31 @@ describe('AwsOperationsReader', () => {
       ).toBe(true);
       expect(results.filter(r => r.kind !== 'patch').every(r => r.ok)).toBe(
         true,
+      );
+    });
+
+    it('keeps the patch counts when the pending patches cannot be listed', async () => {
+      aws = mockAwsAccount(account);
+      aws.mocks.ssm
+        .on(DescribeInstancePatchesCommand)
+        .rejects(
+          Object.assign(new Error('denied'), { name: 'AccessDeniedException' }),
+        );
+      const logger = mockServices.logger.mock();
+      const results = await new AwsOperationsReader({
+        clients: fakeClientProvider,
+        logger,
+        now: () => account.now,
+      }).read(account.targets);
+      const [instance] = payload(
+        results,
+        'component:default/app-0',
+        'patch',
+      ).instances;
+      expect(instance).toMatchObject({ missing: 3, compliant: false });
+      expect(instance.pendingUpdates).toBeUndefined();
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining('ssm:DescribeInstancePatches'),
       );
     });
 

@@ -12,6 +12,7 @@ import {
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
+  DescribeInstancePatchesCommand,
   DescribeInstancePatchStatesCommand,
   DescribeMaintenanceWindowsCommand,
   DescribeMaintenanceWindowTargetsCommand,
@@ -21,9 +22,12 @@ import {
   AlarmState,
   AlarmSummary,
   BackupMethod,
+  classifyUpdate,
   InstancePatchState,
   MaintenanceWindowSummary,
   OperationsSnapshotKind,
+  PendingUpdate,
+  RecoveryPointSummary,
   RESERVED_AWS_TAGS,
   ResourceBackupState,
 } from '@cloud-ops/plugin-ops-common';
@@ -47,6 +51,7 @@ export const AWS_LIMITS = {
   tagFilterValues: 20,
   describeAlarmsNames: 100,
   describeInstancePatchStatesIds: 50,
+  describeInstancePatchesPageSize: 50,
   maintenanceWindowsPerPage: 100,
   protectedResourcesPerPage: 1000,
   recoveryPointsPerPage: 1000,
@@ -59,6 +64,10 @@ export const AWS_LIMITS = {
 
 // Stops a misbehaving pagination token from looping forever.
 const MAX_PAGES = 10_000;
+
+/** Recovery points kept per resource, newest first. */
+const MAX_RECOVERY_POINTS = 30;
+const DEFAULT_PATCH_DETAIL_CONCURRENCY = 4;
 
 const ENTITY_REF_TAG = RESERVED_AWS_TAGS.entityRef;
 
@@ -100,10 +109,60 @@ async function followPages<T>(
   return all;
 }
 
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker),
+  );
+}
+
+type TimedPoint = RecoveryPointSummary & { at: Date; planId?: string };
+
+/** Newest first, at most {@link MAX_RECOVERY_POINTS}. */
+function newestPoints(points: TimedPoint[] | undefined): TimedPoint[] {
+  return [...(points ?? [])]
+    .sort((a, b) => b.at.getTime() - a.at.getTime())
+    .slice(0, MAX_RECOVERY_POINTS);
+}
+
+function toSummary(point: TimedPoint): RecoveryPointSummary {
+  const { at: _at, planId: _planId, ...rest } = point;
+  return rest;
+}
+
 function iso(value?: Date | string): string | undefined {
   if (value === undefined) return undefined;
   const d = value instanceof Date ? value : new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** An AWS Backup recovery point status as listed, or undefined to leave it out. */
+function recoveryPointStatus(
+  status: string | undefined,
+): RecoveryPointSummary['status'] | undefined {
+  switch (status) {
+    case 'COMPLETED':
+    case 'AVAILABLE':
+      return 'COMPLETED';
+    case 'PARTIAL':
+      return 'PARTIAL';
+    case 'EXPIRED':
+      return 'EXPIRED';
+    default:
+      // Still being created or being deleted.
+      return undefined;
+  }
 }
 
 /** @public */
@@ -124,6 +183,8 @@ export type AwsOperationsReaderOptions = {
   defaultBackupIntervalHours?: number;
   /** How far back recovery points are read. */
   recoveryPointLookbackDays?: number;
+  /** DescribeInstancePatches calls in flight at once. Defaults to 4. */
+  patchDetailConcurrency?: number;
   now?: () => Date;
 };
 
@@ -436,6 +497,7 @@ export class AwsOperationsReader implements OperationsReader {
         operation = 'ssm:DescribeMaintenanceWindows';
         await this.readMaintenanceWindows(clients, instanceTags, windows);
       }
+      await this.readPendingUpdates(clients, location, states);
     } catch (e) {
       const error = describeAwsError(e, operation, location);
       this.options.logger.warn(error);
@@ -469,6 +531,68 @@ export class AwsOperationsReader implements OperationsReader {
         },
       };
     });
+  }
+
+  /**
+   * Lists the missing and failed patches of every non-compliant instance,
+   * classified by the patch policy. Compliant instances need no call. A
+   * failure leaves the instances without a list (their counts still stand)
+   * rather than failing the patch read.
+   */
+  private async readPendingUpdates(
+    clients: OperationsAwsClients,
+    location: AwsLocation,
+    states: Map<string, InstancePatchState>,
+  ) {
+    const nonCompliant: InstancePatchState[] = [];
+    for (const state of states.values()) {
+      if (state.compliant) state.pendingUpdates = [];
+      else nonCompliant.push(state);
+    }
+    const failures: string[] = [];
+    await forEachLimited(
+      nonCompliant,
+      this.options.patchDetailConcurrency ?? DEFAULT_PATCH_DETAIL_CONCURRENCY,
+      async state => {
+        try {
+          const patches = await followPages(async token => {
+            const out = await clients.ssm.send(
+              new DescribeInstancePatchesCommand({
+                InstanceId: state.instanceId,
+                Filters: [{ Key: 'State', Values: ['Missing', 'Failed'] }],
+                MaxResults: AWS_LIMITS.describeInstancePatchesPageSize,
+                NextToken: token,
+              }),
+            );
+            return { items: out.Patches, next: out.NextToken };
+          });
+          const updates = new Map<string, PendingUpdate>();
+          for (const p of patches) {
+            const id = p.KBId || p.Title;
+            if (!id) continue;
+            const classification = p.Classification ?? '';
+            const severity = p.Severity ?? '';
+            updates.set(id, {
+              id,
+              title: p.Title ?? id,
+              classification,
+              severity,
+              updateClass: classifyUpdate(classification, severity),
+            });
+          }
+          state.pendingUpdates = [...updates.values()];
+        } catch (e) {
+          failures.push(
+            describeAwsError(e, 'ssm:DescribeInstancePatches', location),
+          );
+        }
+      },
+    );
+    if (failures.length) {
+      this.options.logger.warn(
+        `Pending updates of ${failures.length} instance(s) could not be listed: ${failures[0]}`,
+      );
+    }
   }
 
   /** Fills instance id → window from the account's windows and their targets. */
@@ -604,6 +728,7 @@ export class AwsOperationsReader implements OperationsReader {
       last?: { id: string; at: Date },
       plan?: ResourceBackupState['plan'],
       intervalHours = defaultInterval,
+      points: TimedPoint[] = [],
     ) => {
       const ageHours = last
         ? (now.getTime() - last.at.getTime()) / 3_600_000
@@ -621,6 +746,7 @@ export class AwsOperationsReader implements OperationsReader {
               ageHours: Math.round(ageHours! * 10) / 10,
             }
           : undefined,
+        recoveryPoints: newestPoints(points).map(toSummary),
         plan,
         expectedIntervalHours: intervalHours,
         // Half an interval of grace, so a backup that is running late is not yet overdue.
@@ -641,6 +767,7 @@ export class AwsOperationsReader implements OperationsReader {
         string,
         { id: string; at: Date; planId?: string }
       >();
+      const backupPoints = new Map<string, TimedPoint[]>();
       for (const vault of vaults) {
         if (!vault.BackupVaultName) continue;
         await followPages(async token => {
@@ -657,6 +784,24 @@ export class AwsOperationsReader implements OperationsReader {
           for (const rp of out.RecoveryPoints ?? []) {
             const at = rp.CompletionDate ?? rp.CreationDate;
             if (!rp.ResourceArn || !protectedArns.has(rp.ResourceArn)) continue;
+            const status = recoveryPointStatus(rp.Status);
+            if (status && at) {
+              backupPoints.set(rp.ResourceArn, [
+                ...(backupPoints.get(rp.ResourceArn) ?? []),
+                {
+                  id: rp.RecoveryPointArn ?? '',
+                  completedAt: at.toISOString(),
+                  status,
+                  origin: rp.CreatedBy?.BackupPlanId
+                    ? 'scheduled'
+                    : 'on-demand',
+                  ...(rp.BackupSizeInBytes !== undefined
+                    ? { sizeBytes: rp.BackupSizeInBytes }
+                    : {}),
+                  at,
+                },
+              ]);
+            }
             if (rp.Status !== 'COMPLETED' || !at) continue;
             const prev = latest.get(rp.ResourceArn);
             if (!prev || prev.at < at) {
@@ -705,6 +850,7 @@ export class AwsOperationsReader implements OperationsReader {
           last,
           plan?.plan,
           plan?.interval ?? defaultInterval,
+          backupPoints.get(arn),
         );
       }
     }
@@ -755,6 +901,7 @@ export class AwsOperationsReader implements OperationsReader {
       ...[...volumesOfInstance.values()].flat(),
     ]);
     const latestSnapshot = new Map<string, { id: string; at: Date }>();
+    const snapshotPoints = new Map<string, TimedPoint[]>();
     for (const batch of chunk([...volumeIds], AWS_LIMITS.ec2FilterValues)) {
       await followPages(async token => {
         const out = await clients.ec2.send(
@@ -771,6 +918,19 @@ export class AwsOperationsReader implements OperationsReader {
         for (const s of out.Snapshots ?? []) {
           const at = s.CompletionTime ?? s.StartTime;
           if (!s.VolumeId || !s.SnapshotId || !at) continue;
+          snapshotPoints.set(s.VolumeId, [
+            ...(snapshotPoints.get(s.VolumeId) ?? []),
+            {
+              id: s.SnapshotId,
+              completedAt: at.toISOString(),
+              status: 'COMPLETED',
+              // Data Lifecycle Manager tags the snapshots its policies take.
+              origin: (s.Tags ?? []).some(t => t.Key?.startsWith('aws:dlm:'))
+                ? 'scheduled'
+                : 'on-demand',
+              at,
+            },
+          ]);
           const prev = latestSnapshot.get(s.VolumeId);
           if (!prev || prev.at < at)
             latestSnapshot.set(s.VolumeId, { id: s.SnapshotId, at });
@@ -783,6 +943,9 @@ export class AwsOperationsReader implements OperationsReader {
         arn,
         latestSnapshot.has(p.id) ? 'ebs-snapshot' : 'none',
         latestSnapshot.get(p.id),
+        undefined,
+        defaultInterval,
+        snapshotPoints.get(p.id),
       );
     }
     for (const [arn, p] of instances) {
@@ -794,11 +957,22 @@ export class AwsOperationsReader implements OperationsReader {
         snaps.length && snaps.every(Boolean)
           ? snaps.reduce((a, b) => (a!.at <= b!.at ? a : b))
           : undefined;
-      record(arn, oldest ? 'ebs-snapshot' : 'none', oldest);
+      record(
+        arn,
+        oldest ? 'ebs-snapshot' : 'none',
+        oldest,
+        undefined,
+        defaultInterval,
+        // Each volume's snapshots; with several volumes, one point per volume snapshot.
+        (volumesOfInstance.get(p.id) ?? []).flatMap(
+          v => snapshotPoints.get(v) ?? [],
+        ),
+      );
     }
 
     step.operation = 'rds:DescribeDBSnapshots';
     const latestDbSnapshot = new Map<string, { id: string; at: Date }>();
+    const dbPoints = new Map<string, TimedPoint[]>();
     for (const batch of chunk(
       databases.map(([, p]) => p.id),
       AWS_LIMITS.rdsFilterValues,
@@ -815,6 +989,17 @@ export class AwsOperationsReader implements OperationsReader {
           const at = s.SnapshotCreateTime;
           if (s.Status !== 'available' || !s.DBInstanceIdentifier || !at)
             continue;
+          dbPoints.set(s.DBInstanceIdentifier, [
+            ...(dbPoints.get(s.DBInstanceIdentifier) ?? []),
+            {
+              id: s.DBSnapshotIdentifier ?? '',
+              completedAt: at.toISOString(),
+              status: 'COMPLETED',
+              origin:
+                s.SnapshotType === 'automated' ? 'scheduled' : 'on-demand',
+              at,
+            },
+          ]);
           const prev = latestDbSnapshot.get(s.DBInstanceIdentifier);
           if (!prev || prev.at < at) {
             latestDbSnapshot.set(s.DBInstanceIdentifier, {
@@ -831,6 +1016,9 @@ export class AwsOperationsReader implements OperationsReader {
         arn,
         latestDbSnapshot.has(p.id) ? 'rds-snapshot' : 'none',
         latestDbSnapshot.get(p.id),
+        undefined,
+        defaultInterval,
+        dbPoints.get(p.id),
       );
     }
   }

@@ -2,6 +2,11 @@ import type { Entity } from '@backstage/catalog-model';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import {
+  classifyUpdate,
+  PendingUpdate,
+  RecoveryPointSummary,
+} from '@cloud-ops/plugin-ops-common';
 import { SandboxOperationsReader } from './SandboxOperationsReader';
 import { targetFromEntity } from './targets';
 import type { OperationsTarget } from './types';
@@ -71,6 +76,77 @@ describe('SandboxOperationsReader', () => {
       true,
     );
     expect(backups.some((b: any) => !b.overdue)).toBe(true);
+  });
+
+  it('lists the pending updates of non-compliant instances, classified by the patch policy', async () => {
+    const results = await new SandboxOperationsReader({ now: () => now }).read(
+      targets,
+    );
+    const instances = results
+      .filter(r => r.kind === 'patch')
+      .flatMap(r => (r as any).payload.instances);
+    for (const i of instances) {
+      // One update per missing patch, counted as the instance's counters say.
+      expect(i.pendingUpdates).toHaveLength(i.missing);
+      const updates = i.pendingUpdates as PendingUpdate[];
+      expect(
+        updates.filter(u => /security/i.test(u.classification)),
+      ).toHaveLength(i.securityMissing);
+      expect(updates.filter(u => u.severity === 'Critical')).toHaveLength(
+        i.criticalMissing,
+      );
+      expect(new Set(updates.map(u => u.id)).size).toBe(updates.length);
+      for (const u of updates) {
+        expect(u.id).toMatch(/^ALAS2-2026-\d{4}$/);
+        expect(u.updateClass).toBe(
+          classifyUpdate(u.classification, u.severity),
+        );
+      }
+    }
+    const classes = new Set(
+      instances.flatMap((i: any) =>
+        i.pendingUpdates.map((u: PendingUpdate) => u.updateClass),
+      ),
+    );
+    expect(classes).toEqual(
+      new Set(['critical-security', 'important', 'other']),
+    );
+    // Deterministic: a second read lists the same updates.
+    const again = await new SandboxOperationsReader({ now: () => now }).read(
+      targets,
+    );
+    expect(again).toEqual(results);
+  });
+
+  it('lists about two weeks of recovery points, newest first, one of them failed', async () => {
+    const results = await new SandboxOperationsReader({ now: () => now }).read(
+      targets,
+    );
+    const resources = results
+      .filter(r => r.kind === 'backups')
+      .flatMap(r => (r as any).payload.resources);
+    // A resource never backed up has no recovery points.
+    expect(
+      resources
+        .filter((r: any) => !r.lastRecoveryPoint)
+        .map((r: any) => r.recoveryPoints),
+    ).toEqual([[]]);
+    for (const r of resources.filter((x: any) => x.lastRecoveryPoint)) {
+      const points = r.recoveryPoints as RecoveryPointSummary[];
+      expect(points.length).toBeGreaterThanOrEqual(14);
+      expect(points.length).toBeLessThanOrEqual(30);
+      // The newest is the last recovery point the card already shows.
+      expect(points[0]).toMatchObject({
+        id: r.lastRecoveryPoint.id,
+        completedAt: r.lastRecoveryPoint.completedAt,
+        status: 'COMPLETED',
+      });
+      const times = points.map(p => p.completedAt);
+      expect([...times].sort().reverse()).toEqual(times);
+      expect(points.filter(p => p.status === 'FAILED')).toHaveLength(1);
+      const span = Date.parse(times[0]) - Date.parse(times[times.length - 1]);
+      expect(span / 3_600_000).toBeGreaterThanOrEqual(12 * 24);
+    }
   });
 
   it('gives an unknown mapping and a provisioned stack a stable generated stack', async () => {

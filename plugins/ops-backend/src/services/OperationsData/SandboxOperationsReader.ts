@@ -2,7 +2,10 @@ import {
   AlarmState,
   AlarmSummary,
   BackupMethod,
+  classifyUpdate,
   InstancePatchState,
+  PendingUpdate,
+  RecoveryPointSummary,
   RESERVED_AWS_TAGS,
   ResourceBackupState,
 } from '@cloud-ops/plugin-ops-common';
@@ -327,6 +330,69 @@ export const SANDBOX_STACKS: readonly SandboxStack[] = [
   },
 ];
 
+const PACKAGES = [
+  'kernel',
+  'openssl',
+  'glibc',
+  'curl',
+  'sudo',
+  'python3',
+  'systemd',
+  'bind-libs',
+  'nss',
+  'libxml2',
+  'vim-minimal',
+  'tzdata',
+];
+
+const UPDATE_KIND: Record<string, string> = {
+  Security: 'security update',
+  Bugfix: 'bug fix update',
+  Enhancement: 'enhancement update',
+};
+
+/** Recovery points kept per resource, as the contract allows at most 30. */
+const SANDBOX_RECOVERY_POINTS = 14;
+
+/**
+ * The missing updates of a sandbox instance, consistent with its counts:
+ * security updates rated Critical first, then other security updates, then
+ * critical non-security ones, then a mix of bug fixes and enhancements.
+ */
+function sandboxPendingUpdates(
+  instance: SandboxInstance,
+  now: Date,
+): PendingUpdate[] {
+  const criticalSecurity = Math.min(instance.critical, instance.security);
+  const kinds: Array<[string, string]> = [];
+  for (let i = 0; i < criticalSecurity; i++)
+    kinds.push(['Security', 'Critical']);
+  for (let i = criticalSecurity; i < instance.security; i++)
+    kinds.push(['Security', 'Important']);
+  for (let i = criticalSecurity; i < instance.critical; i++)
+    kinds.push(['Bugfix', 'Critical']);
+  for (let i = 0; kinds.length < instance.missing; i++) {
+    kinds.push(i % 3 === 0 ? ['Bugfix', 'Important'] : ['Enhancement', 'Low']);
+  }
+  const base = 100 + (hash(instance.id) % 600);
+  return kinds
+    .slice(0, instance.missing)
+    .map(([classification, severity], i) => {
+      const pkg = PACKAGES[(hash(instance.id) + i) % PACKAGES.length];
+      const releasedDaysAgo = 2 + (hash(`${instance.id}/${i}`) % 40);
+      return {
+        id: `ALAS2-2026-${String(base + i * 7).padStart(4, '0')}`,
+        title: `${pkg}: ${UPDATE_KIND[classification]}`,
+        classification,
+        severity,
+        updateClass: classifyUpdate(classification, severity),
+        releasedAt: new Date(
+          now.getTime() - releasedDaysAgo * 24 * 3_600_000,
+        ).toISOString(),
+      };
+    });
+}
+
 function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) {
@@ -529,6 +595,7 @@ export class SandboxOperationsReader implements OperationsReader {
       lastScanAt: this.ago(i.scannedHoursAgo),
       baselineId: i.baselineId,
       maintenanceWindow: { ...WINDOW, nextExecutionAt: this.nextWindow() },
+      pendingUpdates: sandboxPendingUpdates(i, this.now()),
       compliant: i.missing === 0 && i.failed === 0,
     }));
   }
@@ -550,6 +617,7 @@ export class SandboxOperationsReader implements OperationsReader {
                 completedAt: this.ago(b.lastHoursAgo),
                 ageHours: b.lastHoursAgo,
               },
+        recoveryPoints: this.recoveryPoints(b),
         plan: b.plan ? { id: `plan-${b.plan.name}`, ...b.plan } : undefined,
         expectedIntervalHours: b.intervalHours,
         overdue:
@@ -557,6 +625,29 @@ export class SandboxOperationsReader implements OperationsReader {
           b.lastHoursAgo > b.intervalHours * 1.5,
       };
     });
+  }
+
+  /**
+   * A backup series at the resource's interval going back about two weeks
+   * from its last good recovery point, newest first, with one failed run.
+   */
+  private recoveryPoints(b: SandboxBackup): RecoveryPointSummary[] {
+    if (b.lastHoursAgo === undefined) return [];
+    const failedAt = 2 + (hash(b.arn) % (SANDBOX_RECOVERY_POINTS - 3));
+    const points: RecoveryPointSummary[] = [];
+    for (let k = 0; k < SANDBOX_RECOVERY_POINTS; k++) {
+      const hoursAgo = b.lastHoursAgo + k * b.intervalHours;
+      points.push({
+        id: `${b.arn}/recovery-point-${Math.floor(hoursAgo)}`,
+        completedAt: this.ago(hoursAgo),
+        status: k === failedAt ? 'FAILED' : 'COMPLETED',
+        origin: 'scheduled',
+        ...(k === failedAt
+          ? {}
+          : { sizeBytes: (8 + (hash(`${b.arn}/${k}`) % 4)) * 1024 ** 3 }),
+      });
+    }
+    return points;
   }
 
   /** The second Sunday of next month at 02:00 UTC, as the sandbox window's cron says. */

@@ -9,6 +9,7 @@ import type {
   ApprovedChangeType,
   ChangeTypeService,
 } from '../ChangeTypes/ChangeTypeService';
+import type { OpsNotification, OpsNotifier } from '../Notifications';
 import { RfcService } from './RfcService';
 
 jest.setTimeout(60_000);
@@ -122,6 +123,127 @@ describe.each(databases.eachSupportedId())('RfcService on %s', databaseId => {
     );
     // Running again finds nothing new.
     expect(await service.rejectUnapprovedAtStart()).toBe(0);
+    await knex.destroy();
+  });
+
+  it('tells the approving side when an RFC awaits approval, and the requester when it is decided', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabaseRfcStore.create({
+      database: mockServices.database({ knex, migrations: { skip: false } }),
+    });
+    const sent: OpsNotification[] = [];
+    const notifier: OpsNotifier = {
+      notify: async n => {
+        sent.push(n);
+      },
+      notifyOnce: async () => true,
+    };
+    const groups: Record<string, string[]> = {
+      'user:default/ana': ['group:default/payments'],
+      'user:default/omar': ['group:default/central-it'],
+    };
+    let now = new Date('2026-03-01T08:00:00Z');
+    const service = new RfcService({
+      store,
+      changeTypes: {
+        list: async () => [changeType],
+        get: async () => changeType,
+      },
+      catalog: catalogServiceMock({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: { name: 'payments-api', namespace: 'default' },
+            spec: { owner: 'payments' },
+          },
+        ],
+      }),
+      userInfo: {
+        getUserInfo: async credentials => {
+          const ref = (credentials.principal as { userEntityRef: string })
+            .userEntityRef;
+          return {
+            userEntityRef: ref,
+            ownershipEntityRefs: [ref, ...groups[ref]],
+          };
+        },
+      },
+      permissions: mockServices.permissions(),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      centralItGroup: 'group:default/central-it',
+      notifier,
+      now: () => now,
+    });
+    const ana = mockCredentials.user('user:default/ana');
+    const omar = mockCredentials.user('user:default/omar');
+    const body = {
+      changeTypeId: 'ec2-restart',
+      title: 'Restart the API',
+      description: 'd',
+      targetEntityRef: 'component:default/payments-api',
+      parameters: {},
+      implementationPlan: 'i',
+      testPlan: 't',
+      rollbackPlan: 'r',
+      requestedStartTime: '2026-03-01T12:00:00Z',
+    };
+
+    // A draft tells nobody; submitting it tells Central IT.
+    const draft = await service.create(body, ana);
+    expect(sent).toEqual([]);
+    await service.act(draft.id, { action: 'submit', version: 1 }, ana);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        topic: 'rfc-awaiting-approval',
+        recipients: ['group:default/central-it'],
+        exclude: ['user:default/ana'],
+        link: `/ops/rfcs/${draft.id}`,
+      }),
+    ]);
+
+    sent.length = 0;
+    await service.act(draft.id, { action: 'approve', version: 2 }, omar);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        topic: 'rfc-decided',
+        title: `${draft.id} was approved`,
+        recipients: ['user:default/ana'],
+        exclude: ['user:default/omar'],
+      }),
+    ]);
+
+    sent.length = 0;
+    const second = await service.create({ ...body, submit: true }, ana);
+    expect(sent.map(n => n.topic)).toEqual(['rfc-awaiting-approval']);
+    sent.length = 0;
+    await service.act(
+      second.id,
+      { action: 'reject', version: 1, comment: 'freeze this week' },
+      omar,
+    );
+    expect(sent).toEqual([
+      expect.objectContaining({
+        title: `${second.id} was rejected`,
+        description: 'Restart the API: freeze this week.',
+        recipients: ['user:default/ana'],
+      }),
+    ]);
+
+    // Rejected by the system for want of approval at its start time.
+    sent.length = 0;
+    const third = await service.create({ ...body, submit: true }, ana);
+    sent.length = 0;
+    now = new Date('2026-03-01T12:00:00Z');
+    expect(await service.rejectUnapprovedAtStart()).toBe(1);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        title: `${third.id} was rejected`,
+        recipients: ['user:default/ana'],
+        exclude: ['system'],
+      }),
+    ]);
     await knex.destroy();
   });
 });

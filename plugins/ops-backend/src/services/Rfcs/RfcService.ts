@@ -33,6 +33,7 @@ import {
   rfcCreatePermission,
   rfcExecutePermission,
   rfcReadPermission,
+  validateOperationParameters,
   type ChangeTypeRisk,
   type Rfc,
   type RfcAction,
@@ -41,6 +42,8 @@ import {
 } from '@cloud-ops/plugin-ops-common';
 import type { ChangeTypeService } from '../ChangeTypes/ChangeTypeService';
 import { validateParameters } from '../ChangeTypes/parameterSchema';
+import type { OpsNotifier } from '../Notifications';
+import { notificationsForTransition } from './rfcNotifications';
 import type {
   RfcChanges,
   RfcEventInput,
@@ -130,10 +133,23 @@ export class RfcService {
       auth: AuthService;
       logger: LoggerService;
       centralItGroup: string;
+      /** Tells approvers and requesters; optional so the lifecycle works without it. */
+      notifier?: OpsNotifier;
       now?: () => Date;
     },
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Sends what a committed change calls for; the notifier never throws. */
+  private async told(before: Rfc | undefined, after: Rfc, actor: string) {
+    const notifier = this.options.notifier;
+    if (notifier) {
+      for (const note of notificationsForTransition(before, after, actor)) {
+        await notifier.notify(note);
+      }
+    }
+    return after;
   }
 
   async create(
@@ -164,6 +180,7 @@ export class RfcService {
     if (changeType) {
       problems.push(
         ...validateParameters(changeType.parameterSchema, input.parameters),
+        ...this.checkOperation(changeType.operation, input.parameters),
       );
     }
     problems.push(
@@ -190,6 +207,7 @@ export class RfcService {
       description: input.description,
       targetEntityRef: target.ref,
       parameters: input.parameters,
+      ...(changeType.operation ? { operation: changeType.operation } : {}),
       ownerGroup: target.ownerGroup,
       origin,
       requester: actor.userEntityRef,
@@ -234,7 +252,8 @@ export class RfcService {
           : {}),
       });
     }
-    return this.options.store.create({ ...rfc, status }, events);
+    const created = await this.options.store.create({ ...rfc, status }, events);
+    return this.told(undefined, created, actor.userEntityRef);
   }
 
   async update(
@@ -262,6 +281,7 @@ export class RfcService {
       } else {
         problems.push(
           ...validateParameters(changeType.parameterSchema, input.parameters),
+          ...this.checkOperation(rfc.operation, input.parameters),
         );
       }
     }
@@ -385,18 +405,20 @@ export class RfcService {
         break;
     }
     const to = this.decide(action, facts, actor);
-    return this.options.store.transition({
+    const actorRef = actor.kind === 'user' ? actor.userEntityRef : SYSTEM;
+    const after = await this.options.store.transition({
       id: rfc.id,
       expectedStatus: rfc.status,
       expectedVersion: rfc.version,
       toStatus: to,
       changes,
       event: {
-        actor: actor.kind === 'user' ? actor.userEntityRef : SYSTEM,
+        actor: actorRef,
         action,
         ...(comment ? { comment } : {}),
       },
     });
+    return this.told(rfc, after, actorRef);
   }
 
   async get(id: string, credentials: BackstageCredentials): Promise<Rfc> {
@@ -462,7 +484,7 @@ export class RfcService {
         if (!decision.allowed) continue;
         const reason = `not approved by its requested start time ${rfc.requestedStartTime}`;
         try {
-          await this.options.store.transition({
+          const after = await this.options.store.transition({
             id: rfc.id,
             expectedStatus: rfc.status,
             expectedVersion: rfc.version,
@@ -470,6 +492,7 @@ export class RfcService {
             changes: { statusReason: reason },
             event: { actor: SYSTEM, action: 'expire', comment: reason },
           });
+          await this.told(rfc, after, SYSTEM);
           rejected += 1;
           progressed = true;
         } catch (error) {
@@ -551,6 +574,16 @@ export class RfcService {
       return ['peerReviewer: must be someone other than the requester'];
     }
     return [];
+  }
+
+  /** What a patch or continuity operation needs of its parameters. */
+  private checkOperation(
+    operation: Rfc['operation'],
+    parameters: JsonObject,
+  ): string[] {
+    return operation
+      ? validateOperationParameters(operation, parameters, this.now())
+      : [];
   }
 
   private checkTimes(start?: string, end?: string) {

@@ -20,6 +20,7 @@ import {
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
+  DescribeInstancePatchesCommand,
   DescribeInstancePatchStatesCommand,
   DescribeMaintenanceWindowsCommand,
   DescribeMaintenanceWindowTargetsCommand,
@@ -51,6 +52,42 @@ export type FakeAccountOptions = {
 };
 
 type Resource = { arn: string; tags: Record<string, string> };
+
+/** Daily recovery points listed per protected resource, the newest first. */
+export const RECOVERY_POINTS_PER_RESOURCE = 3;
+
+/**
+ * The patches the instance at a position misses (3 when its position is a
+ * multiple of 5) or failed to install (1 when a multiple of 11).
+ */
+export function fakePendingPatches(position: number) {
+  const missing =
+    position % 5 === 0
+      ? [
+          { Classification: 'Security', Severity: 'Critical' },
+          { Classification: 'Security', Severity: 'Important' },
+          { Classification: 'Bugfix', Severity: 'Low' },
+        ].map((p, i) => ({
+          ...p,
+          KBId: `ALAS2-2026-${String(position * 10 + i).padStart(4, '0')}`,
+          Title: `package-${i}`,
+          State: 'MISSING',
+        }))
+      : [];
+  const failed =
+    position % 11 === 0
+      ? [
+          {
+            Classification: 'Bugfix',
+            Severity: 'Critical',
+            KBId: `ALAS2-2026-${String(position * 10 + 9).padStart(4, '0')}`,
+            Title: 'package-failed',
+            State: 'FAILED',
+          },
+        ]
+      : [];
+  return [...missing, ...failed];
+}
 
 export class FakeAwsAccount {
   readonly accountId: string;
@@ -113,6 +150,11 @@ export class FakeAwsAccount {
     }
   }
 
+  /** Whether the instance at this position misses or failed patches. */
+  static hasPendingPatches(position: number): boolean {
+    return position % 5 === 0 || position % 11 === 0;
+  }
+
   /** The number of calls a batched reader should make, API by API. */
   expectedBatchedCalls() {
     const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
@@ -125,12 +167,16 @@ export class FakeAwsAccount {
         pages(withKey('cloud-ops.io/entity-ref'), 100),
       DescribeAlarms: Math.ceil(this.alarmNames.length / 100),
       DescribeInstancePatchStates: Math.ceil(this.instanceIds.length / 50),
+      // One page per instance with missing or failed patches.
+      DescribeInstancePatches: this.instanceIds.filter((_, i) =>
+        FakeAwsAccount.hasPendingPatches(i),
+      ).length,
       DescribeMaintenanceWindows: this.instanceIds.length ? 1 : 0,
       DescribeMaintenanceWindowTargets: this.instanceIds.length ? 1 : 0,
       ListProtectedResources: 1,
       ListBackupVaults: this.protectedArns.size ? 1 : 0,
       ListRecoveryPointsByBackupVault: this.protectedArns.size
-        ? pages(this.protectedArns.size, 1000)
+        ? pages(this.protectedArns.size * RECOVERY_POINTS_PER_RESOURCE, 1000)
         : 0,
       GetBackupPlan: this.protectedArns.size ? 1 : 0,
       DescribeVolumes: Math.ceil(unprotected / 200),
@@ -241,6 +287,21 @@ export function mockAwsAccount(account: FakeAwsAccount) {
       })),
     };
   });
+  ssm.on(DescribeInstancePatchesCommand).callsFake(input => {
+    limit('MaxResults', input.MaxResults ?? 10, 50);
+    const states: string[] =
+      input.Filters?.find((f: { Key: string }) => f.Key === 'State')?.Values ??
+      [];
+    // Filters name states as `Missing`; results spell them `MISSING`.
+    const wanted = states.map(v =>
+      v.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+    );
+    const all = fakePendingPatches(at(input.InstanceId)).filter(
+      p => !wanted.length || wanted.includes(p.State),
+    );
+    const { items, next } = page(all, input.NextToken, input.MaxResults ?? 10);
+    return { Patches: items, NextToken: next };
+  });
   ssm.on(DescribeMaintenanceWindowsCommand).resolves({
     WindowIdentities: [
       {
@@ -279,14 +340,25 @@ export function mockAwsAccount(account: FakeAwsAccount) {
     .on(ListBackupVaultsCommand)
     .resolves({ BackupVaultList: [{ BackupVaultName: 'Default' }] });
   backup.on(ListRecoveryPointsByBackupVaultCommand).callsFake(input => {
-    const all = [...account.protectedArns].map(ResourceArn => ({
-      RecoveryPointArn: `${ResourceArn}/rp-${at(ResourceArn)}`,
-      ResourceArn,
-      Status: 'COMPLETED',
-      CreationDate: hoursAgo(at(ResourceArn) % 9 === 0 ? 60 : 6),
-      CompletionDate: hoursAgo(at(ResourceArn) % 9 === 0 ? 60 : 6),
-      CreatedBy: { BackupPlanId: 'plan-daily', BackupRuleId: 'rule-daily' },
-    }));
+    const all = [...account.protectedArns].flatMap(ResourceArn =>
+      Array.from({ length: RECOVERY_POINTS_PER_RESOURCE }, (_, k) => {
+        const age = (at(ResourceArn) % 9 === 0 ? 60 : 6) + 24 * k;
+        return {
+          RecoveryPointArn: `${ResourceArn}/rp-${at(ResourceArn)}${
+            k ? `-${k}` : ''
+          }`,
+          ResourceArn,
+          Status: 'COMPLETED',
+          CreationDate: hoursAgo(age),
+          CompletionDate: hoursAgo(age),
+          BackupSizeInBytes: 8 * 1024 ** 3,
+          CreatedBy: {
+            BackupPlanId: 'plan-daily',
+            BackupRuleId: 'rule-daily',
+          },
+        };
+      }),
+    );
     const { items, next } = page(
       all,
       input.NextToken,
@@ -325,24 +397,44 @@ export function mockAwsAccount(account: FakeAwsAccount) {
         ?.Values ?? [];
     limit('Filter values', volumes.length, 200);
     return {
-      Snapshots: volumes.map(VolumeId => ({
-        SnapshotId: `snap-${VolumeId.slice(4)}`,
-        VolumeId,
-        State: 'completed',
-        StartTime: hoursAgo(at(VolumeId) % 4 === 0 ? 80 : 12),
-      })),
+      Snapshots: volumes.flatMap(VolumeId => [
+        {
+          SnapshotId: `snap-${VolumeId.slice(4)}`,
+          VolumeId,
+          State: 'completed',
+          StartTime: hoursAgo(at(VolumeId) % 4 === 0 ? 80 : 12),
+          Tags: [{ Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' }],
+        },
+        // An older snapshot someone took by hand.
+        {
+          SnapshotId: `snap-${VolumeId.slice(4)}-manual`,
+          VolumeId,
+          State: 'completed',
+          StartTime: hoursAgo(200),
+        },
+      ]),
     };
   });
   rds.on(DescribeDBSnapshotsCommand).callsFake(input => {
     const ids: string[] = input.Filters?.[0]?.Values ?? [];
     limit('Filter values', ids.length, 50);
     return {
-      DBSnapshots: ids.map(DBInstanceIdentifier => ({
-        DBSnapshotIdentifier: `rds:${DBInstanceIdentifier}-2026-11-21`,
-        DBInstanceIdentifier,
-        Status: 'available',
-        SnapshotCreateTime: hoursAgo(10),
-      })),
+      DBSnapshots: ids.flatMap(DBInstanceIdentifier => [
+        {
+          DBSnapshotIdentifier: `rds:${DBInstanceIdentifier}-2026-11-20`,
+          DBInstanceIdentifier,
+          Status: 'available',
+          SnapshotType: 'automated',
+          SnapshotCreateTime: hoursAgo(34),
+        },
+        {
+          DBSnapshotIdentifier: `rds:${DBInstanceIdentifier}-2026-11-21`,
+          DBInstanceIdentifier,
+          Status: 'available',
+          SnapshotType: 'automated',
+          SnapshotCreateTime: hoursAgo(10),
+        },
+      ]),
     };
   });
 

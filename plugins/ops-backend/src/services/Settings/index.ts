@@ -1,0 +1,11 @@
+export {
+  EntitySettingsService,
+  SETTINGS_OPERATIONS,
+} from './EntitySettingsService';
+export type { EntitySettingsWithSources } from './EntitySettingsService';
+export {
+  MaintenanceNotifier,
+  describeMaintenanceWindow,
+  readNotifyBeforeHours,
+  scheduleMaintenanceNotifier,
+} from './MaintenanceNotifier';
