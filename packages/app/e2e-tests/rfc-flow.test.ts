@@ -16,10 +16,22 @@ test('a developer submits an RFC that needs Central IT approval', async ({
   page,
 }) => {
   await signInAs(page, 'ana');
-  // The Backups card's "Request restore" starts the form for this entity.
+  // Picking a recovery point on the Backups card's timeline starts the form
+  // for this entity, with the point filled in.
   await page.goto('/catalog/default/component/payments-api/operations');
-  await page.getByRole('button', { name: /Request restore/i }).click();
+  await page
+    .getByRole('group', { name: 'Timeline of recovery points' })
+    .locator('[data-status="COMPLETED"]')
+    .first()
+    .click();
+  await page
+    .getByTestId('ops-backups-picked')
+    .getByRole('link', { name: 'Restore into a new stack instead' })
+    .click();
   await expect(page).toHaveURL(/\/ops\/rfcs\/new\?entity=component/);
+  await expect(page.getByLabel(/Snapshot or recovery point/)).not.toHaveValue(
+    '',
+  );
 
   await expect(page.getByLabel('Change type')).toContainText(
     'Restore a stack from a snapshot',

@@ -24,6 +24,13 @@ import { ReportService } from './services/Reports';
 import { CatalogChangeTypeService } from './services/ChangeTypes/ChangeTypeService';
 import { createServiceRequestRoutes } from './routes/serviceRequestRoutes';
 import { createReportRoutes } from './routes/reportRoutes';
+import { DatabaseRfcStore } from './database/DatabaseRfcStore';
+import {
+  EntitySettingsService,
+  MaintenanceNotifier,
+  readNotifyBeforeHours,
+  scheduleMaintenanceNotifier,
+} from './services/Settings';
 
 const DEFAULT_CENTRAL_IT_GROUP = 'group:default/central-it';
 
@@ -103,6 +110,20 @@ export const opsPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({ db, rfcRoutes, tagComplianceRoutes }),
         );
+        const opsDb = await migrateOpsDatabase(database);
+        const rfcStore = await DatabaseRfcStore.create({ database });
+        const snapshotStore = new DatabaseOperationsSnapshotStore(opsDb);
+        await scheduleMaintenanceNotifier(
+          scheduler,
+          new MaintenanceNotifier({
+            store: rfcStore,
+            notifier,
+            logger,
+            snapshots: snapshotStore,
+            notifyBeforeHours: readNotifyBeforeHours(config),
+          }),
+          logger,
+        );
         httpRouter.use(
           await setupOperations({
             config,
@@ -115,6 +136,7 @@ export const opsPlugin = createBackendPlugin({
             permissions,
             incidents,
             alarmListener: incidents,
+            settings: new EntitySettingsService({ store: rfcStore }),
           }),
         );
         httpRouter.use(createIncidentRoutes({ httpAuth, incidents }));
@@ -122,7 +144,6 @@ export const opsPlugin = createBackendPlugin({
         const centralItGroup =
           config.getOptionalString('ops.centralIt.group') ??
           DEFAULT_CENTRAL_IT_GROUP;
-        const opsDb = await migrateOpsDatabase(database);
         const serviceRequestStore = new DatabaseServiceRequestStore(opsDb);
         httpRouter.use(
           await createServiceRequestRoutes({
@@ -143,7 +164,7 @@ export const opsPlugin = createBackendPlugin({
             httpAuth,
             reports: new ReportService({
               db: opsDb,
-              snapshots: new DatabaseOperationsSnapshotStore(opsDb),
+              snapshots: snapshotStore,
               serviceRequests: serviceRequestStore,
               incidents,
               catalog,

@@ -67,11 +67,12 @@ describe('example change types', () => {
     '%s passes the processor and has a real form',
     async (_name, template) => {
       const emit = jest.fn();
-      const processed = await new ChangeTypeTemplateProcessor().postProcessEntity(
-        template,
-        { type: 'file', target: 'x' },
-        emit,
-      );
+      const processed =
+        await new ChangeTypeTemplateProcessor().postProcessEntity(
+          template,
+          { type: 'file', target: 'x' },
+          emit,
+        );
       expect(emit).not.toHaveBeenCalled();
       // A valid change type comes back untouched: no processing errors.
       expect(processed).toBe(template);
@@ -114,17 +115,24 @@ describe('example change types', () => {
       : [];
   });
 
-  it('has four change types that provision and two carried out by hand', () => {
+  it('has four change types that provision; the rest record an RFC, and close it at once when pre-approved and automated', () => {
     expect(provisioning).toHaveLength(4);
-    const manual = templates.filter(
+    const others = templates.filter(
       t => !provisioning.some(([name]) => name === t.metadata.name),
     );
-    for (const t of manual) {
-      expect((t.spec!.steps as any[]).map(s => s.action)).toEqual([
-        'ops:rfc:create',
-      ]);
+    for (const t of others) {
+      const parsed = parseChangeType(t);
+      if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+      const expected =
+        parsed.changeType.automation === 'automated'
+          ? ['ops:rfc:create', 'ops:rfc:await-approval', 'ops:rfc:complete']
+          : ['ops:rfc:create'];
+      expect({
+        name: t.metadata.name,
+        steps: (t.spec!.steps as any[]).map(s => s.action),
+      }).toEqual({ name: t.metadata.name, steps: expected });
     }
-    expect(manual).toHaveLength(2);
+    expect(others).toHaveLength(9);
   });
 
   it.each(provisioning)(

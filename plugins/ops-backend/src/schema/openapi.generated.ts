@@ -1091,6 +1091,9 @@ export const spec = {
           changeTypeVersion: {
             type: 'string',
           },
+          operation: {
+            $ref: '#/components/schemas/OpsOperation',
+          },
           title: {
             type: 'string',
           },
@@ -1225,6 +1228,21 @@ export const spec = {
           },
         },
       },
+      OpsOperation: {
+        description:
+          "What a change type does to its target's patch or backup settings; those settings are read from the target's successful RFCs of these operations.",
+        type: 'string',
+        enum: [
+          'set-maintenance-window',
+          'exclude-from-patching',
+          'include-in-patching',
+          'reject-update',
+          'apply-update',
+          'set-backup-schedule',
+          'restore-from-recovery-point',
+          'take-snapshot',
+        ],
+      },
       ChangeType: {
         type: 'object',
         required: [
@@ -1291,6 +1309,9 @@ export const spec = {
           },
           risk: {
             $ref: '#/components/schemas/Risk',
+          },
+          operation: {
+            $ref: '#/components/schemas/OpsOperation',
           },
           parameterSchema: {
             type: 'object',
