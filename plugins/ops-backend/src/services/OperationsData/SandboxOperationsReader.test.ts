@@ -181,4 +181,45 @@ describe('SandboxOperationsReader', () => {
       ]),
     );
   });
+
+  it('fires the storefront checkout alarm for five minutes of every half hour, and keeps steady alarms steady', async () => {
+    let clock = new Date('2026-11-21T12:02:00.000Z');
+    const reader = new SandboxOperationsReader({ now: () => clock });
+    const storefront = targets.filter(t => t.entityRef.endsWith('/storefront'));
+    expect(storefront).toHaveLength(1);
+    const read = async () => {
+      const results = await reader.read(storefront);
+      return (results.find(r => r.kind === 'alarms') as any).payload
+        .alarms as Array<{
+        name: string;
+        state: string;
+        stateUpdatedAt: string;
+      }>;
+    };
+    const checkout = async () =>
+      (await read()).find(a => a.name === 'storefront-checkout-5xx')!;
+
+    expect(await checkout()).toMatchObject({
+      state: 'ALARM',
+      stateUpdatedAt: '2026-11-21T12:00:00.000Z',
+    });
+    const steadyBefore = (await read()).find(
+      a => a.name === 'storefront-availability',
+    )!;
+
+    clock = new Date('2026-11-21T12:10:00.000Z');
+    expect(await checkout()).toMatchObject({
+      state: 'OK',
+      stateUpdatedAt: '2026-11-21T12:05:00.000Z',
+    });
+    clock = new Date('2026-11-21T12:31:00.000Z');
+    expect(await checkout()).toMatchObject({
+      state: 'ALARM',
+      stateUpdatedAt: '2026-11-21T12:30:00.000Z',
+    });
+    // A steady alarm's last change does not move with the clock.
+    expect(
+      (await read()).find(a => a.name === 'storefront-availability'),
+    ).toEqual(steadyBefore);
+  });
 });

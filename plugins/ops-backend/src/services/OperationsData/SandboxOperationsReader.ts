@@ -23,6 +23,12 @@ type SandboxAlarm = {
   changedHoursAgo: number;
   namespace: string;
   metric: string;
+  /**
+   * An alarm that fires for `forMinutes` at the start of every `everyMinutes`
+   * of the clock and is OK the rest of the time, so that incidents open,
+   * clear and recur while the portal runs.
+   */
+  flapping?: { everyMinutes: number; forMinutes: number; okReason: string };
 };
 
 type SandboxInstance = {
@@ -219,6 +225,21 @@ export const SANDBOX_STACKS: readonly SandboxStack[] = [
     ...US,
     tags: { app: 'storefront' },
     alarms: [
+      {
+        name: 'storefront-checkout-5xx',
+        state: 'ALARM',
+        reason:
+          'Threshold Crossed: 1 out of the last 1 datapoints [37.0] was greater than the threshold (20.0).',
+        changedHoursAgo: 0,
+        namespace: 'AWS/ApplicationELB',
+        metric: 'HTTPCode_Target_5XX_Count',
+        flapping: {
+          everyMinutes: 30,
+          forMinutes: 5,
+          okReason:
+            'Threshold Crossed: 1 out of the last 1 datapoints [2.0] was not greater than the threshold (20.0).',
+        },
+      },
       {
         name: 'storefront-availability',
         state: 'OK',
@@ -492,7 +513,11 @@ export class SandboxOperationsReader implements OperationsReader {
 
   constructor(private readonly options: SandboxOperationsReaderOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.startedAt = this.now().getTime();
   }
+
+  /** Steady alarms changed state a fixed time before the reader started. */
+  private readonly startedAt: number;
 
   async read(targets: OperationsTarget[]): Promise<OperationsReadResult[]> {
     const stacksByEntity = new Map<string, SandboxStack[]>();
@@ -568,13 +593,36 @@ export class SandboxOperationsReader implements OperationsReader {
     return new Date(this.now().getTime() - hours * 3_600_000).toISOString();
   }
 
+  /** State, reason and time of the last change of a sandbox alarm, now. */
+  private alarmState(a: SandboxAlarm) {
+    if (!a.flapping) {
+      return {
+        state: a.state,
+        reason: a.reason,
+        stateUpdatedAt: new Date(
+          this.startedAt - a.changedHoursAgo * 3_600_000,
+        ).toISOString(),
+      };
+    }
+    const { everyMinutes, forMinutes, okReason } = a.flapping;
+    const now = this.now().getTime();
+    const period = everyMinutes * 60_000;
+    const periodStart = now - (now % period);
+    const firing = now - periodStart < forMinutes * 60_000;
+    return {
+      state: firing ? a.state : ('OK' as const),
+      reason: firing ? a.reason : okReason,
+      stateUpdatedAt: new Date(
+        firing ? periodStart : periodStart + forMinutes * 60_000,
+      ).toISOString(),
+    };
+  }
+
   private alarms(stack: SandboxStack): AlarmSummary[] {
     return stack.alarms.map(a => ({
       name: a.name,
       arn: arn(stack, 'cloudwatch', `alarm:${a.name}`),
-      state: a.state,
-      reason: a.reason,
-      stateUpdatedAt: this.ago(a.changedHoursAgo),
+      ...this.alarmState(a),
       metric: { namespace: a.namespace, name: a.metric },
       consoleUrl: `https://${
         stack.region
