@@ -74,7 +74,11 @@ export async function renderWithOps(
       {element}
     </TestApiProvider>,
     {
-      routeEntries: options.routeEntries,
+      // Without explicit entries the app starts where the test put the
+      // browser (window.history), as a real page load would.
+      routeEntries: options.routeEntries ?? [
+        `${window.location.pathname}${window.location.search}`,
+      ],
       mountedRoutes: {
         '/ops': rootRouteRef,
         '/catalog/:namespace/:kind/:name': entityRouteRef,

@@ -4,9 +4,18 @@ import type {
   ChangeType,
   ChangeTypeRisk,
   EntityOperations,
+  Incident,
+  IncidentPriority,
+  IncidentStatus,
+  MonthlyServiceReport,
+  Problem,
+  ProblemStatus,
   Rfc,
   RfcAuditEvent,
   RfcListQuery,
+  ServiceRequest,
+  ServiceRequestStatus,
+  ServiceRequestTopic,
 } from '@cloud-ops/plugin-ops-common';
 
 export type { RfcListQuery } from '@cloud-ops/plugin-ops-common';
@@ -54,6 +63,25 @@ export type CreateRfcRequest = {
   submit?: boolean;
 };
 
+/**
+ * Changes to an RFC while it is in Editing; fields left out stay as they are,
+ * and `null` clears an optional one.
+ *
+ * @public
+ */
+export type UpdateRfcRequest = {
+  title?: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  implementationPlan?: string;
+  testPlan?: string;
+  rollbackPlan?: string;
+  peerReviewer?: string | null;
+  risk?: ChangeTypeRisk;
+  requestedStartTime?: string | null;
+  requestedEndTime?: string | null;
+};
+
 /** The decisions a person takes on an RFC from the portal. @public */
 export type RfcDecision =
   | { action: 'submit' }
@@ -82,13 +110,97 @@ export interface OpsApi {
   getRfc(id: string): Promise<Rfc>;
   listRfcEvents(id: string): Promise<RfcAuditEvent[]>;
   createRfc(request: CreateRfcRequest): Promise<Rfc>;
+  /** Edits an RFC in Editing, naming the version the person saw so a lost race fails with 409. */
+  updateRfc(
+    id: string,
+    version: number,
+    changes: UpdateRfcRequest,
+  ): Promise<Rfc>;
   /** Takes a decision, naming the version the person saw so a lost race fails with 409. */
   decideRfc(id: string, version: number, decision: RfcDecision): Promise<Rfc>;
   /** Change history of one entity, newest first. */
   listEntityRfcs(entity: CompoundEntityRef): Promise<Rfc[]>;
   getCalendar(range: { from: string; to: string }): Promise<Rfc[]>;
   listChangeTypes(): Promise<ChangeTypeWithSchema[]>;
+  listIncidents(query?: IncidentListQuery): Promise<CountedPage<Incident>>;
+  getIncident(id: string): Promise<Incident>;
+  /** Resolves an open incident by hand; the server allows Central IT only. */
+  resolveIncident(id: string, notes: string): Promise<Incident>;
+  listProblems(query?: ProblemListQuery): Promise<Problem[]>;
+  getProblem(id: string): Promise<Problem>;
+  /** Records root cause, remediation or status; a stale version fails with 409. */
+  updateProblem(id: string, update: ProblemUpdate): Promise<Problem>;
+  createServiceRequest(request: CreateServiceRequest): Promise<ServiceRequest>;
+  listServiceRequests(
+    query?: ServiceRequestListQuery,
+  ): Promise<CountedPage<ServiceRequest>>;
+  /** One request with its message thread. */
+  getServiceRequest(id: string): Promise<ServiceRequest>;
+  replyToServiceRequest(
+    id: string,
+    version: number,
+    body: string,
+  ): Promise<ServiceRequest>;
+  closeServiceRequest(
+    id: string,
+    version: number,
+    reason?: string,
+  ): Promise<ServiceRequest>;
+  /** Group refs of the teams whose reports the caller may read. */
+  listReportTeams(): Promise<string[]>;
+  /** The monthly service report of a team; `month` is `YYYY-MM`. */
+  getMonthlyReport(team: string, month: string): Promise<MonthlyServiceReport>;
+  /** The same report as CSV text. */
+  getMonthlyReportCsv(team: string, month: string): Promise<string>;
 }
+
+/** Filters and paging of `GET /incidents`; every field narrows the result. @public */
+export type IncidentListQuery = {
+  entityRef?: string;
+  /** Owner group ref. */
+  team?: string;
+  status?: IncidentStatus;
+  priority?: IncidentPriority;
+  limit?: number;
+  offset?: number;
+};
+
+/** One page of a list read with limit and offset. @public */
+export type CountedPage<T> = { items: T[]; totalCount: number };
+
+/** Filters of `GET /problems`. @public */
+export type ProblemListQuery = {
+  status?: ProblemStatus;
+  team?: string;
+  entityRef?: string;
+};
+
+/** A change to a problem, naming the version it was made against. @public */
+export type ProblemUpdate = {
+  version: number;
+  status?: ProblemStatus;
+  rootCause?: string;
+  remediation?: string;
+};
+
+/** @public */
+export type CreateServiceRequest = {
+  title: string;
+  topic: ServiceRequestTopic;
+  /** The question. */
+  body: string;
+  /** Group ref; needed when the requester belongs to several teams. */
+  team?: string;
+  entityRef?: string;
+};
+
+/** Filters and paging of `GET /service-requests`. @public */
+export type ServiceRequestListQuery = {
+  status?: ServiceRequestStatus;
+  team?: string;
+  limit?: number;
+  offset?: number;
+};
 
 /** @public */
 export const opsApiRef = createApiRef<OpsApi>({ id: 'plugin.ops.api' });

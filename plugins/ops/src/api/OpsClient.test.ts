@@ -164,3 +164,190 @@ describe('OpsClient', () => {
     ]);
   });
 });
+
+describe('OpsClient incidents, problems, service requests and reports', () => {
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+
+  const base = 'http://backend/api/ops';
+  const client = new OpsClient({
+    discoveryApi: { getBaseUrl: async () => base },
+    fetchApi: new MockFetchApi({
+      injectIdentityAuth: { token: 'user-token' },
+    }),
+  });
+
+  /** Records every request as method, path with query, and JSON body. */
+  function record(reply: Record<string, unknown> = {}) {
+    const seen: { method: string; url: string; body?: unknown }[] = [];
+    server.use(
+      http.all(`${base}/*`, async ({ request }) => {
+        const url = new URL(request.url);
+        const text = await request.text();
+        seen.push({
+          method: request.method,
+          url: `${url.pathname.replace('/api/ops', '')}${url.search}`,
+          ...(text && { body: JSON.parse(text) }),
+        });
+        return HttpResponse.json(reply);
+      }),
+    );
+    return seen;
+  }
+
+  it('lists incidents with only the filters given, and reads one', async () => {
+    const seen = record({ items: [{ id: 'INC-000001' }], totalCount: 7 });
+    await expect(
+      client.listIncidents({
+        status: 'Open',
+        priority: 'P1',
+        team: 'group:default/payments',
+        entityRef: '',
+        limit: 50,
+        offset: 100,
+      }),
+    ).resolves.toEqual({ items: [{ id: 'INC-000001' }], totalCount: 7 });
+    await client.getIncident('INC-000001');
+    expect(seen).toEqual([
+      {
+        method: 'GET',
+        url: '/incidents?status=Open&priority=P1&team=group%3Adefault%2Fpayments&limit=50&offset=100',
+      },
+      { method: 'GET', url: '/incidents/INC-000001' },
+    ]);
+  });
+
+  it('resolves an incident with notes', async () => {
+    const seen = record({ id: 'INC-000001', status: 'Resolved' });
+    await expect(
+      client.resolveIncident('INC-000001', 'Restarted the task'),
+    ).resolves.toMatchObject({ status: 'Resolved' });
+    expect(seen).toEqual([
+      {
+        method: 'POST',
+        url: '/incidents/INC-000001/resolve',
+        body: { notes: 'Restarted the task' },
+      },
+    ]);
+  });
+
+  it('lists, reads and patches problems with the version', async () => {
+    const seen = record({ items: [{ id: 'PRB-000001' }] });
+    await expect(client.listProblems({ status: 'Open' })).resolves.toEqual([
+      { id: 'PRB-000001' },
+    ]);
+    await client.getProblem('PRB-000001');
+    await client.updateProblem('PRB-000001', {
+      version: 3,
+      status: 'RootCauseIdentified',
+      rootCause: 'Pool too small',
+    });
+    expect(seen).toEqual([
+      { method: 'GET', url: '/problems?status=Open' },
+      { method: 'GET', url: '/problems/PRB-000001' },
+      {
+        method: 'PATCH',
+        url: '/problems/PRB-000001',
+        body: {
+          version: 3,
+          status: 'RootCauseIdentified',
+          rootCause: 'Pool too small',
+        },
+      },
+    ]);
+  });
+
+  it('creates, lists, reads, replies to and closes service requests', async () => {
+    const seen = record({ id: 'SR-000001', items: [], totalCount: 0 });
+    await client.createServiceRequest({
+      title: 'Backups',
+      topic: 'managed-environment',
+      body: 'How long are backups kept?',
+      team: 'group:default/payments',
+    });
+    await client.listServiceRequests({ status: 'AwaitingTeam', offset: 20 });
+    await client.getServiceRequest('SR-000001');
+    await client.replyToServiceRequest('SR-000001', 2, 'Thanks');
+    await client.closeServiceRequest('SR-000001', 3, 'Answered');
+    await client.closeServiceRequest('SR-000001', 4);
+    expect(seen).toEqual([
+      {
+        method: 'POST',
+        url: '/service-requests',
+        body: {
+          title: 'Backups',
+          topic: 'managed-environment',
+          body: 'How long are backups kept?',
+          team: 'group:default/payments',
+        },
+      },
+      { method: 'GET', url: '/service-requests?status=AwaitingTeam&offset=20' },
+      { method: 'GET', url: '/service-requests/SR-000001' },
+      {
+        method: 'POST',
+        url: '/service-requests/SR-000001/messages',
+        body: { body: 'Thanks', version: 2 },
+      },
+      {
+        method: 'POST',
+        url: '/service-requests/SR-000001/close',
+        body: { version: 3, reason: 'Answered' },
+      },
+      {
+        method: 'POST',
+        url: '/service-requests/SR-000001/close',
+        body: { version: 4 },
+      },
+    ]);
+  });
+
+  it('reads report teams, the monthly report, and the report as CSV text', async () => {
+    const queries: string[] = [];
+    server.use(
+      http.get(`${base}/reports/teams`, () =>
+        HttpResponse.json({ items: ['group:default/payments'] }),
+      ),
+      http.get(`${base}/reports/monthly`, ({ request }) => {
+        const url = new URL(request.url);
+        queries.push(url.search);
+        if (url.searchParams.get('format') === 'csv') {
+          if (request.headers.get('authorization') !== 'Bearer user-token') {
+            return new HttpResponse(null, { status: 401 });
+          }
+          return new HttpResponse('section,metric,value\nrfcs,total,3\n', {
+            headers: { 'content-type': 'text/csv' },
+          });
+        }
+        return HttpResponse.json({ team: url.searchParams.get('team') });
+      }),
+    );
+    await expect(client.listReportTeams()).resolves.toEqual([
+      'group:default/payments',
+    ]);
+    await expect(
+      client.getMonthlyReport('group:default/payments', '2026-02'),
+    ).resolves.toEqual({ team: 'group:default/payments' });
+    await expect(
+      client.getMonthlyReportCsv('group:default/payments', '2026-02'),
+    ).resolves.toBe('section,metric,value\nrfcs,total,3\n');
+    expect(queries).toEqual([
+      '?team=group%3Adefault%2Fpayments&month=2026-02',
+      '?team=group%3Adefault%2Fpayments&month=2026-02&format=csv',
+    ]);
+  });
+
+  it('turns a failed CSV download into a ResponseError', async () => {
+    server.use(
+      http.get(`${base}/reports/monthly`, () =>
+        HttpResponse.json(
+          { error: { name: 'NotAllowedError', message: 'not your team' } },
+          { status: 403 },
+        ),
+      ),
+    );
+    await expect(
+      client.getMonthlyReportCsv('group:default/web', '2026-02'),
+    ).rejects.toMatchObject({ name: 'ResponseError', statusCode: 403 });
+  });
+});

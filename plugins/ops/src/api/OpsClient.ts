@@ -3,18 +3,39 @@ import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   EntityOperations,
+  Incident,
+  MonthlyServiceReport,
+  Problem,
   Rfc,
   RfcAuditEvent,
+  ServiceRequest,
 } from '@cloud-ops/plugin-ops-common';
 import type {
   ChangeTypeWithSchema,
+  CountedPage,
   CreateRfcRequest,
+  CreateServiceRequest,
+  IncidentListQuery,
   OpsApi,
   OpsHealth,
+  ProblemListQuery,
+  ProblemUpdate,
   RfcDecision,
   RfcListQuery,
   RfcPage,
+  ServiceRequestListQuery,
+  UpdateRfcRequest,
 } from './OpsApi';
+
+/** A query string of the given filters, leaving out empty ones. */
+const queryString = (query: Record<string, string | number | undefined>) => {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+};
 
 const entityPath = (ref: CompoundEntityRef) =>
   `/entities/${[ref.kind, ref.namespace, ref.name]
@@ -81,6 +102,17 @@ export class OpsClient implements OpsApi {
     return this.request('POST', '/rfcs', request);
   }
 
+  async updateRfc(
+    id: string,
+    version: number,
+    changes: UpdateRfcRequest,
+  ): Promise<Rfc> {
+    return this.request('PATCH', `/rfcs/${encodeURIComponent(id)}`, {
+      version,
+      ...changes,
+    });
+  }
+
   async decideRfc(
     id: string,
     version: number,
@@ -118,8 +150,116 @@ export class OpsClient implements OpsApi {
     return items;
   }
 
+  async listIncidents(
+    query: IncidentListQuery = {},
+  ): Promise<CountedPage<Incident>> {
+    return this.request('GET', `/incidents${queryString(query)}`);
+  }
+
+  async getIncident(id: string): Promise<Incident> {
+    return this.request('GET', `/incidents/${encodeURIComponent(id)}`);
+  }
+
+  async resolveIncident(id: string, notes: string): Promise<Incident> {
+    return this.request(
+      'POST',
+      `/incidents/${encodeURIComponent(id)}/resolve`,
+      { notes },
+    );
+  }
+
+  async listProblems(query: ProblemListQuery = {}): Promise<Problem[]> {
+    const { items } = await this.request<{ items: Problem[] }>(
+      'GET',
+      `/problems${queryString(query)}`,
+    );
+    return items;
+  }
+
+  async getProblem(id: string): Promise<Problem> {
+    return this.request('GET', `/problems/${encodeURIComponent(id)}`);
+  }
+
+  async updateProblem(id: string, update: ProblemUpdate): Promise<Problem> {
+    return this.request('PATCH', `/problems/${encodeURIComponent(id)}`, update);
+  }
+
+  async createServiceRequest(
+    request: CreateServiceRequest,
+  ): Promise<ServiceRequest> {
+    return this.request('POST', '/service-requests', request);
+  }
+
+  async listServiceRequests(
+    query: ServiceRequestListQuery = {},
+  ): Promise<CountedPage<ServiceRequest>> {
+    return this.request('GET', `/service-requests${queryString(query)}`);
+  }
+
+  async getServiceRequest(id: string): Promise<ServiceRequest> {
+    return this.request('GET', `/service-requests/${encodeURIComponent(id)}`);
+  }
+
+  async replyToServiceRequest(
+    id: string,
+    version: number,
+    body: string,
+  ): Promise<ServiceRequest> {
+    return this.request(
+      'POST',
+      `/service-requests/${encodeURIComponent(id)}/messages`,
+      { body, version },
+    );
+  }
+
+  async closeServiceRequest(
+    id: string,
+    version: number,
+    reason?: string,
+  ): Promise<ServiceRequest> {
+    return this.request(
+      'POST',
+      `/service-requests/${encodeURIComponent(id)}/close`,
+      { version, ...(reason ? { reason } : {}) },
+    );
+  }
+
+  async listReportTeams(): Promise<string[]> {
+    const { items } = await this.request<{ items: string[] }>(
+      'GET',
+      '/reports/teams',
+    );
+    return items;
+  }
+
+  async getMonthlyReport(
+    team: string,
+    month: string,
+  ): Promise<MonthlyServiceReport> {
+    return this.request(
+      'GET',
+      `/reports/monthly${queryString({ team, month })}`,
+    );
+  }
+
+  async getMonthlyReportCsv(team: string, month: string): Promise<string> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('ops');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/reports/monthly${queryString({
+        team,
+        month,
+        format: 'csv',
+      })}`,
+      { headers: { accept: 'text/csv' } },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response.text();
+  }
+
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH',
     path: string,
     body?: unknown,
   ): Promise<T> {

@@ -23,6 +23,7 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import { useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import {
   ChangeTypeWithSchema,
@@ -235,7 +236,7 @@ export const CreateRfcPage = () => {
   const catalogApi = useApi(catalogApiRef);
   const links = useOpsLinks();
   const { actor, centralItGroup } = useCurrentActor();
-  const search = new URLSearchParams(window.location.search);
+  const [search] = useSearchParams();
 
   const [target, setTarget] = useState(search.get('entity') ?? '');
   const [changeTypeId, setChangeTypeId] = useState(

@@ -1,33 +1,162 @@
-import { Header, Page, RoutedTabs } from '@backstage/core-components';
+import {
+  Content,
+  EmptyState,
+  Header,
+  HeaderTabs,
+  Link,
+  Page,
+} from '@backstage/core-components';
+import type { ReactNode } from 'react';
+import { Route, Routes } from 'react-router-dom';
+import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { ChangeHistoryPage } from '../ChangeHistory';
 import { CreateRfcPage } from '../CreateRfc';
+import {
+  IncidentDetailPage,
+  IncidentsPage,
+  ProblemDetailPage,
+} from '../Incidents';
 import { RaciMatrixPage } from '../RaciMatrix';
+import { PrintableReportPage, ReportsPage } from '../Reports';
 import { RfcDetailPage } from '../RfcDetail';
 import { RfcQueuePage } from '../RfcQueue';
+import {
+  NewServiceRequestPage,
+  ServiceRequestDetailPage,
+  ServiceRequestsPage,
+} from '../ServiceRequests';
+
+type TabId =
+  | 'rfcs'
+  | 'history'
+  | 'incidents'
+  | 'service-requests'
+  | 'reports'
+  | 'raci';
+
+/** The tabs under the header; `path` is relative to where the pages are mounted. */
+const TABS: { id: TabId; label: string; path: string }[] = [
+  { id: 'rfcs', label: 'RFC queue', path: '' },
+  { id: 'history', label: 'Change history', path: 'history' },
+  { id: 'incidents', label: 'Incidents', path: 'incidents' },
+  {
+    id: 'service-requests',
+    label: 'Service requests',
+    path: 'service-requests',
+  },
+  { id: 'reports', label: 'Reports', path: 'reports' },
+  { id: 'raci', label: 'RACI matrix', path: 'raci' },
+];
+
+/** The header, the tabs with `tab` selected, and the page under them. */
+const Tabbed = (props: {
+  base: string;
+  tab: TabId;
+  title?: string;
+  children: ReactNode;
+}) => {
+  const index = TABS.findIndex(t => t.id === props.tab);
+  const base = props.base.replace(/\/$/, '');
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Cloud operations"
+        pageTitleOverride={props.title ?? TABS[index].label}
+        subtitle="Changes, incidents and requests of the AWS environments, and who is responsible for what"
+      />
+      <HeaderTabs
+        selectedIndex={index}
+        tabs={TABS.map(t => ({
+          id: t.id,
+          label: t.label,
+          tabProps: {
+            component: Link,
+            to: t.path ? `${base}/${t.path}` : base || '/',
+          } as any,
+        }))}
+      />
+      <Content>{props.children}</Content>
+    </Page>
+  );
+};
 
 /**
- * The `/ops` pages: the RFC queue, one RFC, a new RFC and the RACI matrix.
+ * The `/ops` pages: RFCs and their history, incidents and problems, service
+ * requests, monthly reports and the RACI matrix. The printable report has no
+ * header or tabs.
  *
  * @public
  */
-export const OpsPage = () => (
-  <Page themeId="tool">
-    <Header
-      title="Cloud operations"
-      subtitle="Changes to AWS environments and who is responsible for what"
-    />
-    <RoutedTabs
-      routes={[
-        { path: '/', title: 'RFC queue', children: <RfcQueuePage /> },
-        { path: '/rfcs/new', title: 'New RFC', children: <CreateRfcPage /> },
-        { path: '/raci', title: 'RACI matrix', children: <RaciMatrixPage /> },
-        {
-          // Reached from links only, so its tab stays hidden.
-          path: '/rfcs/:id',
-          title: 'RFC',
-          children: <RfcDetailPage />,
-          tabProps: { style: { display: 'none' } },
-        },
-      ]}
-    />
-  </Page>
-);
+export const OpsPage = () => {
+  // Where the app mounted the pages, so the tabs link there.
+  const base = useOpsLinks().root;
+  const tabbed = (tab: TabId, element: ReactNode, title?: string) => (
+    <Tabbed base={base} tab={tab} title={title}>
+      {element}
+    </Tabbed>
+  );
+  return (
+    <Routes>
+      <Route path="reports/print" element={<PrintableReportPage />} />
+      <Route path="/" element={tabbed('rfcs', <RfcQueuePage />)} />
+      <Route
+        path="rfcs/new"
+        element={tabbed('rfcs', <CreateRfcPage />, 'New RFC')}
+      />
+      <Route
+        path="rfcs/:id"
+        element={tabbed('rfcs', <RfcDetailPage />, 'RFC')}
+      />
+      <Route
+        path="history"
+        element={tabbed('history', <ChangeHistoryPage />)}
+      />
+      <Route
+        path="incidents"
+        element={tabbed('incidents', <IncidentsPage />)}
+      />
+      <Route
+        path="incidents/:id"
+        element={tabbed('incidents', <IncidentDetailPage />, 'Incident')}
+      />
+      <Route
+        path="problems/:id"
+        element={tabbed('incidents', <ProblemDetailPage />, 'Problem')}
+      />
+      <Route
+        path="service-requests"
+        element={tabbed('service-requests', <ServiceRequestsPage />)}
+      />
+      <Route
+        path="service-requests/new"
+        element={tabbed(
+          'service-requests',
+          <NewServiceRequestPage />,
+          'New service request',
+        )}
+      />
+      <Route
+        path="service-requests/:id"
+        element={tabbed(
+          'service-requests',
+          <ServiceRequestDetailPage />,
+          'Service request',
+        )}
+      />
+      <Route path="reports" element={tabbed('reports', <ReportsPage />)} />
+      <Route path="raci" element={tabbed('raci', <RaciMatrixPage />)} />
+      <Route
+        path="*"
+        element={tabbed(
+          'rfcs',
+          <EmptyState
+            missing="info"
+            title="There is no such page"
+            description="Pick one of the tabs above."
+          />,
+          'Not found',
+        )}
+      />
+    </Routes>
+  );
+};

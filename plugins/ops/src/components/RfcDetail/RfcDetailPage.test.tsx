@@ -8,8 +8,9 @@ import { BASE_URL, renderWithOps } from '../../__testUtils__/renderWithOps';
 import { OpsPage } from '../OpsPage';
 
 const server = setupServer();
-jest.setTimeout(60_000);
-const slow = { timeout: 20_000 };
+// Generous: these render the whole page, and CI runs suites side by side on two cores.
+jest.setTimeout(120_000);
+const slow = { timeout: 45_000 };
 
 function serveRfc(
   initial: Rfc,

@@ -20,6 +20,7 @@ import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import TextField from '@material-ui/core/TextField';
 import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { opsApiRef, RfcListQuery } from '../../api';
@@ -39,8 +40,8 @@ const TABS: { id: QueueTab; label: string }[] = [
 ];
 
 /** The tab named in `?queue=`, so a queue can be linked to. */
-function initialTab(): QueueTab {
-  const wanted = new URLSearchParams(window.location.search).get('queue');
+function tabOf(params: URLSearchParams): QueueTab {
+  const wanted = params.get('queue');
   return TABS.some(t => t.id === wanted) ? (wanted as QueueTab) : 'approval';
 }
 
@@ -233,7 +234,18 @@ const AllRfcs = () => {
 
 /** The RFC queue: what waits for me, what I asked for, the calendar, everything. */
 export const RfcQueuePage = () => {
-  const [tab, setTab] = useState<QueueTab>(initialTab);
+  const [params, setParams] = useSearchParams();
+  const tab = tabOf(params);
+  const setTab = (next: QueueTab) =>
+    setParams(
+      current => {
+        const updated = new URLSearchParams(current);
+        if (next === 'approval') updated.delete('queue');
+        else updated.set('queue', next);
+        return updated;
+      },
+      { replace: true },
+    );
   const [waiting, setWaiting] = useState<number>();
   const links = useOpsLinks();
   return (

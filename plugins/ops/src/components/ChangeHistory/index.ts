@@ -1,0 +1,1 @@
+export { ChangeHistoryPage } from './ChangeHistoryPage';

@@ -1,0 +1,3 @@
+export { IncidentsPage } from './IncidentsPage';
+export { IncidentDetailPage } from './IncidentDetailPage';
+export { ProblemDetailPage } from './ProblemDetailPage';

@@ -1,0 +1,3 @@
+export { ServiceRequestsPage } from './ServiceRequestsPage';
+export { NewServiceRequestPage } from './NewServiceRequestPage';
+export { ServiceRequestDetailPage } from './ServiceRequestDetailPage';
