@@ -1,6 +1,5 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
 import {
   INCIDENT_PRIORITIES,
   PROBLEM_STATUSES,
@@ -11,6 +10,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { IncidentService } from '../services/Incidents/IncidentService';
+import { parseInput } from './parseInput';
 
 const MAX_LIMIT = 200;
 const DEFAULT_LIMIT = 50;
@@ -97,28 +97,6 @@ const problemBody = z.strictObject({
   remediation: text(20_000).optional(),
 });
 
-/** Parses input or answers 400 naming each field's problem. */
-function parse<T extends z.ZodTypeAny>(
-  schema: T,
-  input: unknown,
-  where: string,
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map(issue => {
-      const path = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') {
-        return `${path ? `${path}: ` : ''}unknown field(s) ${issue.keys.join(
-          ', ',
-        )}`;
-      }
-      return `${path || where}: ${issue.message}`;
-    });
-    throw new InputError(`Invalid ${where}: ${problems.join('; ')}`);
-  }
-  return result.data;
-}
-
 /**
  * The incident and problem routes of `/api/ops`. Reads accept users and
  * services; writes only users, and the service checks their permissions.
@@ -138,7 +116,7 @@ export function createIncidentRoutes(options: {
 
   router.get('/incidents', async (req, res) => {
     await reader(req);
-    const query = parse(incidentListQuery, req.query, 'query');
+    const query = parseInput(incidentListQuery, req.query, 'query');
     res.json(
       await incidents.listIncidents({
         entityRef: query.entityRef,
@@ -158,13 +136,13 @@ export function createIncidentRoutes(options: {
 
   router.post('/incidents/:id/resolve', async (req, res) => {
     const credentials = await writer(req);
-    const body = parse(resolveBody, req.body, 'request body');
+    const body = parseInput(resolveBody, req.body, 'request body');
     res.json(await incidents.resolve(req.params.id, body.notes, credentials));
   });
 
   router.get('/problems', async (req, res) => {
     await reader(req);
-    const query = parse(problemListQuery, req.query, 'query');
+    const query = parseInput(problemListQuery, req.query, 'query');
     res.json({
       items: await incidents.listProblems({
         entityRef: query.entityRef,
@@ -181,7 +159,7 @@ export function createIncidentRoutes(options: {
 
   router.patch('/problems/:id', async (req, res) => {
     const credentials = await writer(req);
-    const body = parse(problemBody, req.body, 'request body');
+    const body = parseInput(problemBody, req.body, 'request body');
     res.json(await incidents.updateProblem(req.params.id, body, credentials));
   });
 

@@ -16,6 +16,7 @@ import { spec } from '../schema/openapi.generated';
 import { MAX_LIST_LIMIT } from '../database/DatabaseRfcStore';
 import type { ChangeTypeService } from '../services/ChangeTypes/ChangeTypeService';
 import type { RfcService } from '../services/Rfcs/RfcService';
+import { parseInput } from './parseInput';
 
 const text = (max: number) => z.string().trim().min(1, 'is required').max(max);
 const time = z.iso.datetime({
@@ -117,28 +118,6 @@ const changeTypeQuery = z.strictObject({
   q: text(255).optional(),
 });
 
-/** Parses input or answers 400 with one message per field. */
-function parse<T extends z.ZodTypeAny>(
-  schema: T,
-  input: unknown,
-  where: string,
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map(issue => {
-      const path = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') {
-        return `${path ? `${path}: ` : ''}unknown field(s) ${issue.keys.join(
-          ', ',
-        )}`;
-      }
-      return `${path || where}: ${issue.message}`;
-    });
-    throw new InputError(`Invalid ${where}: ${problems.join('; ')}`);
-  }
-  return result.data;
-}
-
 const CALENDAR_STATUSES: RfcStatus[] = [
   'PendingApproval',
   'Scheduled',
@@ -176,7 +155,7 @@ export function createRfcRoutes(options: {
 
   router.post('/rfcs', async (req, res) => {
     const creds = await credentials(req);
-    const body = parse(createBody, req.body, 'request body');
+    const body = parseInput(createBody, req.body, 'request body');
     const rfc = await rfcs.create(
       { ...body, parameters: body.parameters as JsonObject },
       creds,
@@ -186,7 +165,7 @@ export function createRfcRoutes(options: {
 
   router.get('/rfcs', async (req, res) => {
     const creds = await credentials(req);
-    const query = parse(listQuery, req.query, 'query');
+    const query = parseInput(listQuery, req.query, 'query');
     if (
       query.from &&
       query.to &&
@@ -203,7 +182,7 @@ export function createRfcRoutes(options: {
 
   router.patch('/rfcs/:id', async (req, res) => {
     const creds = await credentials(req);
-    const body = parse(updateBody, req.body, 'request body');
+    const body = parseInput(updateBody, req.body, 'request body');
     res.json(
       await rfcs.update(
         rfcId(req),
@@ -218,7 +197,7 @@ export function createRfcRoutes(options: {
   >) {
     router.post(`/rfcs/:id/${action}`, async (req, res) => {
       const creds = await credentials(req);
-      const body = parse(actionBodies[action], req.body, 'request body');
+      const body = parseInput(actionBodies[action], req.body, 'request body');
       res.json(await rfcs.act(rfcId(req), { action, ...body } as any, creds));
     });
   }
@@ -230,7 +209,7 @@ export function createRfcRoutes(options: {
 
   router.get('/calendar', async (req, res) => {
     const creds = await credentials(req);
-    const { from, to } = parse(calendarQuery, req.query, 'query');
+    const { from, to } = parseInput(calendarQuery, req.query, 'query');
     const span = Date.parse(to) - Date.parse(from);
     if (span < 0) {
       throw new InputError('Invalid query: to: must not be before from');
@@ -263,7 +242,11 @@ export function createRfcRoutes(options: {
 
   router.get('/entities/:kind/:namespace/:name/rfcs', async (req, res) => {
     const creds = await credentials(req);
-    const { kind, namespace, name } = parse(entityParams, req.params, 'entity');
+    const { kind, namespace, name } = parseInput(
+      entityParams,
+      req.params,
+      'entity',
+    );
     const ref = stringifyEntityRef({ kind, namespace, name });
     const { items } = await rfcs.list(
       {
@@ -279,7 +262,7 @@ export function createRfcRoutes(options: {
 
   router.get('/change-types', async (req, res) => {
     const creds = await credentials(req);
-    const filter = parse(changeTypeQuery, req.query, 'query');
+    const filter = parseInput(changeTypeQuery, req.query, 'query');
     res.json({ items: await changeTypes.list(filter, creds) });
   });
 

@@ -13,6 +13,7 @@ import {
   SERVICE_REQUEST_LIMITS as LIMITS,
   type ServiceRequestService,
 } from '../services/ServiceRequests/ServiceRequestService';
+import { parseInput } from './parseInput';
 
 const text = (min: number, max: number) =>
   z
@@ -68,28 +69,6 @@ const listQuery = z.strictObject({
 
 const ID = /^SR-\d{6,15}$/;
 
-/** Parses input or answers 400 with one message per field. */
-function parse<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: string,
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map(issue => {
-      const path = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') {
-        return `${path ? `${path}: ` : ''}unknown field(s) ${issue.keys.join(
-          ', ',
-        )}`;
-      }
-      return `${path || where}: ${issue.message}`;
-    });
-    throw new InputError(`Invalid ${where}: ${problems.join('; ')}`);
-  }
-  return result.data;
-}
-
 function requestId(params: Record<string, string>) {
   if (!ID.test(params.id)) {
     throw new InputError(
@@ -117,13 +96,17 @@ export async function createServiceRequestRoutes(options: {
 
   router.post('/service-requests', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const body = parse(createServiceRequestBody, req.body, 'service request');
+    const body = parseInput(
+      createServiceRequestBody,
+      req.body,
+      'service request',
+    );
     res.status(201).json(await serviceRequests.create(body, credentials));
   });
 
   router.get('/service-requests', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const query = parse(listQuery, req.query, 'query');
+    const query = parseInput(listQuery, req.query, 'query');
     res.json(await serviceRequests.list(query, credentials));
   });
 
@@ -135,14 +118,14 @@ export async function createServiceRequestRoutes(options: {
   router.post('/service-requests/:id/messages', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const id = requestId(req.params);
-    const body = parse(replyBody, req.body, 'reply');
+    const body = parseInput(replyBody, req.body, 'reply');
     res.json(await serviceRequests.reply(id, body, credentials));
   });
 
   router.post('/service-requests/:id/close', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const id = requestId(req.params);
-    const body = parse(closeBody, req.body, 'close');
+    const body = parseInput(closeBody, req.body, 'close');
     res.json(await serviceRequests.close(id, body, credentials));
   });
 
