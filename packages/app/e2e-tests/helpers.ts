@@ -25,14 +25,27 @@ export async function signInAs(page: Page, user: DemoUser) {
   ).toBeAttached();
 }
 
-/** A user token for API calls, from the demo provider (as the README shows). */
+/**
+ * A user token for API calls, from the demo provider (as the README shows).
+ * Waits while the catalog has not ingested the demo users yet.
+ */
 export async function tokenFor(user: DemoUser): Promise<string> {
   const api = await request.newContext();
-  const res = await api.get(`${BACKEND_URL}/api/auth/demo/refresh`, {
-    headers: { 'x-demo-user': user },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-  const body = await res.json();
+  let token = '';
+  await expect
+    .poll(
+      async () => {
+        const res = await api.get(`${BACKEND_URL}/api/auth/demo/refresh`, {
+          headers: { 'x-demo-user': user },
+        });
+        if (res.status() === 200) {
+          token = (await res.json()).backstageIdentity.token;
+        }
+        return res.status();
+      },
+      { timeout: 90_000, intervals: [1_000] },
+    )
+    .toBe(200);
   await api.dispose();
-  return body.backstageIdentity.token;
+  return token;
 }
