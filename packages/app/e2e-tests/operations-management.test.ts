@@ -41,7 +41,7 @@ test('the owner chooses a maintenance window through a pre-approved change type;
         targetEntityRef: 'component:default/payments-api',
         parameters: {
           ...ownership,
-          week: 2,
+          week: '2',
           weekday: 'TUE',
           startTime: '03:00',
         },
