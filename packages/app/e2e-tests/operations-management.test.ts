@@ -63,6 +63,13 @@ test('the owner chooses a maintenance window through a pre-approved change type;
     }),
   );
 
+  // Patch data comes from the scheduled read; ask for one now in case the
+  // portal has only just started (a 429 means one ran moments ago).
+  const refresh = await ana.post(
+    'ops/entities/component/default/payments-api/operations/refresh',
+  );
+  expect([200, 429]).toContain(refresh.status());
+
   await signInAs(page, 'ana');
   await page.goto('/catalog/default/component/payments-api/operations');
   const window = page.getByTestId('ops-patch-window');
@@ -84,7 +91,10 @@ test('an RFC waiting for approval reaches Central IT as a notification, and its 
         title: 'Snapshot payments-api before the release',
         description: 'One snapshot outside the schedule.',
         targetEntityRef: 'component:default/payments-api',
-        parameters: ownership,
+        parameters: {
+          ...ownership,
+          reason: 'A known-good point before the release.',
+        },
         implementationPlan: 'Take an on-demand snapshot.',
         testPlan: 'The recovery point shows on the timeline.',
         rollbackPlan: 'Delete the snapshot.',
