@@ -131,6 +131,8 @@ test('a team asks Central IT a question and Central IT answers in the thread', a
   await ana.goto('/ops/service-requests/new');
   const form = ana.getByRole('form', { name: 'New service request' });
   await form.getByLabel('Title').fill('AMI for the ledger batch hosts');
+  await form.getByRole('button', { name: 'Topic' }).click();
+  await ana.getByRole('option', { name: 'My managed environment' }).click();
   // Ana is on one team only, so the team is chosen for her.
   await form.getByLabel('Question').fill(question);
   await form.getByRole('button', { name: 'Send request' }).click();
