@@ -14,7 +14,6 @@ import type {
 } from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import Divider from '@material-ui/core/Divider';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -30,6 +29,7 @@ import { formatHours, formatTime, relativeTime } from '../shared/time';
 import { NewRfcLink, OPS_CHANGE_TYPES } from './changeTypes';
 import { formatBackupSchedule, formatBytes } from './format';
 import { CardState, OperationsCard } from './OperationsCard';
+import { CardSection } from './CardSection';
 
 const shortName = (arn: string) => arn.split(/[:/]/).pop() || arn;
 
@@ -37,8 +37,6 @@ const shortName = (arn: string) => arn.split(/[:/]/).pop() || arn;
 const VALIDATE_BACKUPS = 'continuity-management.validate-backups';
 
 const useStyles = makeStyles(theme => ({
-  section: { marginTop: theme.spacing(2) },
-  heading: { marginBottom: theme.spacing(0.5) },
   actions: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -69,25 +67,6 @@ const useStyles = makeStyles(theme => ({
     '& td': { fontWeight: 600 },
   },
 }));
-
-const Section = (props: {
-  title: string;
-  testId: string;
-  children: ReactNode;
-}) => {
-  const classes = useStyles();
-  return (
-    <Box className={classes.section} data-testid={props.testId}>
-      <Divider />
-      <Box mt={1.5}>
-        <Typography variant="subtitle2" className={classes.heading}>
-          {props.title}
-        </Typography>
-        {props.children}
-      </Box>
-    </Box>
-  );
-};
 
 /** A resource's recovery points, or its last one when the reader listed none. */
 export function recoveryPointsOf(
@@ -412,7 +391,7 @@ const ScheduleSection = (props: {
     );
   }
   return (
-    <Section title="Backup schedule" testId="ops-backups-schedule">
+    <CardSection title="Backup schedule" testId="ops-backups-schedule">
       {schedule}
       <Box className={classes.actions}>
         <Link
@@ -430,7 +409,7 @@ const ScheduleSection = (props: {
           {chosen ? 'Change schedule' : 'Choose a schedule'}
         </Link>
       </Box>
-    </Section>
+    </CardSection>
   );
 };
 
@@ -448,7 +427,7 @@ const ResponsibilitiesSection = (props: {
     validate &&
     validate.responsible.some(g => (props.viewerGroups ?? []).includes(g));
   return (
-    <Section title="Who does what" testId="ops-backups-raci">
+    <CardSection title="Who does what" testId="ops-backups-raci">
       {viewerValidates && (
         <Box mb={1}>
           <Alert severity="warning" data-testid="ops-backups-validate">
@@ -500,7 +479,7 @@ const ResponsibilitiesSection = (props: {
           ))}
         </TableBody>
       </Table>
-    </Section>
+    </CardSection>
   );
 };
 

@@ -14,7 +14,6 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Collapse from '@material-ui/core/Collapse';
-import Divider from '@material-ui/core/Divider';
 import Grid from '@material-ui/core/Grid';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -26,7 +25,7 @@ import { makeStyles, useTheme } from '@material-ui/core/styles';
 import ExpandLessIcon from '@material-ui/icons/ExpandLess';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import ScheduleIcon from '@material-ui/icons/Schedule';
-import { ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { formatTime, relativeTime } from '../shared/time';
 import { NewRfcLink, OPS_CHANGE_TYPES } from './changeTypes';
 import {
@@ -35,6 +34,7 @@ import {
   formatMaintenanceWindow,
 } from './format';
 import { CardState, OperationsCard } from './OperationsCard';
+import { CardSection } from './CardSection';
 
 /** The compliant share as a ring, so it reads at a glance. */
 export const ComplianceRing = (props: { compliant: number; total: number }) => {
@@ -89,13 +89,6 @@ export const ComplianceRing = (props: { compliant: number; total: number }) => {
 };
 
 const useStyles = makeStyles(theme => ({
-  section: { marginTop: theme.spacing(2) },
-  heading: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: theme.spacing(1),
-    marginBottom: theme.spacing(0.5),
-  },
   actions: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -128,25 +121,6 @@ const Figure = (props: {
     </Typography>
   </Box>
 );
-
-const Section = (props: {
-  title: string;
-  testId: string;
-  children: ReactNode;
-}) => {
-  const classes = useStyles();
-  return (
-    <Box className={classes.section} data-testid={props.testId}>
-      <Divider />
-      <Box mt={1.5}>
-        <Typography variant="subtitle2" className={classes.heading}>
-          {props.title}
-        </Typography>
-        {props.children}
-      </Box>
-    </Box>
-  );
-};
 
 /** The patch policy, class by class, in the order it acts. */
 export const PATCH_POLICY: {
@@ -236,7 +210,7 @@ const MaintenanceWindowSection = (props: {
   const window = settings?.maintenanceWindow;
   const ssm = nextSsmWindow(data);
   return (
-    <Section title="Maintenance window" testId="ops-patch-window">
+    <CardSection title="Maintenance window" testId="ops-patch-window">
       {window ? (
         <>
           <Typography variant="body1">
@@ -290,7 +264,7 @@ const MaintenanceWindowSection = (props: {
           {formatTime(ssm.nextExecutionAt)}
         </Typography>
       )}
-    </Section>
+    </CardSection>
   );
 };
 
@@ -303,7 +277,7 @@ const PolicySection = (props: {
   const { rows, rejected, newRfcLink } = props;
   const [open, setOpen] = useState(false);
   return (
-    <Section title="Patch policy" testId="ops-patch-policy">
+    <CardSection title="Patch policy" testId="ops-patch-policy">
       <Table size="small" aria-label="Patch policy">
         <TableHead>
           <TableRow>
@@ -399,7 +373,7 @@ const PolicySection = (props: {
           </Collapse>
         </>
       )}
-    </Section>
+    </CardSection>
   );
 };
 
@@ -411,7 +385,7 @@ const RejectedSection = (props: {
   const { settings, rfcLink, newRfcLink } = props;
   if (settings.rejectedUpdates.length === 0) return null;
   return (
-    <Section title="Rejected updates" testId="ops-patch-rejected">
+    <CardSection title="Rejected updates" testId="ops-patch-rejected">
       {settings.rejectedUpdates.map(r => (
         <Box
           key={r.updateId}
@@ -437,7 +411,7 @@ const RejectedSection = (props: {
           </Link>
         </Box>
       ))}
-    </Section>
+    </CardSection>
   );
 };
 
@@ -456,7 +430,7 @@ const ExclusionSection = (props: {
       ? exclusion
       : undefined;
   return (
-    <Section title="Exclusions" testId="ops-patch-exclusion">
+    <CardSection title="Exclusions" testId="ops-patch-exclusion">
       {inForce ? (
         <StatusWarning>
           Excluded from patching until {formatDate(inForce.until)}:{' '}
@@ -488,7 +462,7 @@ const ExclusionSection = (props: {
           </Link>
         )}
       </Box>
-    </Section>
+    </CardSection>
   );
 };
 
