@@ -74,7 +74,13 @@ export const opsPlugin = createBackendPlugin({
         notifications,
       }) {
         const db = await database.getClient();
-        // Migrations run here, once, before the stores are created.
+        // One instance of each store and of the change-type reader serves
+        // every part of the plugin. Each store's factory runs the (idempotent)
+        // migrations before first use.
+        const rfcStore = await DatabaseRfcStore.create({ database });
+        const opsDb = await migrateOpsDatabase(database);
+        const snapshotStore = new DatabaseOperationsSnapshotStore(opsDb);
+        const changeTypes = new CatalogChangeTypeService({ catalog, logger });
         const notifier = await BackstageOpsNotifier.create({
           database,
           notifications,
@@ -92,6 +98,8 @@ export const opsPlugin = createBackendPlugin({
           permissionsRegistry,
           scheduler,
           notifier,
+          store: rfcStore,
+          changeTypes,
         });
         const incidents = await IncidentService.create({
           config,
@@ -110,9 +118,6 @@ export const opsPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({ db, rfcRoutes, tagComplianceRoutes }),
         );
-        const opsDb = await migrateOpsDatabase(database);
-        const rfcStore = await DatabaseRfcStore.create({ database });
-        const snapshotStore = new DatabaseOperationsSnapshotStore(opsDb);
         await scheduleMaintenanceNotifier(
           scheduler,
           new MaintenanceNotifier({
@@ -137,6 +142,8 @@ export const opsPlugin = createBackendPlugin({
             incidents,
             alarmListener: incidents,
             settings: new EntitySettingsService({ store: rfcStore }),
+            store: snapshotStore,
+            rfcStore,
           }),
         );
         httpRouter.use(createIncidentRoutes({ httpAuth, incidents }));
@@ -158,7 +165,6 @@ export const opsPlugin = createBackendPlugin({
             }),
           }),
         );
-        const changeTypes = new CatalogChangeTypeService({ catalog, logger });
         httpRouter.use(
           await createReportRoutes({
             httpAuth,

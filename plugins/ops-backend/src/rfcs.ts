@@ -15,7 +15,11 @@ import type express from 'express';
 import { DatabaseRfcStore } from './database/DatabaseRfcStore';
 import { rfcPermissionRules, rfcResourceRef } from './permissions/rules';
 import { createRfcRoutes } from './routes/rfcRoutes';
-import { CatalogChangeTypeService } from './services/ChangeTypes/ChangeTypeService';
+import {
+  CatalogChangeTypeService,
+  type ChangeTypeService,
+} from './services/ChangeTypes/ChangeTypeService';
+import type { RfcStore } from './database/RfcStore';
 import { RfcService } from './services/Rfcs/RfcService';
 import type { OpsNotifier } from './services/Notifications';
 
@@ -38,15 +42,21 @@ export async function setupRfcs(deps: {
   permissionsRegistry: PermissionsRegistryService;
   scheduler: SchedulerService;
   notifier?: OpsNotifier;
+  /** Shared with the rest of the plugin when given; created otherwise. */
+  store?: RfcStore;
+  changeTypes?: ChangeTypeService;
 }): Promise<express.Router> {
   const centralItGroup =
     deps.config.getOptionalString('ops.centralIt.group') ??
     DEFAULT_CENTRAL_IT_GROUP;
-  const store = await DatabaseRfcStore.create({ database: deps.database });
-  const changeTypes = new CatalogChangeTypeService({
-    catalog: deps.catalog,
-    logger: deps.logger,
-  });
+  const store =
+    deps.store ?? (await DatabaseRfcStore.create({ database: deps.database }));
+  const changeTypes =
+    deps.changeTypes ??
+    new CatalogChangeTypeService({
+      catalog: deps.catalog,
+      logger: deps.logger,
+    });
   const rfcs = new RfcService({
     store,
     changeTypes,

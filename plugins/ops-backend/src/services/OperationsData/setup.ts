@@ -9,7 +9,11 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type express from 'express';
-import { DatabaseOperationsSnapshotStore } from '../../database/OperationsSnapshotStore';
+import {
+  DatabaseOperationsSnapshotStore,
+  type OperationsSnapshotStore,
+} from '../../database/OperationsSnapshotStore';
+import type { RfcStore } from '../../database/RfcStore';
 import { DatabaseRfcStore } from '../../database/DatabaseRfcStore';
 import { createOperationsRouter } from '../../routes/operations';
 import { createOperationsData } from './index';
@@ -42,10 +46,15 @@ export async function setupOperations(deps: {
   incidents?: EntityIncidentsSource;
   /** Opens and resolves incidents from alarm states. */
   alarmListener?: AlarmReadListener;
+  /** Shared with the rest of the plugin when given; created otherwise. */
+  store?: OperationsSnapshotStore;
+  rfcStore?: Pick<RfcStore, 'list'>;
 }): Promise<express.Router> {
-  const store = await DatabaseOperationsSnapshotStore.create({
-    database: deps.database,
-  });
+  const store =
+    deps.store ??
+    (await DatabaseOperationsSnapshotStore.create({
+      database: deps.database,
+    }));
   const operations = createOperationsData({
     config: deps.config,
     logger: deps.logger,
@@ -59,7 +68,8 @@ export async function setupOperations(deps: {
       deps.recentRfcs ??
       (deps.permissions
         ? new StoredRecentRfcs(
-            await DatabaseRfcStore.create({ database: deps.database }),
+            deps.rfcStore ??
+              (await DatabaseRfcStore.create({ database: deps.database })),
             deps.permissions,
           )
         : undefined),
