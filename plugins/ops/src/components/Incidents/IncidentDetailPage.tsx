@@ -31,6 +31,7 @@ import {
   PriorityChip,
   timeToResolve,
 } from './labels';
+import { RecordHeader } from '../shared/RecordHeader';
 
 /** Who resolved the incident: a person, or the alarm clearing. */
 const ResolvedBy = ({ incident }: { incident: Incident }) => {
@@ -137,31 +138,31 @@ export const IncidentDetailPage = () => {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <Box
-          display="flex"
-          alignItems="center"
-          flexWrap="wrap"
-          style={{ gap: 16 }}
-        >
-          <Typography variant="h4" component="h2">
-            {incident.id}: {incident.alarmName}
-          </Typography>
-          <PriorityChip priority={incident.priority} />
-          <span data-testid="incident-status">
-            <IncidentStatusChip status={incident.status} />
-          </span>
-          <Box flex={1} />
-          <Link to={links.incidents}>All incidents</Link>
-          {incident.status === 'Open' && (
-            <Button
-              variant="contained"
-              color="primary"
-              onClick={() => setResolving(true)}
-            >
-              Resolve
-            </Button>
-          )}
-        </Box>
+        <RecordHeader
+          title={`${incident.id}: ${incident.alarmName}`}
+          chips={
+            <>
+              <PriorityChip priority={incident.priority} />
+              <span data-testid="incident-status">
+                <IncidentStatusChip status={incident.status} />
+              </span>
+            </>
+          }
+          actions={
+            <>
+              <Link to={links.incidents}>All incidents</Link>
+              {incident.status === 'Open' && (
+                <Button
+                  variant="contained"
+                  color="primary"
+                  onClick={() => setResolving(true)}
+                >
+                  Resolve
+                </Button>
+              )}
+            </>
+          }
+        />
       </Grid>
       <Grid item xs={12} md={8}>
         <InfoCard title="Incident">

@@ -27,6 +27,7 @@ import { errorMessage } from '../shared/errors';
 import { formatTime } from '../shared/time';
 import { IncidentsTable } from './IncidentsPage';
 import { PROBLEM_STATUS_LABELS, ProblemStatusChip } from './labels';
+import { RecordHeader } from '../shared/RecordHeader';
 
 /** How many of the newest linked incidents the page reads. */
 const LINKED_LIMIT = 50;
@@ -200,19 +201,14 @@ export const ProblemDetailPage = () => {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <Box
-          display="flex"
-          alignItems="center"
-          flexWrap="wrap"
-          style={{ gap: 16 }}
-        >
-          <Typography variant="h4" component="h2">
-            {problem.id}: {problem.title}
-          </Typography>
-          <span data-testid="problem-status">
-            <ProblemStatusChip status={problem.status} />
-          </span>
-        </Box>
+        <RecordHeader
+          title={`${problem.id}: ${problem.title}`}
+          chips={
+            <span data-testid="problem-status">
+              <ProblemStatusChip status={problem.status} />
+            </span>
+          }
+        />
       </Grid>
       <Grid item xs={12} md={5}>
         <InfoCard title="Problem">

@@ -31,6 +31,7 @@ import { useOpsLinks } from '../../hooks/useOpsLinks';
 import { errorMessage } from '../shared/errors';
 import { formatTime, relativeTime } from '../shared/time';
 import { ServiceRequestStatusChip, SIDE_LABELS, TOPIC_LABELS } from './labels';
+import { RecordHeader } from '../shared/RecordHeader';
 
 const useStyles = makeStyles(theme => ({
   message: {
@@ -146,30 +147,28 @@ export const ServiceRequestDetailPage = () => {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <Box
-          display="flex"
-          alignItems="center"
-          flexWrap="wrap"
-          style={{ gap: 16 }}
-        >
-          <Typography variant="h4" component="h2">
-            {request.id}: {request.title}
-          </Typography>
-          <span data-testid="service-request-status">
-            <ServiceRequestStatusChip status={request.status} />
-          </span>
-          <Box flex={1} />
-          <Link to={links.serviceRequests}>All requests</Link>
-          {open && (
-            <Button
-              variant="outlined"
-              color="secondary"
-              onClick={() => setClosing(true)}
-            >
-              Close request
-            </Button>
-          )}
-        </Box>
+        <RecordHeader
+          title={`${request.id}: ${request.title}`}
+          chips={
+            <span data-testid="service-request-status">
+              <ServiceRequestStatusChip status={request.status} />
+            </span>
+          }
+          actions={
+            <>
+              <Link to={links.serviceRequests}>All requests</Link>
+              {open && (
+                <Button
+                  variant="outlined"
+                  color="secondary"
+                  onClick={() => setClosing(true)}
+                >
+                  Close request
+                </Button>
+              )}
+            </>
+          }
+        />
       </Grid>
       <Grid item xs={12} md={8}>
         <InfoCard title="Conversation">
