@@ -1,11 +1,29 @@
 import type { Entity } from '@backstage/catalog-model';
-import { CHANGE_TYPE_ANNOTATIONS as K, parseChangeType } from './changeType';
+import {
+  CHANGE_TYPE_ANNOTATIONS as K,
+  parseChangeType,
+  validateChangeTypeSteps,
+} from './changeType';
 
-const template = (annotations: Record<string, string>): Entity => ({
+const intake = (changeTypeId = 'ec2-linux-stack') => ({
+  id: 'rfc',
+  action: 'ops:rfc:create',
+  input: { changeTypeId, parameters: '${{ parameters }}' },
+});
+const provision = {
+  id: 'provision',
+  if: '${{ steps.rfc.output.execution }}',
+  action: 'aws:servicecatalog:provision',
+};
+
+const template = (
+  annotations: Record<string, string>,
+  steps: unknown[] = [intake(annotations[K.id]), provision],
+): Entity => ({
   apiVersion: 'scaffolder.backstage.io/v1beta3',
   kind: 'Template',
   metadata: { name: 'ec2-linux-stack', title: 'EC2 Linux stack', annotations },
-  spec: {},
+  spec: { steps: steps as any },
 });
 
 const valid = {
@@ -92,7 +110,15 @@ describe('parseChangeType', () => {
 
   it('reads the operation a change type performs', () => {
     const result = parseChangeType(
-      template({ ...valid, [K.operation]: 'set-maintenance-window' }),
+      template({ ...valid, [K.operation]: 'set-maintenance-window' }, [
+        intake(),
+        provision,
+        {
+          id: 'window',
+          if: '${{ steps.rfc.output.execution }}',
+          action: 'aws:ssm:set-maintenance-window',
+        },
+      ]),
     );
     expect(result.ok && result.changeType.operation).toBe(
       'set-maintenance-window',
@@ -117,5 +143,134 @@ describe('parseChangeType', () => {
       ok: false,
       errors: ['a change type must be a Template entity, not Component'],
     });
+  });
+});
+
+describe('validateChangeTypeSteps', () => {
+  const automated = { id: 'ec2-linux-stack', automation: 'automated' as const };
+  const product = {
+    ...automated,
+    serviceCatalog: {
+      productId: 'prod-abcd',
+      provisioningArtifactId: 'pa-abcd',
+    },
+  };
+  const follow = {
+    id: 'follow',
+    if: '${{ not steps.rfc.output.execution }}',
+    action: 'ops:rfc:follow',
+  };
+  const check = (steps: unknown[], changeType: any = product) =>
+    validateChangeTypeSteps(template(valid, steps), changeType);
+
+  it('accepts the intake, a follow for the person and automation for the execution', () => {
+    expect(check([intake(), follow, provision])).toEqual([]);
+    // Any scaffolder action may carry a change type out.
+    expect(
+      check(
+        [
+          intake(),
+          {
+            id: 'notify',
+            if: '${{steps.rfc.output.execution}}',
+            action: 'notification:send',
+          },
+        ],
+        automated,
+      ),
+    ).toEqual([]);
+  });
+
+  it('needs the intake first, storing the whole form', () => {
+    expect(check([provision])).toEqual([
+      expect.stringContaining('the first step must be ops:rfc:create'),
+    ]);
+    expect(check([])).toEqual([
+      expect.stringContaining('starts with an ops:rfc:create step'),
+    ]);
+    const partial = {
+      ...intake(),
+      input: { changeTypeId: 'ec2-linux-stack', parameters: { a: 1 } },
+    };
+    expect(check([partial, provision])).toEqual([
+      expect.stringContaining(
+        'spec.steps[0].input.parameters: must be ${{ parameters }}',
+      ),
+    ]);
+    expect(check([intake('another'), provision])).toEqual([
+      expect.stringContaining('spec.steps[0].input.changeTypeId'),
+    ]);
+  });
+
+  it("refuses an automation step that would run in the person's run", () => {
+    const unguarded = {
+      id: 'provision',
+      action: 'aws:servicecatalog:provision',
+    };
+    expect(check([intake(), unguarded])).toEqual([
+      expect.stringMatching(
+        /spec.steps\[1\] \(provision\): aws:servicecatalog:provision is an automation step .* add if: \$\{\{ steps.rfc.output.execution \}\}/,
+      ),
+    ]);
+    const wrongStep = {
+      ...provision,
+      if: '${{ steps.other.output.execution }}',
+    };
+    expect(check([intake(), wrongStep])).toHaveLength(1);
+    const widened = {
+      ...provision,
+      if: '${{ steps.rfc.output.execution or parameters.force }}',
+    };
+    expect(check([intake(), widened])).toHaveLength(1);
+  });
+
+  it('keeps the follow out of the execution run, and a second intake out', () => {
+    expect(check([intake(), { ...follow, if: undefined }, provision])).toEqual([
+      expect.stringContaining("ops:rfc:follow runs only in the person's run"),
+    ]);
+    expect(check([intake(), intake(), provision])).toEqual([
+      expect.stringContaining('may only be the first step'),
+    ]);
+  });
+
+  it('gives manual change types no automation and automated ones at least one', () => {
+    expect(
+      check([intake(), provision], { ...product, automation: 'manual' }),
+    ).toEqual([
+      expect.stringContaining('a manual change type has no automation steps'),
+    ]);
+    expect(check([intake()], automated)).toEqual([
+      expect.stringContaining('needs at least one automation step'),
+    ]);
+  });
+
+  it('ties provisioning and settings actions to the annotations', () => {
+    expect(check([intake(), follow, { ...provision }], automated)).toEqual([
+      expect.stringContaining('name none'),
+    ]);
+    expect(
+      check([intake(), { ...provision, action: 'debug:log' }], product),
+    ).toEqual([
+      expect.stringContaining('needs a aws:servicecatalog:provision step'),
+    ]);
+    const window = { ...provision, action: 'aws:ssm:set-maintenance-window' };
+    expect(check([intake(), window], automated)).toEqual([
+      expect.stringContaining(
+        'set annotation cloud-ops.io/operation to set-maintenance-window',
+      ),
+    ]);
+    expect(
+      check([intake(), { ...provision, action: 'debug:log' }], {
+        ...automated,
+        operation: 'set-maintenance-window',
+      }),
+    ).toEqual([
+      expect.stringContaining('carried out by aws:ssm:set-maintenance-window'),
+    ]);
+  });
+
+  it('makes parseChangeType refuse a template with these problems', () => {
+    const result = parseChangeType(template(valid, [intake()]));
+    expect(result.ok).toBe(false);
   });
 });

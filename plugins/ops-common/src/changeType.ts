@@ -260,29 +260,201 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
     return { ok: false, errors };
   }
   const namespace = entity.metadata.namespace ?? 'default';
-  return {
-    ok: true,
-    changeType: {
-      templateRef: `template:${namespace}/${entity.metadata.name}`,
-      id,
-      version,
-      title: entity.metadata.title ?? entity.metadata.name,
-      ...(entity.metadata.description
-        ? { description: entity.metadata.description }
-        : {}),
-      classification: {
-        category: parts[0],
-        subcategory: parts[1],
-        item: parts[2],
-        operation: parts[3],
-      },
-      automation,
-      approval,
-      expectedDuration,
-      risk,
-      ...(serviceCatalog ? { serviceCatalog } : {}),
-      ...(deprecated ? { deprecated } : {}),
-      ...(operation ? { operation } : {}),
+  const changeType: ChangeType = {
+    templateRef: `template:${namespace}/${entity.metadata.name}`,
+    id,
+    version,
+    title: entity.metadata.title ?? entity.metadata.name,
+    ...(entity.metadata.description
+      ? { description: entity.metadata.description }
+      : {}),
+    classification: {
+      category: parts[0],
+      subcategory: parts[1],
+      item: parts[2],
+      operation: parts[3],
     },
+    automation,
+    approval,
+    expectedDuration,
+    risk,
+    ...(serviceCatalog ? { serviceCatalog } : {}),
+    ...(deprecated ? { deprecated } : {}),
+    ...(operation ? { operation } : {}),
   };
+  const stepProblems = validateChangeTypeSteps(entity, changeType);
+  if (stepProblems.length > 0) {
+    return { ok: false, errors: stepProblems };
+  }
+  return { ok: true, changeType };
+}
+
+/** The intake step every change type's template starts with. @public */
+export const INTAKE_ACTION = 'ops:rfc:create';
+/** The bounded follow a person's run may end with. @public */
+export const FOLLOW_ACTION = 'ops:rfc:follow';
+/** The suite's Service Catalog provisioning action. @public */
+export const PROVISION_ACTION = 'aws:servicecatalog:provision';
+
+/**
+ * The suite's action that carries out each settings operation.
+ *
+ * @public
+ */
+export const OPERATION_ACTIONS: Record<OpsOperation, string> = {
+  'set-maintenance-window': 'aws:ssm:set-maintenance-window',
+  'exclude-from-patching': 'aws:ssm:exclude-from-patching',
+  'include-in-patching': 'aws:ssm:include-in-patching',
+  'reject-update': 'aws:ssm:reject-patch',
+  'apply-update': 'aws:ssm:apply-patch',
+  'set-backup-schedule': 'aws:backup:set-schedule',
+  'take-snapshot': 'aws:backup:take-snapshot',
+  'restore-from-recovery-point': 'aws:backup:restore',
+};
+
+type TemplateStep = {
+  id?: unknown;
+  action?: unknown;
+  if?: unknown;
+  input?: unknown;
+};
+
+const escapeRegExp = (text: string) =>
+  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Checks that a change type's template has the two runs the executor relies
+ * on: it starts with the intake step (`ops:rfc:create`, which stores the
+ * whole form as the RFC's parameters), and every later step runs in exactly
+ * one of the runs: automation steps only in the execution run
+ * (`if: ${{ steps.<intake>.output.execution }}`), `ops:rfc:follow` only in
+ * the person's run (`if: ${{ not steps.<intake>.output.execution }}`).
+ * Manual change types have no automation steps; automated ones have at least
+ * one, including the provisioning or settings action their annotations call
+ * for. Returns one message per problem, naming the step.
+ *
+ * @public
+ */
+export function validateChangeTypeSteps(
+  entity: Entity,
+  changeType: Pick<
+    ChangeType,
+    'id' | 'automation' | 'serviceCatalog' | 'operation'
+  >,
+): string[] {
+  const steps = (entity.spec as { steps?: unknown } | undefined)?.steps;
+  if (!Array.isArray(steps) || steps.length === 0) {
+    return [`spec.steps: a change type starts with an ${INTAKE_ACTION} step`];
+  }
+  const problems: string[] = [];
+  const [intake, ...rest] = steps as TemplateStep[];
+  if (intake?.action !== INTAKE_ACTION) {
+    return [
+      `spec.steps[0]: the first step must be ${INTAKE_ACTION}, which records the RFC; got ${String(
+        intake?.action,
+      )}`,
+    ];
+  }
+  const intakeId = typeof intake.id === 'string' ? intake.id : '';
+  if (!/^[A-Za-z0-9_-]+$/.test(intakeId)) {
+    problems.push(
+      `spec.steps[0]: the ${INTAKE_ACTION} step needs an id of letters, digits, "-" or "_", which later steps' conditions name`,
+    );
+  }
+  const input = (intake.input ?? {}) as Record<string, unknown>;
+  if (input.changeTypeId !== changeType.id) {
+    problems.push(
+      `spec.steps[0].input.changeTypeId: must be "${changeType.id}", the change type's id`,
+    );
+  }
+  if (
+    typeof input.parameters !== 'string' ||
+    !/^\$\{\{\s*parameters\s*\}\}$/.test(input.parameters.trim())
+  ) {
+    problems.push(
+      'spec.steps[0].input.parameters: must be ${{ parameters }}: the RFC keeps the whole form, and its execution runs with exactly those values',
+    );
+  }
+  const id = escapeRegExp(intakeId);
+  const inExecution = new RegExp(
+    `^\\$\\{\\{\\s*steps\\.${id}\\.output\\.execution\\s*\\}\\}$`,
+  );
+  const inPersonsRun = new RegExp(
+    `^\\$\\{\\{\\s*not\\s+steps\\.${id}\\.output\\.execution\\s*\\}\\}$`,
+  );
+  const automationActions: string[] = [];
+  rest.forEach((step, i) => {
+    const where = `spec.steps[${i + 1}]${
+      typeof step.id === 'string' ? ` (${step.id})` : ''
+    }`;
+    const condition = typeof step.if === 'string' ? step.if.trim() : '';
+    if (step.action === INTAKE_ACTION) {
+      problems.push(`${where}: ${INTAKE_ACTION} may only be the first step`);
+    } else if (step.action === FOLLOW_ACTION) {
+      if (!inPersonsRun.test(condition)) {
+        problems.push(
+          `${where}: ${FOLLOW_ACTION} runs only in the person's run: add if: \${{ not steps.${intakeId}.output.execution }}`,
+        );
+      }
+    } else {
+      automationActions.push(String(step.action));
+      if (!inExecution.test(condition)) {
+        problems.push(
+          `${where}: ${String(
+            step.action,
+          )} is an automation step and runs only in the execution of the approved RFC: add if: \${{ steps.${intakeId}.output.execution }}`,
+        );
+      }
+    }
+  });
+  if (changeType.automation === 'manual') {
+    if (automationActions.length > 0) {
+      problems.push(
+        `spec.steps: a manual change type has no automation steps (a person carries it out); remove ${automationActions.join(
+          ', ',
+        )} or make it automated`,
+      );
+    }
+    return problems;
+  }
+  if (automationActions.length === 0) {
+    problems.push(
+      'spec.steps: an automated change type needs at least one automation step after the intake',
+    );
+  }
+  if (
+    changeType.serviceCatalog &&
+    !automationActions.includes(PROVISION_ACTION)
+  ) {
+    problems.push(
+      `spec.steps: the change type names a Service Catalog product, so it needs a ${PROVISION_ACTION} step`,
+    );
+  }
+  if (
+    !changeType.serviceCatalog &&
+    automationActions.includes(PROVISION_ACTION)
+  ) {
+    problems.push(
+      `spec.steps: ${PROVISION_ACTION} provisions the change type's product, but annotations ${CHANGE_TYPE_ANNOTATIONS.productId} and ${CHANGE_TYPE_ANNOTATIONS.artifactId} name none`,
+    );
+  }
+  if (changeType.operation) {
+    const expected = OPERATION_ACTIONS[changeType.operation];
+    if (!automationActions.includes(expected)) {
+      problems.push(
+        `spec.steps: operation ${changeType.operation} is carried out by ${expected}; add it as an automation step`,
+      );
+    }
+  }
+  for (const [operation, action] of Object.entries(OPERATION_ACTIONS)) {
+    if (
+      automationActions.includes(action) &&
+      changeType.operation !== operation
+    ) {
+      problems.push(
+        `spec.steps: ${action} carries out ${operation} RFCs; set annotation ${CHANGE_TYPE_ANNOTATIONS.operation} to ${operation} or remove the step`,
+      );
+    }
+  }
+  return problems;
 }

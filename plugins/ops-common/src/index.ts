@@ -21,3 +21,4 @@ export * from './reports';
 export * from './patching';
 export * from './maintenance';
 export * from './incidentRules';
+export * from './execution';

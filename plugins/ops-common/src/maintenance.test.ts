@@ -1,6 +1,9 @@
 import {
   backupIntervalHours,
+  backupScheduleToCron,
   classifyUpdate,
+  cronToBackupSchedule,
+  cronToMaintenanceWindow,
   deriveEntitySettings,
   maintenanceWindowToCron,
   nextMaintenanceWindow,
@@ -89,6 +92,66 @@ describe('maintenanceWindowToCron', () => {
     expect(maintenanceWindowToCron(win('last', 'SUN', '00:05'))).toBe(
       'cron(5 0 ? * 1L *)',
     );
+  });
+});
+
+describe('cronToMaintenanceWindow', () => {
+  const windows: MaintenanceWindow[] = [
+    { week: 2, weekday: 'TUE', startTime: '03:00', durationHours: 1 },
+    { week: 1, weekday: 'SUN', startTime: '00:05', durationHours: 1 },
+    { week: 4, weekday: 'SAT', startTime: '23:59', durationHours: 1 },
+    { week: 'last', weekday: 'FRI', startTime: '22:30', durationHours: 1 },
+    { week: 'last', weekday: 'SUN', startTime: '01:00', durationHours: 1 },
+    { week: 'last', weekday: 'SAT', startTime: '12:00', durationHours: 1 },
+  ];
+  it.each(windows)('reads back %o', window => {
+    expect(cronToMaintenanceWindow(maintenanceWindowToCron(window))).toEqual(
+      window,
+    );
+  });
+  it.each([
+    'cron(0 3 ? * TUE *)',
+    'cron(0 3 ? * TUE#5 *)',
+    'cron(61 3 ? * TUE#2 *)',
+    'cron(0 24 ? * TUE#2 *)',
+    'rate(7 days)',
+    'cron(0 3 ? * 8L *)',
+  ])('is undefined for a schedule the suite does not write: %s', cron => {
+    expect(cronToMaintenanceWindow(cron)).toBeUndefined();
+  });
+});
+
+describe('backupScheduleToCron and cronToBackupSchedule', () => {
+  it.each([
+    [{ frequency: 'daily', startTime: '01:00' }, 'cron(0 1 ? * * *)'],
+    [{ frequency: 'weekly', startTime: '05:30' }, 'cron(30 5 ? * SUN *)'],
+    // Twice a day from the hour given, whichever half of the day it is in.
+    [
+      { frequency: 'every-12-hours', startTime: '14:15' },
+      'cron(15 2/12 ? * * *)',
+    ],
+    [
+      { frequency: 'every-12-hours', startTime: '02:15' },
+      'cron(15 2/12 ? * * *)',
+    ],
+  ] as const)('%o is %s', (schedule, cron) => {
+    expect(backupScheduleToCron({ ...schedule, retentionDays: 7 })).toBe(cron);
+  });
+  it('reads a written schedule back with its retention', () => {
+    for (const frequency of ['daily', 'weekly', 'every-12-hours'] as const) {
+      const schedule = { frequency, startTime: '04:45', retentionDays: 30 };
+      const read = cronToBackupSchedule(backupScheduleToCron(schedule), 30);
+      expect(read).toEqual(
+        frequency === 'every-12-hours'
+          ? { ...schedule, startTime: '04:45' }
+          : schedule,
+      );
+    }
+  });
+  it('is undefined for other schedules', () => {
+    expect(cronToBackupSchedule('cron(0 1 ? * MON *)', 7)).toBeUndefined();
+    expect(cronToBackupSchedule('cron(0 13/12 ? * * *)', 7)).toBeUndefined();
+    expect(cronToBackupSchedule('rate(1 day)', 7)).toBeUndefined();
   });
 });
 

@@ -114,6 +114,90 @@ export function maintenanceWindowToCron(window: MaintenanceWindow): string {
   return `cron(${minutes} ${hours} ? * ${day} *)`;
 }
 
+const CRON_WINDOW =
+  /^cron\((\d{1,2}) (\d{1,2}) \? \* (?:(MON|TUE|WED|THU|FRI|SAT|SUN)#([1-4])|([1-7])L) \*\)$/;
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Reads an SSM schedule written by {@link maintenanceWindowToCron} back as a
+ * monthly window; undefined for any other schedule.
+ *
+ * @public
+ */
+export function cronToMaintenanceWindow(
+  schedule: string,
+): MaintenanceWindow | undefined {
+  const m = CRON_WINDOW.exec(schedule.trim());
+  if (!m) return undefined;
+  const minutes = Number(m[1]);
+  const hours = Number(m[2]);
+  if (minutes > 59 || hours > 23) return undefined;
+  const startTime = `${pad2(hours)}:${pad2(minutes)}`;
+  if (m[3]) {
+    return {
+      week: Number(m[4]) as 1 | 2 | 3 | 4,
+      weekday: m[3] as Weekday,
+      startTime,
+      durationHours: 1,
+    };
+  }
+  const jsDay = Number(m[5]) - 1;
+  const weekday = WEEKDAYS.find(d => JS_DAY[d] === jsDay)!;
+  return { week: 'last', weekday, startTime, durationHours: 1 };
+}
+
+/**
+ * The AWS Backup rule schedule for a backup schedule, e.g.
+ * `cron(0 1 ? * * *)` daily at 01:00 UTC, `cron(0 1/12 ? * * *)` at 01:00 and
+ * 13:00, `cron(0 1 ? * SUN *)` on Sundays.
+ *
+ * @public
+ */
+export function backupScheduleToCron(schedule: BackupSchedule): string {
+  const { hours, minutes } = parseTime(schedule.startTime);
+  switch (schedule.frequency) {
+    case 'every-12-hours':
+      return `cron(${minutes} ${hours % 12}/12 ? * * *)`;
+    case 'weekly':
+      return `cron(${minutes} ${hours} ? * SUN *)`;
+    case 'daily':
+    default:
+      return `cron(${minutes} ${hours} ? * * *)`;
+  }
+}
+
+const CRON_BACKUP = /^cron\((\d{1,2}) (\d{1,2})(\/12)? \? \* (\*|SUN) \*\)$/;
+
+/**
+ * Reads a backup rule written by {@link backupScheduleToCron} back, with the
+ * rule's retention; undefined for any other schedule.
+ *
+ * @public
+ */
+export function cronToBackupSchedule(
+  schedule: string,
+  retentionDays: number,
+): BackupSchedule | undefined {
+  const m = CRON_BACKUP.exec(schedule.trim());
+  if (!m) return undefined;
+  const minutes = Number(m[1]);
+  const hours = Number(m[2]);
+  if (minutes > 59 || hours > 23) return undefined;
+  let frequency: BackupFrequency;
+  if (m[3]) {
+    if (m[4] !== '*' || hours > 11) return undefined;
+    frequency = 'every-12-hours';
+  } else {
+    frequency = m[4] === 'SUN' ? 'weekly' : 'daily';
+  }
+  return {
+    frequency,
+    startTime: `${pad2(hours)}:${pad2(minutes)}`,
+    retentionDays,
+  };
+}
+
 /**
  * Places an update in the patch policy: security updates rated Critical are
  * Critical Security Updates (applied outside the window); updates rated
@@ -187,9 +271,19 @@ function readInteger(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
 }
 
-type Parsed<T> = { value?: T; problems: string[] };
+/**
+ * Parameters read for an operation: the value when they are valid, else one
+ * message per problem, each naming the parameter.
+ *
+ * @public
+ */
+export type ParsedParameters<T> = { value?: T; problems: string[] };
 
-function parseWindow(params: Params): Parsed<MaintenanceWindow> {
+
+/** Reads a `set-maintenance-window` RFC's parameters. @public */
+export function parseMaintenanceWindowParameters(
+  params: Record<string, unknown>,
+): ParsedParameters<MaintenanceWindow> {
   const problems: string[] = [];
   const week = readWeek(params.week);
   if (week === undefined) {
@@ -217,9 +311,10 @@ function parseWindow(params: Params): Parsed<MaintenanceWindow> {
   };
 }
 
-function parseExclusion(
-  params: Params,
-): Parsed<{ until: string; justification: string }> {
+/** Reads an `exclude-from-patching` RFC's parameters. @public */
+export function parsePatchingExclusionParameters(
+  params: Record<string, unknown>,
+): ParsedParameters<{ until: string; justification: string }> {
   const until = str(params, 'until');
   if (!until || Number.isNaN(patchingExclusionEndsAt(until))) {
     return {
@@ -232,7 +327,10 @@ function parseExclusion(
   };
 }
 
-function parseUpdateId(params: Params): Parsed<string> {
+/** Reads the update of a `reject-update` or `apply-update` RFC. @public */
+export function parseUpdateIdParameter(
+  params: Record<string, unknown>,
+): ParsedParameters<string> {
   const updateId = str(params, 'updateId');
   return updateId
     ? { problems: [], value: updateId }
@@ -243,7 +341,10 @@ function parseUpdateId(params: Params): Parsed<string> {
       };
 }
 
-function parseBackupSchedule(params: Params): Parsed<BackupSchedule> {
+/** Reads a `set-backup-schedule` RFC's parameters. @public */
+export function parseBackupScheduleParameters(
+  params: Record<string, unknown>,
+): ParsedParameters<BackupSchedule> {
   const problems: string[] = [];
   const frequency = str(params, 'frequency') as BackupFrequency | undefined;
   if (!frequency || !BACKUP_FREQUENCIES.includes(frequency)) {
@@ -288,9 +389,9 @@ export function validateOperationParameters(
 ): string[] {
   switch (operation) {
     case 'set-maintenance-window':
-      return parseWindow(params).problems;
+      return parseMaintenanceWindowParameters(params).problems;
     case 'exclude-from-patching': {
-      const parsed = parseExclusion(params);
+      const parsed = parsePatchingExclusionParameters(params);
       if (!parsed.value) return parsed.problems;
       const until = parsed.value.until;
       const endsAt = patchingExclusionEndsAt(until);
@@ -311,9 +412,9 @@ export function validateOperationParameters(
     }
     case 'reject-update':
     case 'apply-update':
-      return parseUpdateId(params).problems;
+      return parseUpdateIdParameter(params).problems;
     case 'set-backup-schedule':
-      return parseBackupSchedule(params).problems;
+      return parseBackupScheduleParameters(params).problems;
     case 'restore-from-recovery-point':
       return str(params, 'recoveryPointId')
         ? []
@@ -365,12 +466,12 @@ export function deriveEntitySettings(
     const params = rfc.parameters ?? {};
     switch (rfc.operation) {
       case 'set-maintenance-window': {
-        const { value } = parseWindow(params);
+        const { value } = parseMaintenanceWindowParameters(params);
         if (value) maintenanceWindow = { ...value, ...source };
         break;
       }
       case 'exclude-from-patching': {
-        const { value } = parseExclusion(params);
+        const { value } = parsePatchingExclusionParameters(params);
         if (value) patchingExclusion = { ...value, ...source };
         break;
       }
@@ -378,17 +479,17 @@ export function deriveEntitySettings(
         patchingExclusion = null;
         break;
       case 'reject-update': {
-        const { value } = parseUpdateId(params);
+        const { value } = parseUpdateIdParameter(params);
         if (value) rejected.set(value, source);
         break;
       }
       case 'apply-update': {
-        const { value } = parseUpdateId(params);
+        const { value } = parseUpdateIdParameter(params);
         if (value) rejected.delete(value);
         break;
       }
       case 'set-backup-schedule': {
-        const { value } = parseBackupSchedule(params);
+        const { value } = parseBackupScheduleParameters(params);
         if (value) backupSchedule = { ...value, ...source };
         break;
       }

@@ -2,22 +2,38 @@ import { OPS_ANNOTATION_PREFIX } from './annotations';
 import type { ResolvedRaciActivity } from './raci';
 import type { TagPolicyViolation } from './tagPolicy';
 import type { Incident } from './incidents';
-import type { EntityOpsSettings, PendingUpdate } from './patching';
+import type {
+  EntityOpsSettings,
+  PendingUpdate,
+  SettingDrift,
+  StackSettingsInForce,
+} from './patching';
 
 /**
  * Operations data shown on an entity's Operations tab: alarms, patch
- * compliance and backups, read from AWS by a scheduled refresh and served from
- * stored snapshots, plus tag compliance, RACI and recent RFCs.
+ * compliance, backups and the patch and backup settings in force, read from
+ * AWS by a scheduled refresh and served from stored snapshots, plus tag
+ * compliance, RACI and recent RFCs.
  */
 
-/** The kinds of snapshot stored per entity. @public */
-export type OperationsSnapshotKind = 'alarms' | 'patch' | 'backups';
+/**
+ * The kinds of snapshot stored per entity. `settings` is read by the
+ * settings reader, the others by the operations reader.
+ *
+ * @public
+ */
+export type OperationsSnapshotKind =
+  | 'alarms'
+  | 'patch'
+  | 'backups'
+  | 'settings';
 
 /** @public */
 export const OPERATIONS_SNAPSHOT_KINDS: readonly OperationsSnapshotKind[] = [
   'alarms',
   'patch',
   'backups',
+  'settings',
 ];
 
 /** Where the data came from; `sandbox` data is simulated and must be labelled as such. @public */
@@ -116,11 +132,22 @@ export type ResourceBackupState = {
 /** @public */
 export type BackupsSnapshot = { resources: ResourceBackupState[] };
 
+/**
+ * The patch and backup settings AWS holds for an entity's stack, and where
+ * they differ from what its successful RFCs set, compared when they were read.
+ *
+ * @public
+ */
+export type SettingsSnapshot = StackSettingsInForce & {
+  drift: SettingDrift[];
+};
+
 /** @public */
 export type OperationsSnapshotPayloads = {
   alarms: AlarmsSnapshot;
   patch: PatchSnapshot;
   backups: BackupsSnapshot;
+  settings: SettingsSnapshot;
 };
 
 /**
@@ -166,8 +193,13 @@ export type EntityOperations = {
     available: boolean;
     items: RecentRfcSummary[];
   };
-  /** Patch and backup settings in force, from the entity's RFCs. */
+  /** Patch and backup settings derived from the entity's successful RFCs. */
   settings: EntityOpsSettings;
+  /**
+   * Patch and backup settings AWS (or the sandbox) holds, with their drift
+   * from the RFCs, as of the last refresh.
+   */
+  settingsInForce: OperationsSection<SettingsSnapshot>;
   incidents: {
     /** False when incident management is not wired in. */
     available: boolean;

@@ -121,3 +121,85 @@ export type EntityOpsSettings = {
   rejectedUpdates: { updateId: string; rfcId: string; at: string }[];
   backupSchedule: (BackupSchedule & SettingSource) | null;
 };
+
+/**
+ * The stack's SSM maintenance window as AWS holds it.
+ *
+ * @public
+ */
+export type MaintenanceWindowInForce = {
+  id: string;
+  name: string;
+  /** The SSM schedule, e.g. `cron(0 3 ? * TUE#2 *)`. */
+  schedule: string;
+  /** The schedule read back as a monthly window, when it is one. */
+  window?: MaintenanceWindow;
+  enabled: boolean;
+  nextExecutionAt?: string;
+  /** Set while the stack is excluded from patching. */
+  excludedUntil?: string;
+  /** The RFC named by the resource's `cloud-ops.io/rfc` tag. */
+  rfcId?: string;
+};
+
+/** An update the stack's patch baseline rejects. @public */
+export type RejectedUpdateInForce = {
+  updateId: string;
+  baselineId: string;
+  /** The RFC named by the baseline's `cloud-ops.io/rfc` tag. */
+  rfcId?: string;
+};
+
+/** The stack's AWS Backup plan as AWS holds it. @public */
+export type BackupPlanInForce = {
+  id: string;
+  name: string;
+  /** The backup rule's schedule, e.g. `cron(0 2 ? * * *)`. */
+  schedule: string;
+  /** The plan read back as a schedule, when it is one the suite writes. */
+  backupSchedule?: BackupSchedule;
+  /** The RFC named by the plan's `cloud-ops.io/rfc` tag. */
+  rfcId?: string;
+};
+
+/**
+ * The patch and backup settings AWS (or the sandbox) holds for a stack, as
+ * the settings reader of `@cloud-ops/plugin-ops-node` finds them; its
+ * `StackSettingsInForce` has this shape.
+ *
+ * @public
+ */
+export type StackSettingsInForce = {
+  maintenanceWindow: MaintenanceWindowInForce | null;
+  rejectedUpdates: RejectedUpdateInForce[];
+  backupPlan: BackupPlanInForce | null;
+};
+
+/** The settings compared between an entity's RFCs and AWS. @public */
+export type DriftedSetting =
+  | 'maintenanceWindow'
+  | 'patchingExclusion'
+  | 'rejectedUpdate'
+  | 'backupSchedule';
+
+/**
+ * A setting where what the entity's successful RFCs set and what AWS holds
+ * differ: changed outside the portal, or a change that was not carried out.
+ *
+ * @public
+ */
+export type SettingDrift = {
+  setting: DriftedSetting;
+  /** The update, for `rejectedUpdate`. */
+  updateId?: string;
+  /**
+   * What the RFCs set, e.g. `the second Tuesday of each month, 03:00 UTC,
+   * for 1 hour (RFC-000012)`; null when no RFC set it.
+   */
+  expected: string | null;
+  /** What AWS holds, in the same words; null when AWS has none. */
+  actual: string | null;
+  /** The RFC that set the expected value, when one did. */
+  rfcId?: string;
+  message: string;
+};

@@ -38,18 +38,25 @@ const past = '2026-03-01T11:00:00.000Z';
 const future = '2026-03-02T11:00:00.000Z';
 
 /** A user RFC on a payments component, so Central IT approves it. */
-const facts = (status: RfcStatus, start = past): RfcLifecycleFacts => ({
+const facts = (
+  status: RfcStatus,
+  start = past,
+  automation: RfcLifecycleFacts['automation'] = 'manual',
+): RfcLifecycleFacts => ({
   status,
   requester: 'user:default/ana',
   ownerGroup: PAYMENTS,
   approverGroup: CENTRAL_IT,
   requestedStartTime: start,
+  automation,
 });
 
 // The lifecycle written out by hand, independent of the implementation:
 // action -> [from status, to status, actors allowed].
 const stakeholders: ActorName[] = ['requester', 'teammate', 'centralIt'];
-const EXPECTED: Record<RfcAction, [RfcStatus[], RfcStatus, ActorName[]]> = {
+type Expected = Record<RfcAction, [RfcStatus[], RfcStatus, ActorName[]]>;
+/** A manual change type: people carry it out. */
+const MANUAL: Expected = {
   edit: [['Editing'], 'Editing', ['requester']],
   submit: [['Editing'], 'PendingApproval', ['requester']],
   approve: [['PendingApproval'], 'Scheduled', ['centralIt']],
@@ -59,42 +66,56 @@ const EXPECTED: Record<RfcAction, [RfcStatus[], RfcStatus, ActorName[]]> = {
     'Canceled',
     stakeholders,
   ],
-  start: [['Scheduled'], 'InProgress', [...stakeholders, 'system']],
-  succeed: [['InProgress'], 'Success', [...stakeholders, 'system']],
-  fail: [['InProgress'], 'Failure', [...stakeholders, 'system']],
+  start: [['Scheduled'], 'InProgress', stakeholders],
+  succeed: [['InProgress'], 'Success', stakeholders],
+  fail: [['InProgress'], 'Failure', stakeholders],
+  retry: [['Failure'], 'Scheduled', stakeholders],
   expire: [['PendingApproval'], 'Rejected', ['system']],
 };
+/** An automated change type: only the executor starts and completes it. */
+const AUTOMATED: Expected = {
+  ...MANUAL,
+  start: [['Scheduled'], 'InProgress', ['system']],
+  succeed: [['InProgress'], 'Success', ['system']],
+  fail: [['InProgress'], 'Failure', ['system']],
+};
+const EXPECTED = { manual: MANUAL, automated: AUTOMATED };
 
 describe('decideRfcTransition', () => {
-  const cases = RFC_STATUSES.flatMap(status =>
-    RFC_ACTIONS.flatMap(action =>
-      (Object.keys(actors) as ActorName[]).map(
-        actor => [status, action, actor] as const,
+  const cases = (['manual', 'automated'] as const).flatMap(automation =>
+    RFC_STATUSES.flatMap(status =>
+      RFC_ACTIONS.flatMap(action =>
+        (Object.keys(actors) as ActorName[]).map(
+          actor => [automation, status, action, actor] as const,
+        ),
       ),
     ),
   );
 
-  it('covers every status, action and kind of actor', () => {
-    expect(cases).toHaveLength(8 * 9 * 5);
+  it('covers every kind of change type, status, action and kind of actor', () => {
+    expect(cases).toHaveLength(2 * 8 * 10 * 5);
   });
 
-  it.each(cases)('%s + %s by %s', (status, action, actorName) => {
-    const decision = decideRfcTransition(action, {
-      rfc: facts(status),
-      actor: actors[actorName],
-      centralItGroup: CENTRAL_IT,
-      now,
-    });
-    const [from, to, who] = EXPECTED[action];
-    const anyReason = expect.any(String);
-    let expected: object = { allowed: true, to };
-    if (!from.includes(status)) {
-      expected = { allowed: false, kind: 'state', reason: anyReason };
-    } else if (!who.includes(actorName)) {
-      expected = { allowed: false, kind: 'actor', reason: anyReason };
-    }
-    expect(decision).toEqual(expected);
-  });
+  it.each(cases)(
+    '%s: %s + %s by %s',
+    (automation, status, action, actorName) => {
+      const decision = decideRfcTransition(action, {
+        rfc: facts(status, past, automation),
+        actor: actors[actorName],
+        centralItGroup: CENTRAL_IT,
+        now,
+      });
+      const [from, to, who] = EXPECTED[automation][action];
+      const anyReason = expect.any(String);
+      let expected: object = { allowed: true, to };
+      if (!from.includes(status)) {
+        expected = { allowed: false, kind: 'state', reason: anyReason };
+      } else if (!who.includes(actorName)) {
+        expected = { allowed: false, kind: 'actor', reason: anyReason };
+      }
+      expect(decision).toEqual(expected);
+    },
+  );
 
   it('never lets the requester approve, even as a member of the approving side', () => {
     const requesterInCentralIt = user('omar', CENTRAL_IT);
@@ -179,13 +200,21 @@ describe('allowedRfcActions', () => {
     ).toEqual(['approve', 'reject', 'cancel']);
   });
 
-  it('offers nothing on a terminal RFC', () => {
-    for (const status of [
-      'Success',
-      'Failure',
-      'Rejected',
-      'Canceled',
-    ] as const) {
+  it('offers only a retry on a failed RFC, and only to its stakeholders', () => {
+    for (const [name, actor] of Object.entries(actors)) {
+      expect(
+        allowedRfcActions({
+          rfc: facts('Failure', past, 'automated'),
+          actor,
+          centralItGroup: CENTRAL_IT,
+          now,
+        }),
+      ).toEqual(stakeholders.includes(name as ActorName) ? ['retry'] : []);
+    }
+  });
+
+  it('offers nothing on an RFC that ended otherwise', () => {
+    for (const status of ['Success', 'Rejected', 'Canceled'] as const) {
       for (const actor of Object.values(actors)) {
         expect(
           allowedRfcActions({

@@ -20,7 +20,12 @@ export type RfcActor =
 /** The parts of an RFC the lifecycle rules look at. @public */
 export type RfcLifecycleFacts = Pick<
   Rfc,
-  'status' | 'requester' | 'ownerGroup' | 'approverGroup' | 'requestedStartTime'
+  | 'status'
+  | 'requester'
+  | 'ownerGroup'
+  | 'approverGroup'
+  | 'requestedStartTime'
+  | 'automation'
 >;
 
 /** @public */
@@ -64,22 +69,21 @@ const onlyRequester = (what: string) => (ctx: RfcTransitionContext) =>
     ? undefined
     : `only the requester (${ctx.rfc.requester}) may ${what} this RFC`;
 
-/** The requester, the owning team or Central IT; the system too when allowed. */
-const stakeholders =
-  (what: string, allowSystem: boolean) => (ctx: RfcTransitionContext) => {
-    const { actor, rfc, centralItGroup } = ctx;
-    if (actor.kind === 'system') {
-      return allowSystem ? undefined : `the system may not ${what} an RFC`;
-    }
-    if (
-      actor.userEntityRef === rfc.requester ||
-      memberOf(actor, rfc.ownerGroup) ||
-      memberOf(actor, centralItGroup)
-    ) {
-      return undefined;
-    }
-    return `only the requester, a member of ${rfc.ownerGroup} or of ${centralItGroup} may ${what} this RFC`;
-  };
+/** The requester, the owning team or Central IT. */
+const stakeholders = (what: string) => (ctx: RfcTransitionContext) => {
+  const { actor, rfc, centralItGroup } = ctx;
+  if (actor.kind === 'system') {
+    return `the system may not ${what} an RFC`;
+  }
+  if (
+    actor.userEntityRef === rfc.requester ||
+    memberOf(actor, rfc.ownerGroup) ||
+    memberOf(actor, centralItGroup)
+  ) {
+    return undefined;
+  }
+  return `only the requester, a member of ${rfc.ownerGroup} or of ${centralItGroup} may ${what} this RFC`;
+};
 
 const approvingSide = (what: string) => (ctx: RfcTransitionContext) => {
   const { actor, rfc } = ctx;
@@ -96,6 +100,22 @@ const approvingSide = (what: string) => (ctx: RfcTransitionContext) => {
     return `only members of ${rfc.approverGroup} may ${what} this RFC`;
   }
   return undefined;
+};
+
+/**
+ * Who carries out the change: the executor (the system) for automated change
+ * types, never a person or another service; a stakeholder for manual ones.
+ */
+const executingSide = (what: string) => (ctx: RfcTransitionContext) => {
+  if (ctx.rfc.automation === 'automated') {
+    return ctx.actor.kind === 'system'
+      ? undefined
+      : `only the executor may ${what} an RFC of an automated change type; it runs at the requested start time`;
+  }
+  if (ctx.actor.kind === 'system') {
+    return `a person carries out this manual change type; the system may not ${what} it`;
+  }
+  return stakeholders(what)(ctx);
 };
 
 const startTimeReached = (ctx: RfcTransitionContext) => {
@@ -131,23 +151,29 @@ const RULES: Record<RfcAction, Rule> = {
   cancel: {
     from: ['Editing', 'PendingApproval', 'Scheduled'],
     to: () => 'Canceled',
-    actor: stakeholders('cancel', false),
+    actor: stakeholders('cancel'),
   },
   start: {
     from: ['Scheduled'],
     to: () => 'InProgress',
-    actor: stakeholders('start', true),
+    actor: executingSide('start'),
     time: startTimeReached,
   },
   succeed: {
     from: ['InProgress'],
     to: () => 'Success',
-    actor: stakeholders('complete', true),
+    actor: executingSide('complete'),
   },
   fail: {
     from: ['InProgress'],
     to: () => 'Failure',
-    actor: stakeholders('complete', true),
+    actor: executingSide('complete'),
+  },
+  // The approval still stands: a retry runs the same approved change again.
+  retry: {
+    from: ['Failure'],
+    to: () => 'Scheduled',
+    actor: stakeholders('retry'),
   },
   expire: {
     from: ['PendingApproval'],

@@ -1,4 +1,9 @@
-import type { ChangeTypeApprovalRule, ChangeTypeRisk } from '../changeType';
+import type {
+  ChangeTypeApprovalRule,
+  ChangeTypeAutomation,
+  ChangeTypeRisk,
+} from '../changeType';
+import type { RfcBinding } from '../execution';
 import type { OpsOperation } from '../patching';
 
 /**
@@ -81,6 +86,16 @@ export type Rfc = {
    * type when it was created; absent for other changes.
    */
   operation?: OpsOperation;
+  /**
+   * Whether the executor carries the change out (`automated`) or a person
+   * does (`manual`), from the change type when the RFC was created.
+   */
+  automation: ChangeTypeAutomation;
+  /**
+   * The pinned change-type version's template and Service Catalog product;
+   * absent on RFCs recorded before versions were pinned.
+   */
+  binding?: RfcBinding;
 
   /** Group that owns the target entity, read from the catalog. */
   ownerGroup: string;
@@ -108,8 +123,13 @@ export type Rfc = {
   /** Why the RFC reached its current status, when someone said so. */
   statusReason?: string;
   approvals: RfcApproval[];
-  /** The scaffolder task that executes the change. */
+  /** The scaffolder task of the current execution attempt. */
   taskId?: string;
+  /**
+   * Execution attempts so far: 1 once the executor first starts it, one more
+   * for every explicit retry of a Failure.
+   */
+  attempt: number;
 
   createdAt: string;
   updatedAt: string;
@@ -141,8 +161,10 @@ export type RfcAuditEvent = {
  * - `submit`: ask for approval (pre-approved change types skip the wait).
  * - `approve` / `reject`: the approving side decides.
  * - `cancel`: withdraw it before it runs.
- * - `start`: begin executing it once its start time has come.
+ * - `start`: begin executing it once its start time has come: the executor
+ *   for automated change types, a person for manual ones.
  * - `succeed` / `fail`: record the outcome.
+ * - `retry`: schedule a failed RFC again, as a new execution attempt.
  * - `expire`: rejected by the system because it was still unapproved at its
  *   requested start time.
  *
@@ -157,6 +179,7 @@ export type RfcAction =
   | 'start'
   | 'succeed'
   | 'fail'
+  | 'retry'
   | 'expire';
 
 /** @public */
@@ -169,6 +192,7 @@ export const RFC_ACTIONS: readonly RfcAction[] = [
   'start',
   'succeed',
   'fail',
+  'retry',
   'expire',
 ];
 

@@ -12,6 +12,7 @@ export {
 } from './serviceRef';
 export {
   stackEntityFromProvisionedProduct,
+  stackEntityRefFor,
   ANNOTATION_OWNER_FALLBACK,
   ANNOTATION_TAG_DRIFT,
   DEFAULT_SYSTEM_TAG,

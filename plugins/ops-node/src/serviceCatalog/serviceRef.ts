@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   coreServices,
   createServiceFactory,
@@ -7,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMs } from '../duration';
+import { defaultSandboxStateFile } from '../sandboxStateFile';
 import { AwsServiceCatalogGateway } from './AwsServiceCatalogGateway';
 import { SandboxServiceCatalogGateway } from './SandboxServiceCatalogGateway';
 import { ServiceCatalogGateway } from './types';
@@ -36,28 +35,11 @@ export function createServiceCatalogGateway(
       : undefined,
     stateFile:
       config.getOptionalString('ops.aws.sandbox.stateFile') ??
-      defaultSandboxStateFile(),
+      defaultSandboxStateFile('service-catalog.json'),
     defaultAccount:
       config.getOptionalString('ops.aws.accountId') ?? '000000000000',
     defaultRegion: config.getOptionalString('ops.aws.region') ?? 'eu-west-1',
   });
-}
-
-/**
- * Next to the portal's SQLite files: the nearest `.data` directory above the
- * working directory. Without one the sandbox keeps its state in memory.
- */
-function defaultSandboxStateFile(): string | undefined {
-  let dir = process.cwd();
-  for (;;) {
-    const candidate = path.join(dir, '.data');
-    if (fs.existsSync(candidate) && fs.statSync(candidate).isDirectory()) {
-      return path.join(candidate, 'sandbox', 'service-catalog.json');
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 /**

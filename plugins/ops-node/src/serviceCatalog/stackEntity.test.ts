@@ -1,4 +1,7 @@
-import { stackEntityFromProvisionedProduct } from './stackEntity';
+import {
+  stackEntityFromProvisionedProduct,
+  stackEntityRefFor,
+} from './stackEntity';
 
 const stack = {
   provisionedProductId: 'pp-abc',
@@ -132,4 +135,19 @@ describe('stackEntityFromProvisionedProduct', () => {
       'cloud-ops.io/owner-fallback',
     );
   });
+});
+
+describe('stackEntityRefFor', () => {
+  it.each(['shop-dev', 'My Stack!', '-edge-', 'x'.repeat(80)])(
+    'names the entity %s becomes',
+    name => {
+      const entity = stackEntityFromProvisionedProduct({
+        ...stack,
+        name,
+      })!;
+      expect(stackEntityRefFor(name)).toBe(
+        `resource:default/${entity.metadata.name}`,
+      );
+    },
+  );
 });

@@ -177,6 +177,17 @@ function toGroupRef(value: string): string | undefined {
   return `group:${match[1] ?? 'default'}/${match[2]}`;
 }
 
+/**
+ * The ref of the Resource entity a provisioned product becomes, from its
+ * name, so an execution can link the stack it provisioned before the catalog
+ * has read it.
+ *
+ * @public
+ */
+export function stackEntityRefFor(provisionedProductName: string): string {
+  return `resource:default/${entityName(provisionedProductName)}`;
+}
+
 /** Entity names allow 63 characters of letters, digits and `-_.`. */
 function entityName(name: string): string {
   const cleaned = name

@@ -1,0 +1,109 @@
+import type { AwsLocation } from './AwsClientFactory';
+
+const THROTTLING = /throttl|toomanyrequests|requestlimitexceeded|slowdown/i;
+const ACCESS =
+  /accessdenied|unauthorizedoperation|authorization|notauthorized|expiredtoken|invalidclienttokenid/i;
+const TIMEOUT = /timeout|timed out|etimedout|econnreset|econnrefused/i;
+
+/**
+ * The credentials for an account could not be had: the `aws` integration
+ * config names no way into it, or the role could not be assumed. Raised
+ * before any AWS call is made, so the message says so rather than naming
+ * the call that needed them.
+ *
+ * @public
+ */
+export class AwsCredentialsError extends Error {
+  override readonly name = 'AwsCredentialsError';
+  override readonly cause?: unknown;
+
+  constructor(readonly account: string, cause: unknown) {
+    super(
+      `could not get credentials for account ${account}: ${errorText(cause)}`,
+    );
+    this.cause = cause;
+  }
+}
+
+/**
+ * An AWS call failed. The message names the call, the account and region,
+ * and what AWS said; `awsErrorName` is AWS's error code for callers that
+ * handle some of them.
+ *
+ * @public
+ */
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError';
+  override readonly cause?: unknown;
+  readonly awsErrorName: string;
+
+  constructor(
+    readonly operation: string,
+    readonly location: AwsLocation,
+    cause: unknown,
+  ) {
+    super(describeAwsError(cause, operation, location));
+    this.awsErrorName = awsErrorName(cause);
+    this.cause = cause;
+  }
+}
+
+/**
+ * One line about a failed AWS call: which call, where, what AWS said, and a
+ * hint where the error is a common one.
+ *
+ * @param operation - the IAM action, e.g. `ssm:UpdateMaintenanceWindow`.
+ * @public
+ */
+export function describeAwsError(
+  error: unknown,
+  operation: string,
+  location: AwsLocation,
+): string {
+  const name = awsErrorName(error);
+  const err = error as { code?: string; message?: string };
+  const text = `${name} ${err?.code ?? ''} ${err?.message ?? ''}`;
+  let hint = '';
+  if (THROTTLING.test(text)) {
+    hint = ' (AWS throttled the call; try again later)';
+  } else if (ACCESS.test(text)) {
+    hint = ` (allow ${operation} for the role the portal uses in account ${location.account})`;
+  } else if (TIMEOUT.test(text)) {
+    hint = ' (AWS did not answer in time)';
+  }
+  return `${operation} in ${location.account}/${
+    location.region
+  } failed: ${errorText(error)}${hint}`;
+}
+
+/** AWS's error code (`name` in SDK v3), e.g. `DoesNotExistException`. */
+export function awsErrorName(error: unknown): string {
+  const name = (error as { name?: unknown })?.name;
+  return typeof name === 'string' && name ? name : 'Error';
+}
+
+function errorText(error: unknown): string {
+  const message = (error as { message?: unknown })?.message;
+  const text = typeof message === 'string' && message ? message : String(error);
+  return `${awsErrorName(error)}: ${text}`;
+}
+
+/**
+ * Runs one AWS call and turns its failure into an {@link AwsCallError}
+ * naming the call. A credentials failure is passed on as it is: it is not
+ * the call's fault.
+ *
+ * @public
+ */
+export async function callAws<T>(
+  operation: string,
+  location: AwsLocation,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AwsCredentialsError) throw error;
+    throw new AwsCallError(operation, location, error);
+  }
+}
