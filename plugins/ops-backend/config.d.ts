@@ -10,6 +10,29 @@ export interface Config {
       group?: string;
     };
     /**
+     * The executor: it carries out approved RFCs of automated change types at
+     * their requested start time by launching their template's execution run
+     * in the scaffolder, and closes them from the run's outcome.
+     */
+    execution?: {
+      /**
+       * How often it looks for work; one replica runs it at a time. It also
+       * runs at once after an RFC is approved. Defaults to 10 seconds.
+       */
+      frequency?: { [unit: string]: number } | string;
+      /**
+       * How long a replica holds an RFC it works on; another replica takes
+       * the RFC over only after this has passed without a renewal. Defaults to
+       * two minutes.
+       */
+      lease?: { [unit: string]: number } | string;
+      /**
+       * Longest an execution run may take; after it the run is cancelled and
+       * the RFC fails. Defaults to three hours.
+       */
+      timeout?: { [unit: string]: number } | string;
+    };
+    /**
      * Operations data: alarms, patch state and backups per entity, read from
      * AWS (or the sandbox, per `ops.aws.implementation`) into snapshots. The
      * tag policy the Operations tab evaluates is `ops.tagPolicy`.

@@ -4,6 +4,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { scaffolderServiceRef } from '@backstage/plugin-scaffolder-node';
+import { opsAwsGatewaysServiceRef } from '@cloud-ops/plugin-ops-node';
 import { createRouter } from './router';
 import { setupRfcs } from './rfcs';
 import { setupOperations } from './services/OperationsData/setup';
@@ -58,6 +61,9 @@ export const opsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
         notifications: notificationService,
+        scaffolder: scaffolderServiceRef,
+        events: eventsServiceRef,
+        gateways: opsAwsGatewaysServiceRef,
       },
       async init({
         database,
@@ -72,6 +78,9 @@ export const opsPlugin = createBackendPlugin({
         permissionsRegistry,
         scheduler,
         notifications,
+        scaffolder,
+        events,
+        gateways,
       }) {
         const db = await database.getClient();
         // One instance of each store and of the change-type reader serves
@@ -98,6 +107,8 @@ export const opsPlugin = createBackendPlugin({
           permissionsRegistry,
           scheduler,
           notifier,
+          scaffolder,
+          events,
           store: rfcStore,
           changeTypes,
         });
@@ -142,6 +153,9 @@ export const opsPlugin = createBackendPlugin({
             incidents,
             alarmListener: incidents,
             settings: new EntitySettingsService({ store: rfcStore }),
+            // What AWS (or the sandbox) holds is what the tab shows in force.
+            settingsReader: gateways.settings,
+            sandboxAccount: gateways.sandbox,
             store: snapshotStore,
             rfcStore,
           }),

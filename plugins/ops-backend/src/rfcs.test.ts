@@ -36,27 +36,42 @@ const template = (
   id: string,
   annotations: Record<string, string>,
   parameters: JsonValue,
-): Entity => ({
-  apiVersion: 'scaffolder.backstage.io/v1beta3',
-  kind: 'Template',
-  metadata: {
-    name: id,
-    namespace: 'default',
-    title: id,
-    annotations: {
-      [CHANGE_TYPE_ANNOTATIONS.id]: id,
-      [CHANGE_TYPE_ANNOTATIONS.version]: '1.0',
-      [CHANGE_TYPE_ANNOTATIONS.classification]:
-        'Management/Compute/EC2 instance/Restart',
-      [CHANGE_TYPE_ANNOTATIONS.automation]: 'manual',
-      [CHANGE_TYPE_ANNOTATIONS.approval]: 'by-origin',
-      [CHANGE_TYPE_ANNOTATIONS.expectedDuration]: 'PT30M',
-      [CHANGE_TYPE_ANNOTATIONS.risk]: 'medium',
-      ...annotations,
+): Entity => {
+  const all = {
+    [CHANGE_TYPE_ANNOTATIONS.id]: id,
+    [CHANGE_TYPE_ANNOTATIONS.version]: '1.0',
+    [CHANGE_TYPE_ANNOTATIONS.classification]:
+      'Management/Compute/EC2 instance/Restart',
+    [CHANGE_TYPE_ANNOTATIONS.automation]: 'manual',
+    [CHANGE_TYPE_ANNOTATIONS.approval]: 'by-origin',
+    [CHANGE_TYPE_ANNOTATIONS.expectedDuration]: 'PT30M',
+    [CHANGE_TYPE_ANNOTATIONS.risk]: 'medium',
+    ...annotations,
+  };
+  const intake = {
+    id: 'rfc',
+    action: 'ops:rfc:create',
+    input: { changeTypeId: id, parameters: '${{ parameters }}' },
+  };
+  const automation = {
+    id: 'work',
+    if: '${{ steps.rfc.output.execution }}',
+    action: 'debug:log',
+  };
+  return {
+    apiVersion: 'scaffolder.backstage.io/v1beta3',
+    kind: 'Template',
+    metadata: { name: id, namespace: 'default', title: id, annotations: all },
+    spec: {
+      type: 'change',
+      parameters,
+      steps:
+        all[CHANGE_TYPE_ANNOTATIONS.automation] === 'automated'
+          ? [intake, automation]
+          : [intake],
     },
-  },
-  spec: { type: 'change', parameters, steps: [] },
-});
+  };
+};
 
 const entities: Entity[] = [
   component('payments-api', 'payments'),
@@ -334,17 +349,25 @@ describe('RFC lifecycle through /api/ops', () => {
       .set('Authorization', as('omar'))
       .send({ version: 3 })
       .expect(200);
+    // A manual change type: a person carries it out, never a service token.
+    const byService = await request(server)
+      .post(`/api/ops/rfcs/${id}/start`)
+      .set('Authorization', mockCredentials.service.header())
+      .send({ version: 4 });
+    expect(byService.status).toBe(403);
     const started = await request(server)
       .post(`/api/ops/rfcs/${id}/start`)
-      .set('Authorization', as('ana'))
-      .send({ version: 4, taskId: 'task-123' });
-    expect(started.body).toMatchObject({
-      status: 'InProgress',
-      taskId: 'task-123',
-    });
-    const done = await request(server)
+      .set('Authorization', as('omar'))
+      .send({ version: 4 });
+    expect(started.body).toMatchObject({ status: 'InProgress' });
+    const serviceDone = await request(server)
       .post(`/api/ops/rfcs/${id}/complete`)
       .set('Authorization', mockCredentials.service.header())
+      .send({ version: 5, outcome: 'Success' });
+    expect(serviceDone.status).toBe(403);
+    const done = await request(server)
+      .post(`/api/ops/rfcs/${id}/complete`)
+      .set('Authorization', as('omar'))
       .send({
         version: 5,
         outcome: 'Failure',
@@ -355,6 +378,13 @@ describe('RFC lifecycle through /api/ops', () => {
       status: 'Failure',
       outcomeNotes: 'Instance 2 did not come back',
     });
+    // Retrying is an explicit step that schedules a new attempt.
+    const retried = await request(server)
+      .post(`/api/ops/rfcs/${id}/retry`)
+      .set('Authorization', as('ana'))
+      .send({ version: 6, reason: 'Instance 2 was replaced' });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'Scheduled', version: 7 });
     const events = await request(server)
       .get(`/api/ops/rfcs/${id}/events`)
       .set('Authorization', as('ana'));
@@ -364,8 +394,9 @@ describe('RFC lifecycle through /api/ops', () => {
         'user:default/ana:edit',
         'user:default/ana:submit',
         'user:default/omar:approve',
-        'user:default/ana:start',
-        'system:fail',
+        'user:default/omar:start',
+        'user:default/omar:fail',
+        'user:default/ana:retry',
       ],
     );
   });

@@ -9,8 +9,15 @@ import type {
   SchedulerService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { opsPermissions } from '@cloud-ops/plugin-ops-common';
+import type { EventsService } from '@backstage/plugin-events-node';
+import {
+  EXECUTION_OUTPUTS,
+  opsPermissions,
+  STACK_PROVISIONED_TOPIC,
+} from '@cloud-ops/plugin-ops-common';
+import { durationToMs, type DurationParts } from '@cloud-ops/plugin-ops-node';
 import type express from 'express';
 import { DatabaseRfcStore } from './database/DatabaseRfcStore';
 import { rfcPermissionRules, rfcResourceRef } from './permissions/rules';
@@ -22,13 +29,30 @@ import {
 import type { RfcStore } from './database/RfcStore';
 import { RfcService } from './services/Rfcs/RfcService';
 import type { OpsNotifier } from './services/Notifications';
+import { ExecutionService } from './services/Execution/ExecutionService';
+import {
+  RfcExecutor,
+  type ExecutionScaffolder,
+} from './services/Execution/RfcExecutor';
+
+const EXECUTOR_TASK_ID = 'ops-rfc-executor';
+
+function duration(
+  config: RootConfigService,
+  key: string,
+  fallback: DurationParts,
+): number {
+  return durationToMs(
+    config.has(key) ? readDurationFromConfig(config, { key }) : fallback,
+  );
+}
 
 const DEFAULT_CENTRAL_IT_GROUP = 'group:default/central-it';
 
 /**
  * Sets up change management: the RFC store and service, its permissions and
  * conditional rules, the scheduled rejection of RFCs unapproved at their start
- * time, and the routes.
+ * time, the executor that carries out approved RFCs, and the routes.
  */
 export async function setupRfcs(deps: {
   config: RootConfigService;
@@ -42,13 +66,17 @@ export async function setupRfcs(deps: {
   permissionsRegistry: PermissionsRegistryService;
   scheduler: SchedulerService;
   notifier?: OpsNotifier;
+  /** The scaffolder, which runs the executions. */
+  scaffolder: ExecutionScaffolder;
+  /** Tells the catalog about provisioned stacks; optional. */
+  events?: EventsService;
   /** Shared with the rest of the plugin when given; created otherwise. */
   store?: RfcStore;
   changeTypes?: ChangeTypeService;
 }): Promise<express.Router> {
+  const { config, scheduler, logger } = deps;
   const centralItGroup =
-    deps.config.getOptionalString('ops.centralIt.group') ??
-    DEFAULT_CENTRAL_IT_GROUP;
+    config.getOptionalString('ops.centralIt.group') ?? DEFAULT_CENTRAL_IT_GROUP;
   const store =
     deps.store ?? (await DatabaseRfcStore.create({ database: deps.database }));
   const changeTypes =
@@ -67,6 +95,51 @@ export async function setupRfcs(deps: {
     logger: deps.logger,
     centralItGroup,
     notifier: deps.notifier,
+    wakeExecutor: () => {
+      // Already running or about to: that run picks the RFC up.
+      Promise.resolve()
+        .then(() => scheduler.triggerTask(EXECUTOR_TASK_ID))
+        .catch(() => undefined);
+    },
+  });
+
+  const executor = new RfcExecutor({
+    store,
+    scaffolder: deps.scaffolder,
+    auth: deps.auth,
+    logger,
+    changeTypes,
+    centralItGroup,
+    notifier: deps.notifier,
+    leaseMs: duration(config, 'ops.execution.lease', { minutes: 2 }),
+    executionTimeoutMs: duration(config, 'ops.execution.timeout', {
+      hours: 3,
+    }),
+    onSucceeded: async (rfc, outputs) => {
+      if (outputs[EXECUTION_OUTPUTS.provisionedProductId] && deps.events) {
+        await deps.events.publish({
+          topic: STACK_PROVISIONED_TOPIC,
+          eventPayload: {
+            provisionedProductId:
+              outputs[EXECUTION_OUTPUTS.provisionedProductId],
+            stackEntityRef: outputs[EXECUTION_OUTPUTS.stackEntityRef],
+            rfcId: rfc.id,
+          },
+        });
+      }
+    },
+  });
+  const executions = new ExecutionService({
+    store,
+    rfcs,
+    scaffolder: deps.scaffolder,
+    catalog: deps.catalog,
+    auth: deps.auth,
+    sandbox:
+      (config.getOptionalString('ops.aws.implementation') ?? 'sandbox') ===
+      'sandbox',
+    defaultAccount: config.getOptionalString('ops.aws.accountId'),
+    defaultRegion: config.getOptionalString('ops.aws.region'),
   });
 
   deps.permissionsRegistry.addPermissions(opsPermissions);
@@ -94,5 +167,36 @@ export async function setupRfcs(deps: {
     },
   });
 
-  return createRfcRoutes({ httpAuth: deps.httpAuth, rfcs, changeTypes });
+  // One replica runs it at a time; the per-RFC lease keeps a slow run and
+  // the next one apart, and lets another replica take over a dead one's RFCs.
+  await scheduler.scheduleTask({
+    id: EXECUTOR_TASK_ID,
+    scope: 'global',
+    frequency: config.has('ops.execution.frequency')
+      ? readDurationFromConfig(config, { key: 'ops.execution.frequency' })
+      : { seconds: 10 },
+    timeout: { minutes: 2 },
+    initialDelay: { seconds: 5 },
+    fn: async () => {
+      const summary = await executor.runOnce();
+      if (
+        summary.started +
+          summary.relaunched +
+          summary.succeeded +
+          summary.failed >
+        0
+      ) {
+        logger.info(
+          `Executor: ${summary.started} started, ${summary.relaunched} relaunched, ${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.running} running`,
+        );
+      }
+    },
+  });
+
+  return createRfcRoutes({
+    httpAuth: deps.httpAuth,
+    rfcs,
+    changeTypes,
+    executions,
+  });
 }

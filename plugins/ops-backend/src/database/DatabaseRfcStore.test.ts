@@ -19,6 +19,7 @@ const newRfc = (overrides: Partial<NewRfc> = {}): NewRfc => ({
   origin: 'user',
   requester: 'user:default/ana',
   approvalRule: 'by-origin',
+  automation: 'automated',
   approverGroup: 'group:default/central-it',
   implementationPlan: 'Restart one at a time',
   testPlan: 'Done in staging',

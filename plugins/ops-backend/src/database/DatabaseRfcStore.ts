@@ -10,6 +10,8 @@ import {
   type Rfc,
   type RfcApproval,
   type RfcAuditEvent,
+  type RfcBinding,
+  type RfcExecutionOutput,
   type RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
 import type { Knex } from 'knex';
@@ -19,6 +21,7 @@ import type {
   RfcEventInput,
   RfcListQuery,
   RfcSortField,
+  RfcExecutionState,
   RfcStore,
   RfcTransition,
 } from './RfcStore';
@@ -30,6 +33,7 @@ const migrationsDir = resolvePackagePath(
 
 const RFCS = 'ops_rfcs';
 const EVENTS = 'ops_rfc_events';
+const OUTPUTS = 'ops_rfc_outputs';
 const DECISION_ACTIONS = ['approve', 'reject', 'expire'];
 const DEFAULT_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
@@ -62,6 +66,22 @@ type RfcRow = {
   created_at: string;
   updated_at: string;
   version: number;
+  automation: string;
+  binding: string | null;
+  attempt: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  execution_secret_hash: string | null;
+};
+
+type OutputRow = {
+  id: number;
+  rfc_seq: number;
+  attempt: number;
+  step_id: string;
+  name: string;
+  value: string;
+  at: string;
 };
 
 type EventRow = {
@@ -112,6 +132,8 @@ function toRfc(row: RfcRow, approvals: RfcApproval[]): Rfc {
     targetEntityRef: row.target_entity_ref,
     parameters: JSON.parse(row.parameters),
     ...(row.operation ? { operation: row.operation as Rfc['operation'] } : {}),
+    automation: row.automation === 'manual' ? 'manual' : 'automated',
+    ...(row.binding ? { binding: JSON.parse(row.binding) as RfcBinding } : {}),
     ownerGroup: row.owner_group,
     origin: row.origin as Rfc['origin'],
     requester: row.requester,
@@ -133,6 +155,7 @@ function toRfc(row: RfcRow, approvals: RfcApproval[]): Rfc {
     ...(row.status_reason !== null ? { statusReason: row.status_reason } : {}),
     approvals,
     ...(row.task_id ? { taskId: row.task_id } : {}),
+    attempt: Number(row.attempt ?? 0),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: Number(row.version),
@@ -263,6 +286,12 @@ export class DatabaseRfcStore implements RfcStore {
       created_at: now,
       updated_at: now,
       version: 1,
+      automation: rfc.automation,
+      binding: rfc.binding ? JSON.stringify(rfc.binding) : null,
+      attempt: 0,
+      lease_owner: null,
+      lease_expires_at: null,
+      execution_secret_hash: null,
     };
     const seq = await this.db.transaction(async tx => {
       const [inserted] = await tx<RfcRow>(RFCS).insert(row).returning('seq');
@@ -309,15 +338,30 @@ export class DatabaseRfcStore implements RfcStore {
       throw new ConflictError(`${t.id} is not an RFC id`);
     }
     const now = new Date().toISOString();
+    const execution: Partial<RfcRow> = {};
+    if (t.execution?.attempt !== undefined) {
+      execution.attempt = t.execution.attempt;
+    }
+    if (t.execution?.secretHash !== undefined) {
+      execution.execution_secret_hash = t.execution.secretHash;
+    }
+    if (t.execution?.releaseLease) {
+      execution.lease_owner = null;
+      execution.lease_expires_at = null;
+    }
     return this.db.transaction(async tx => {
-      const [row] = await tx<RfcRow>(RFCS)
-        .where({
-          seq,
-          status: t.expectedStatus,
-          version: t.expectedVersion,
-        })
+      const update = tx<RfcRow>(RFCS).where({
+        seq,
+        status: t.expectedStatus,
+        version: t.expectedVersion,
+      });
+      if (t.execution?.leaseOwner) {
+        update.where('lease_owner', t.execution.leaseOwner);
+      }
+      const [row] = await update
         .update({
           ...changesToColumns(t.changes),
+          ...execution,
           status: t.toStatus,
           updated_at: now,
           version: t.expectedVersion + 1,
@@ -461,6 +505,194 @@ export class DatabaseRfcStore implements RfcStore {
       .where({ status: 'Success', operation })
       .orderBy('target_entity_ref', 'asc');
     return rows.map(r => r.target_entity_ref);
+  }
+
+  async claimForExecution(options: {
+    now: Date;
+    owner: string;
+    leaseUntil: Date;
+    limit: number;
+  }): Promise<Rfc[]> {
+    const now = options.now.toISOString();
+    const free = (q: Knex.QueryBuilder) =>
+      q
+        .whereNull('lease_expires_at')
+        .orWhere('lease_expires_at', '<=', now)
+        .orWhere('lease_owner', options.owner);
+    const due = (q: Knex.QueryBuilder) =>
+      q
+        .where(scheduled =>
+          scheduled
+            .where('status', 'Scheduled')
+            .andWhere(start =>
+              start
+                .whereNull('requested_start_time')
+                .orWhere('requested_start_time', '<=', now),
+            ),
+        )
+        .orWhere('status', 'InProgress');
+    const candidates = (await this.db<RfcRow>(RFCS)
+      .select('seq')
+      .where('automation', 'automated')
+      .andWhere(due)
+      .andWhere(free)
+      .orderBy('seq', 'asc')
+      .limit(options.limit)) as Array<{ seq: number }>;
+    const claimed: Rfc[] = [];
+    for (const { seq } of candidates) {
+      // The same conditions again: another replica may have taken it since.
+      const [row] = await this.db<RfcRow>(RFCS)
+        .where({ seq })
+        .andWhere('automation', 'automated')
+        .andWhere(due)
+        .andWhere(free)
+        .update({
+          lease_owner: options.owner,
+          lease_expires_at: options.leaseUntil.toISOString(),
+        })
+        .returning('*');
+      if (row) {
+        const approvals = await this.approvalsFor([seq]);
+        claimed.push(toRfc(row, approvals.get(seq) ?? []));
+      }
+    }
+    return claimed;
+  }
+
+  async renewLease(
+    id: string,
+    owner: string,
+    leaseUntil: Date,
+  ): Promise<boolean> {
+    const seq = parseRfcId(id);
+    if (seq === undefined) return false;
+    const count = await this.db<RfcRow>(RFCS)
+      .where({ seq, lease_owner: owner })
+      .update({ lease_expires_at: leaseUntil.toISOString() });
+    return Number(count) === 1;
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    const seq = parseRfcId(id);
+    if (seq === undefined) return;
+    await this.db<RfcRow>(RFCS)
+      .where({ seq, lease_owner: owner })
+      .update({ lease_owner: null, lease_expires_at: null });
+  }
+
+  async recordExecutionTask(options: {
+    id: string;
+    attempt: number;
+    owner: string;
+    taskId: string;
+    secretHash?: string;
+  }): Promise<boolean> {
+    const seq = parseRfcId(options.id);
+    if (seq === undefined) return false;
+    const count = await this.db<RfcRow>(RFCS)
+      .where({
+        seq,
+        status: 'InProgress',
+        attempt: options.attempt,
+        lease_owner: options.owner,
+      })
+      .whereNull('task_id')
+      .update({
+        task_id: options.taskId,
+        ...(options.secretHash
+          ? { execution_secret_hash: options.secretHash }
+          : {}),
+        updated_at: new Date().toISOString(),
+        version: this.db.raw('version + 1') as unknown as number,
+      });
+    return Number(count) === 1;
+  }
+
+  async rotateExecutionSecret(options: {
+    id: string;
+    attempt: number;
+    owner: string;
+    secretHash: string;
+  }): Promise<boolean> {
+    const seq = parseRfcId(options.id);
+    if (seq === undefined) return false;
+    const count = await this.db<RfcRow>(RFCS)
+      .where({
+        seq,
+        status: 'InProgress',
+        attempt: options.attempt,
+        lease_owner: options.owner,
+      })
+      .whereNull('task_id')
+      .update({ execution_secret_hash: options.secretHash });
+    return Number(count) === 1;
+  }
+
+  async getExecutionState(id: string): Promise<RfcExecutionState | undefined> {
+    const seq = parseRfcId(id);
+    if (seq === undefined) return undefined;
+    const row = await this.db<RfcRow>(RFCS)
+      .select(
+        'status',
+        'attempt',
+        'task_id',
+        'execution_secret_hash',
+        'lease_owner',
+        'lease_expires_at',
+      )
+      .where({ seq })
+      .first();
+    if (!row) return undefined;
+    return {
+      status: row.status as RfcStatus,
+      attempt: Number(row.attempt),
+      ...(row.task_id ? { taskId: row.task_id } : {}),
+      ...(row.execution_secret_hash
+        ? { secretHash: row.execution_secret_hash }
+        : {}),
+      ...(row.lease_owner ? { leaseOwner: row.lease_owner } : {}),
+      ...(row.lease_expires_at ? { leaseExpiresAt: row.lease_expires_at } : {}),
+    };
+  }
+
+  async addExecutionOutputs(options: {
+    id: string;
+    attempt: number;
+    stepId: string;
+    outputs: Record<string, string>;
+  }): Promise<void> {
+    const seq = parseRfcId(options.id);
+    const entries = Object.entries(options.outputs);
+    if (seq === undefined || entries.length === 0) return;
+    const at = new Date().toISOString();
+    await this.db<OutputRow>(OUTPUTS)
+      .insert(
+        entries.map(([name, value]) => ({
+          rfc_seq: seq,
+          attempt: options.attempt,
+          step_id: options.stepId,
+          name,
+          value,
+          at,
+        })),
+      )
+      .onConflict(['rfc_seq', 'attempt', 'step_id', 'name'])
+      .ignore();
+  }
+
+  async listExecutionOutputs(id: string): Promise<RfcExecutionOutput[]> {
+    const seq = parseRfcId(id);
+    if (seq === undefined) return [];
+    const rows = await this.db<OutputRow>(OUTPUTS)
+      .where({ rfc_seq: seq })
+      .orderBy('id', 'asc');
+    return rows.map(row => ({
+      attempt: Number(row.attempt),
+      stepId: row.step_id,
+      name: row.name,
+      value: row.value,
+      at: row.at,
+    }));
   }
 
   private async approvalsFor(

@@ -130,6 +130,51 @@ describe.each(databases.eachSupportedId())(
       expect(await store.listEntityRefs()).toEqual(['component:default/c449']);
     });
 
+    it('lists the settings snapshots of many entities at once, beyond one chunk', async () => {
+      const { store } = await createStore();
+      const refs = Array.from(
+        { length: 520 },
+        (_, i) => `component:default/c${i}`,
+      );
+      const settings = {
+        maintenanceWindow: null,
+        rejectedUpdates: [],
+        backupPlan: null,
+        drift: [],
+      };
+      await store.saveReads(
+        refs.flatMap((entityRef): OperationsSnapshotWrite[] => [
+          {
+            entityRef,
+            kind: 'settings',
+            source: 'sandbox',
+            at: '2026-11-21T00:00:00.000Z',
+            ok: true,
+            payload: settings,
+          },
+          { ...good('2026-11-21T00:00:00.000Z', { alarms: [] }), entityRef },
+        ]),
+      );
+      const listed = await store.listSnapshots({
+        kind: 'settings',
+        entityRefs: [...refs, 'component:default/unknown'],
+      });
+      expect(listed.map(s => s.entityRef).sort()).toEqual([...refs].sort());
+      expect(listed[0]).toEqual({
+        entityRef: expect.any(String),
+        kind: 'settings',
+        source: 'sandbox',
+        payload: settings,
+        refreshedAt: '2026-11-21T00:00:00.000Z',
+        attemptedAt: '2026-11-21T00:00:00.000Z',
+        error: null,
+        stale: false,
+      });
+      expect(
+        await store.listSnapshots({ kind: 'patch', entityRefs: refs }),
+      ).toEqual([]);
+    });
+
     it('rate limits refresh claims per entity', async () => {
       const { store } = await createStore();
       const t0 = new Date('2026-11-21T00:00:00.000Z');

@@ -44,6 +44,11 @@ export type RefreshClaim =
 /** @public */
 export interface OperationsSnapshotStore {
   getSnapshots(entityRef: string): Promise<StoredOperationsSnapshot[]>;
+  /** The snapshots of one kind of many entities; entities without one are left out. */
+  listSnapshots(options: {
+    kind: OperationsSnapshotKind;
+    entityRefs: string[];
+  }): Promise<StoredOperationsSnapshot[]>;
   /**
    * Stores reads. A good read replaces the payload and clears the error; a
    * failed one keeps the last good payload, marks it stale and records why.
@@ -89,6 +94,20 @@ type Row = {
   stale: boolean | number;
 };
 
+function toSnapshot(row: Row): StoredOperationsSnapshot {
+  return {
+    entityRef: row.entity_ref,
+    kind: row.kind as OperationsSnapshotKind,
+    source: row.source as OperationsSource,
+    payload: row.payload === null ? null : JSON.parse(row.payload),
+    refreshedAt: row.refreshed_at,
+    attemptedAt: row.attempted_at,
+    error: row.error,
+    // SQLite has no boolean type and returns 0/1.
+    stale: Boolean(row.stale),
+  };
+}
+
 /** @public */
 export class DatabaseOperationsSnapshotStore
   implements OperationsSnapshotStore
@@ -105,17 +124,22 @@ export class DatabaseOperationsSnapshotStore
 
   async getSnapshots(entityRef: string): Promise<StoredOperationsSnapshot[]> {
     const rows = await this.db<Row>(SNAPSHOTS).where({ entity_ref: entityRef });
-    return rows.map(row => ({
-      entityRef: row.entity_ref,
-      kind: row.kind as OperationsSnapshotKind,
-      source: row.source as OperationsSource,
-      payload: row.payload === null ? null : JSON.parse(row.payload),
-      refreshedAt: row.refreshed_at,
-      attemptedAt: row.attempted_at,
-      error: row.error,
-      // SQLite has no boolean type and returns 0/1.
-      stale: Boolean(row.stale),
-    }));
+    return rows.map(toSnapshot);
+  }
+
+  async listSnapshots(options: {
+    kind: OperationsSnapshotKind;
+    entityRefs: string[];
+  }): Promise<StoredOperationsSnapshot[]> {
+    const refs = [...new Set(options.entityRefs)];
+    const snapshots: StoredOperationsSnapshot[] = [];
+    for (let i = 0; i < refs.length; i += READ_CHUNK) {
+      const rows = await this.db<Row>(SNAPSHOTS)
+        .where({ kind: options.kind })
+        .whereIn('entity_ref', refs.slice(i, i + READ_CHUNK));
+      snapshots.push(...rows.map(toSnapshot));
+    }
+    return snapshots;
   }
 
   async saveReads(writes: OperationsSnapshotWrite[]): Promise<void> {

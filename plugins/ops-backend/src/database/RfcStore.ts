@@ -1,6 +1,7 @@
 import type {
   OpsOperation,
   Rfc,
+  RfcExecutionOutput,
   RfcAction,
   RfcAuditEvent,
   RfcListQuery,
@@ -9,10 +10,10 @@ import type {
 
 export type { RfcListQuery, RfcSortField } from '@cloud-ops/plugin-ops-common';
 
-/** Fields set when an RFC is created; the store adds id, timestamps and version. */
+/** Fields set when an RFC is created; the store adds id, timestamps, version and attempt. */
 export type NewRfc = Omit<
   Rfc,
-  'id' | 'approvals' | 'createdAt' | 'updatedAt' | 'version'
+  'id' | 'approvals' | 'createdAt' | 'updatedAt' | 'version' | 'attempt'
 >;
 
 /** Fields a transition may change besides the status. */
@@ -51,7 +52,28 @@ export type RfcTransition = {
   expectedVersion: number;
   toStatus: RfcStatus;
   changes?: RfcChanges;
+  /** The executor's bookkeeping, written with the transition. */
+  execution?: {
+    /** Starts a new attempt, or repeats the expected one. */
+    attempt?: number;
+    /** Hash of the new attempt's execution secret; null clears it. */
+    secretHash?: string | null;
+    /** Only the replica holding the RFC's lease may make this transition. */
+    leaseOwner?: string;
+    /** Drops the lease, e.g. when the RFC is closed. */
+    releaseLease?: boolean;
+  };
   event: Omit<RfcEventInput, 'fromStatus' | 'toStatus'>;
+};
+
+/** What the execution endpoints check a proof against. */
+export type RfcExecutionState = {
+  status: Rfc['status'];
+  attempt: number;
+  taskId?: string;
+  secretHash?: string;
+  leaseOwner?: string;
+  leaseExpiresAt?: string;
 };
 
 /** Storage of RFCs and their history. */
@@ -81,4 +103,48 @@ export interface RfcStore {
   }): Promise<Rfc[]>;
   /** Entities with at least one successful RFC of the operation. */
   listTargetsWithOperation(operation: OpsOperation): Promise<string[]>;
+
+  /**
+   * Leases RFCs of automated change types the executor has work on: approved
+   * ones whose start time has come, and ones in progress. An RFC is leased to
+   * one replica at a time; another takes it over only once the lease has
+   * expired. Returns the RFCs this owner now holds.
+   */
+  claimForExecution(options: {
+    now: Date;
+    owner: string;
+    leaseUntil: Date;
+    limit: number;
+  }): Promise<Rfc[]>;
+  /** Extends a lease this owner holds; false when it holds it no longer. */
+  renewLease(id: string, owner: string, leaseUntil: Date): Promise<boolean>;
+  releaseLease(id: string, owner: string): Promise<void>;
+  /**
+   * Records the scaffolder task of the RFC's current attempt, once. False when
+   * the RFC moved on, the attempt changed or a task is already recorded.
+   */
+  recordExecutionTask(options: {
+    id: string;
+    attempt: number;
+    owner: string;
+    taskId: string;
+    /** Replaces the attempt's secret, when the task is a relaunch. */
+    secretHash?: string;
+  }): Promise<boolean>;
+  /** Replaces the secret of an attempt whose task was never recorded. */
+  rotateExecutionSecret(options: {
+    id: string;
+    attempt: number;
+    owner: string;
+    secretHash: string;
+  }): Promise<boolean>;
+  getExecutionState(id: string): Promise<RfcExecutionState | undefined>;
+  /** Stores outputs of an execution step; a repeated name keeps the first value. */
+  addExecutionOutputs(options: {
+    id: string;
+    attempt: number;
+    stepId: string;
+    outputs: Record<string, string>;
+  }): Promise<void>;
+  listExecutionOutputs(id: string): Promise<RfcExecutionOutput[]>;
 }

@@ -18,6 +18,10 @@ import {
 import { createOperationsRouter } from './operations';
 import type { RecentRfcsSource } from '../services/OperationsData';
 import { NotAllowedError } from '@backstage/errors';
+import {
+  FakeSettingsReader,
+  fakeRfcSettings,
+} from '../services/OperationsData/__testUtils__/fakeSettings';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -52,7 +56,13 @@ const paymentsGroup: Entity = {
 describe('operations routes', () => {
   const wei = mockCredentials.user('user:default/wei');
 
-  async function setup(recentRfcs?: RecentRfcsSource) {
+  async function setup(
+    recentRfcs?: RecentRfcsSource,
+    settings?: {
+      settingsReader: FakeSettingsReader;
+      rfcSettings: ReturnType<typeof fakeRfcSettings>;
+    },
+  ) {
     const knex = await databases.init('SQLITE_3');
     const store = await DatabaseOperationsSnapshotStore.create({
       database: { getClient: async () => knex },
@@ -90,6 +100,7 @@ describe('operations routes', () => {
       auth: mockServices.auth(),
       logger: mockServices.logger.mock(),
       now: () => new Date('2026-11-21T12:00:00.000Z'),
+      ...settings,
     });
     const service = new OperationsService({
       catalog,
@@ -211,6 +222,57 @@ describe('operations routes', () => {
       stale: false,
       source: null,
     });
+    expect(res.body.settingsInForce).toEqual({
+      data: null,
+      refreshedAt: null,
+      stale: false,
+      source: null,
+    });
+  });
+
+  it('serves the settings in force and their drift from the last refresh, reading neither AWS nor RFCs', async () => {
+    const settingsReader = new FakeSettingsReader('sandbox');
+    settingsReader.settings.set('component:default/payments-api', {
+      maintenanceWindow: null,
+      rejectedUpdates: [
+        { updateId: 'KB5040000', baselineId: 'pb-1', rfcId: 'RFC-000014' },
+      ],
+      backupPlan: null,
+    });
+    const rfcSettings = fakeRfcSettings();
+    const { app, refresher } = await setup(undefined, {
+      settingsReader,
+      rfcSettings,
+    });
+    await refresher.refreshAll();
+    expect(settingsReader.calls).toHaveLength(1);
+    rfcSettings.getSettingsOf.mockClear();
+
+    const res = await request(app)
+      .get(path)
+      .set('Authorization', mockCredentials.user.header('user:default/ana'));
+    expect(res.status).toBe(200);
+    expect(res.body.settingsInForce).toEqual({
+      data: {
+        maintenanceWindow: null,
+        rejectedUpdates: [
+          { updateId: 'KB5040000', baselineId: 'pb-1', rfcId: 'RFC-000014' },
+        ],
+        backupPlan: null,
+        drift: [
+          expect.objectContaining({
+            setting: 'rejectedUpdate',
+            updateId: 'KB5040000',
+            expected: null,
+          }),
+        ],
+      },
+      refreshedAt: '2026-11-21T12:00:00.000Z',
+      stale: false,
+      source: 'sandbox',
+    });
+    expect(settingsReader.calls).toHaveLength(1);
+    expect(rfcSettings.getSettingsOf).not.toHaveBeenCalled();
   });
 
   it('refreshes on demand once per interval, then answers 429 with Retry-After', async () => {

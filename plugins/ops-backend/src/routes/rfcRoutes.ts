@@ -16,6 +16,7 @@ import { spec } from '../schema/openapi.generated';
 import { MAX_LIST_LIMIT } from '../database/DatabaseRfcStore';
 import type { ChangeTypeService } from '../services/ChangeTypes/ChangeTypeService';
 import type { RfcService } from '../services/Rfcs/RfcService';
+import type { ExecutionService } from '../services/Execution/ExecutionService';
 import { parseInput } from './parseInput';
 
 const text = (max: number) => z.string().trim().min(1, 'is required').max(max);
@@ -63,13 +64,33 @@ export const actionBodies = {
   approve: z.strictObject({ version, comment: text(5_000).optional() }),
   reject: z.strictObject({ version, comment: text(5_000) }),
   cancel: z.strictObject({ version, reason: text(5_000).optional() }),
-  start: z.strictObject({ version, taskId: text(255).optional() }),
+  start: z.strictObject({ version }),
   complete: z.strictObject({
     version,
     outcome: z.enum(['Success', 'Failure']),
     outcomeNotes: text(20_000).optional(),
   }),
+  retry: z.strictObject({ version, reason: text(5_000).optional() }),
 };
+
+const proof = {
+  rfcId: z
+    .string()
+    .regex(/^RFC-\d{6,}$/, 'must be an RFC id such as RFC-000123'),
+  secret: z.string().min(1).max(512),
+  taskId: z.string().min(1).max(255),
+};
+export const verifyBody = z.strictObject(proof);
+export const outputsBody = z.strictObject({
+  ...proof,
+  stepId: z.string().min(1).max(255),
+  outputs: z
+    .record(z.string().min(1).max(255), z.string().max(4_000))
+    .refine(o => Object.keys(o).length <= 50, 'at most 50 outputs at once'),
+});
+const logsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
 
 const oneOrMany = <T extends z.ZodTypeAny>(schema: T) =>
   z
@@ -132,8 +153,9 @@ export function createRfcRoutes(options: {
   httpAuth: HttpAuthService;
   rfcs: RfcService;
   changeTypes: ChangeTypeService;
+  executions: ExecutionService;
 }): express.Router {
-  const { httpAuth, rfcs, changeTypes } = options;
+  const { httpAuth, rfcs, changeTypes, executions } = options;
   // Requests are checked against the documented spec first; the zod schemas
   // below then give each field's problem in the product's words.
   const router = createValidatedOpenApiRouter<typeof spec>(spec, {
@@ -201,6 +223,34 @@ export function createRfcRoutes(options: {
       res.json(await rfcs.act(rfcId(req), { action, ...body } as any, creds));
     });
   }
+
+  router.get('/rfcs/:id/execution', async (req, res) => {
+    res.json(await executions.getExecution(rfcId(req), await credentials(req)));
+  });
+
+  router.get('/rfcs/:id/execution/logs', async (req, res) => {
+    const creds = await credentials(req);
+    const { after } = parseInput(logsQuery, req.query, 'query');
+    res.json({ items: await executions.getLogs(rfcId(req), after, creds) });
+  });
+
+  // Only actions inside an execution run call these, with the scaffolder's
+  // service token; the service refuses everyone else.
+  router.post('/executions/verify', async (req, res) => {
+    const creds = await httpAuth.credentials(req as express.Request, {
+      allow: ['service'],
+    });
+    const body = parseInput(verifyBody, req.body, 'request body');
+    res.json(await executions.verify(body, creds));
+  });
+
+  router.post('/executions/outputs', async (req, res) => {
+    const creds = await httpAuth.credentials(req as express.Request, {
+      allow: ['service'],
+    });
+    const body = parseInput(outputsBody, req.body, 'request body');
+    res.json(await executions.reportOutputs(body, creds));
+  });
 
   router.get('/rfcs/:id/events', async (req, res) => {
     const items = await rfcs.events(rfcId(req), await credentials(req));

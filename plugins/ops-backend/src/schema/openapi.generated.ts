@@ -7,7 +7,7 @@ export const spec = {
     title: 'ops',
     version: '1',
     description:
-      "Change management for the cloud operations suite: RFCs (requests for change), their approvals and history, the change calendar and the approved change-type catalog. Every route needs a user or service token. Every mutation names the RFC's current `version`; a stale version or a lost race is answered with 409 and nothing is written. Request bodies with fields not listed here are refused with 400 naming the fields.",
+      "Change management for the cloud operations suite: RFCs (requests for change), their approvals, execution and history, the change calendar and the approved change-type catalog. Every route needs a user or service token. Every mutation names the RFC's current `version`; a stale version or a lost race is answered with 409 and nothing is written. Request bodies with fields not listed here are refused with 400 naming the fields.",
   },
   servers: [
     {
@@ -493,16 +493,13 @@ export const spec = {
                     type: 'integer',
                     minimum: 1,
                   },
-                  taskId: {
-                    type: 'string',
-                    description:
-                      'The scaffolder task that executes the change.',
-                  },
                 },
               },
             },
           },
         },
+        description:
+          'For manual change types only: a person on the executing side starts the change. RFCs of automated change types are started by the executor at their requested start time; asking here answers 403.',
         responses: {
           '200': {
             $ref: '#/components/responses/RfcResponse',
@@ -559,6 +556,8 @@ export const spec = {
             },
           },
         },
+        description:
+          'For manual change types only; the executor closes RFCs of automated change types from the outcome of their execution.',
         responses: {
           '200': {
             $ref: '#/components/responses/RfcResponse',
@@ -574,6 +573,264 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/rfcs/{id}/retry': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/RfcId',
+        },
+      ],
+      post: {
+        operationId: 'retryRfc',
+        summary:
+          'Failure → Scheduled, to run the approved change again as a new attempt.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['version'],
+                properties: {
+                  version: {
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                  reason: {
+                    type: 'string',
+                    maxLength: 5000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            $ref: '#/components/responses/RfcResponse',
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/rfcs/{id}/execution': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/RfcId',
+        },
+      ],
+      get: {
+        operationId: 'getRfcExecution',
+        summary: "The RFC's execution, its steps and outputs.",
+        responses: {
+          '200': {
+            description:
+              'The execution of the current attempt, and the outputs of every attempt.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RfcExecution',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/rfcs/{id}/execution/logs': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/RfcId',
+        },
+      ],
+      get: {
+        operationId: 'getRfcExecutionLogs',
+        summary:
+          "Log lines of the current attempt's execution task after a given line.",
+        description:
+          'Waits up to 30 seconds for a new line while the task runs; answers an empty list when nothing came or nothing was launched yet.',
+        parameters: [
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              pattern: '^\\d{1,15}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Log lines, oldest first.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ExecutionLogEvent',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/executions/verify': {
+      post: {
+        operationId: 'verifyExecution',
+        summary:
+          'For actions of an execution run; answers the execution context.',
+        description:
+          "Only the scaffolder's service token may call it. The proof is the RFC id, the execution secret the executor put on the task and the task id; it must match an RFC in progress whose current attempt runs in that task. Anything else is refused with 403 and nothing is said about the RFC. 409 while the executor is still recording the task: ask again.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ExecutionProof',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The execution the action runs in.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ExecutionContext',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/executions/outputs': {
+      post: {
+        operationId: 'reportExecutionOutputs',
+        summary:
+          'For actions of an execution run; records what a step produced.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                allOf: [
+                  {
+                    $ref: '#/components/schemas/ExecutionProof',
+                  },
+                  {
+                    type: 'object',
+                    required: ['stepId', 'outputs'],
+                    properties: {
+                      stepId: {
+                        type: 'string',
+                        maxLength: 255,
+                      },
+                      outputs: {
+                        type: 'object',
+                        additionalProperties: {
+                          type: 'string',
+                          maxLength: 4000,
+                        },
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Recorded.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['recorded'],
+                  properties: {
+                    recorded: {
+                      type: 'integer',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '409': {
             $ref: '#/components/responses/Conflict',
@@ -1076,6 +1333,8 @@ export const spec = {
           'risk',
           'status',
           'approvals',
+          'automation',
+          'attempt',
           'createdAt',
           'updatedAt',
           'version',
@@ -1168,8 +1427,21 @@ export const spec = {
               $ref: '#/components/schemas/Approval',
             },
           },
+          automation: {
+            type: 'string',
+            enum: ['automated', 'manual'],
+          },
+          binding: {
+            $ref: '#/components/schemas/RfcBinding',
+          },
           taskId: {
             type: 'string',
+            description:
+              'The scaffolder task of the current execution attempt.',
+          },
+          attempt: {
+            type: 'integer',
+            description: 'Execution attempts so far; 0 before the first start.',
           },
           createdAt: {
             type: 'string',
@@ -1210,6 +1482,7 @@ export const spec = {
               'start',
               'succeed',
               'fail',
+              'retry',
               'expire',
             ],
           },
@@ -1225,6 +1498,223 @@ export const spec = {
           at: {
             type: 'string',
             format: 'date-time',
+          },
+        },
+      },
+      RfcBinding: {
+        type: 'object',
+        required: ['templateRef'],
+        description: "The pinned change-type version's template and product.",
+        properties: {
+          templateRef: {
+            type: 'string',
+          },
+          serviceCatalog: {
+            type: 'object',
+            required: ['productId', 'provisioningArtifactId'],
+            properties: {
+              productId: {
+                type: 'string',
+              },
+              provisioningArtifactId: {
+                type: 'string',
+              },
+            },
+          },
+        },
+      },
+      ExecutionProof: {
+        type: 'object',
+        required: ['rfcId', 'secret', 'taskId'],
+        properties: {
+          rfcId: {
+            type: 'string',
+            pattern: '^RFC-\\d{6,}$',
+          },
+          secret: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 512,
+          },
+          taskId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+        },
+      },
+      ExecutionContext: {
+        type: 'object',
+        required: ['rfc', 'attempt', 'token', 'binding', 'target', 'sandbox'],
+        properties: {
+          rfc: {
+            $ref: '#/components/schemas/Rfc',
+          },
+          attempt: {
+            type: 'integer',
+          },
+          token: {
+            type: 'string',
+            description: "Prefix of the attempt's idempotency tokens.",
+          },
+          binding: {
+            $ref: '#/components/schemas/RfcBinding',
+          },
+          operation: {
+            $ref: '#/components/schemas/OpsOperation',
+          },
+          target: {
+            type: 'object',
+            required: [
+              'entityRef',
+              'ownerGroup',
+              'account',
+              'region',
+              'selector',
+            ],
+            properties: {
+              entityRef: {
+                type: 'string',
+              },
+              ownerGroup: {
+                type: 'string',
+              },
+              account: {
+                type: 'string',
+              },
+              region: {
+                type: 'string',
+              },
+              selector: {
+                type: 'object',
+                additionalProperties: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          sandbox: {
+            type: 'boolean',
+          },
+        },
+      },
+      ExecutionOutput: {
+        type: 'object',
+        required: ['attempt', 'stepId', 'name', 'value', 'at'],
+        properties: {
+          attempt: {
+            type: 'integer',
+          },
+          stepId: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          value: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      RfcExecution: {
+        type: 'object',
+        required: ['rfcId', 'attempt', 'steps', 'outputs'],
+        properties: {
+          rfcId: {
+            type: 'string',
+          },
+          attempt: {
+            type: 'integer',
+          },
+          taskId: {
+            type: 'string',
+          },
+          taskStatus: {
+            type: 'string',
+            enum: [
+              'open',
+              'processing',
+              'completed',
+              'failed',
+              'cancelled',
+              'skipped',
+            ],
+          },
+          steps: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'name', 'action', 'status'],
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                name: {
+                  type: 'string',
+                },
+                action: {
+                  type: 'string',
+                },
+                status: {
+                  type: 'string',
+                  enum: [
+                    'open',
+                    'processing',
+                    'completed',
+                    'failed',
+                    'cancelled',
+                    'skipped',
+                  ],
+                },
+                startedAt: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                endedAt: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+              },
+            },
+          },
+          outputs: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ExecutionOutput',
+            },
+          },
+          error: {
+            type: 'string',
+          },
+          stackEntityRef: {
+            type: 'string',
+          },
+        },
+      },
+      ExecutionLogEvent: {
+        type: 'object',
+        required: ['id', 'at', 'message', 'type'],
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          stepId: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+            enum: ['log', 'completion', 'cancelled', 'recovered'],
           },
         },
       },

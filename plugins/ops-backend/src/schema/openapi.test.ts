@@ -13,7 +13,9 @@ import {
   actionBodies,
   createBody,
   createRfcRoutes,
+  outputsBody,
   updateBody,
+  verifyBody,
 } from '../routes/rfcRoutes';
 
 const spec = parse(
@@ -26,6 +28,7 @@ const served = () => {
     httpAuth: {} as any,
     rfcs: {} as any,
     changeTypes: {} as any,
+    executions: {} as any,
   });
   return (router.stack as any[])
     .filter(layer => layer.route)
@@ -59,7 +62,7 @@ describe('openapi.yaml', () => {
     // The validated router also serves the spec itself.
     const routes = served().filter(r => r !== 'get /openapi.json');
     const ours = (route: string) =>
-      /^(\w+) \/(rfcs|calendar|change-types|entities\/\{kind\}\/\{namespace\}\/\{name\}\/rfcs)/.test(
+      /^(\w+) \/(rfcs|executions|calendar|change-types|entities\/\{kind\}\/\{namespace\}\/\{name\}\/rfcs)/.test(
         route,
       );
     expect(routes.sort()).toEqual(documented.filter(ours).sort());
@@ -74,6 +77,33 @@ describe('openapi.yaml', () => {
     // parameters has a default, so it is optional on the wire.
     expect(body(schemas.CreateRfcRequest)).toEqual(createKeys);
     expect(body(schemas.UpdateRfcRequest)).toEqual(keysOf(updateBody));
+    for (const [name, zodSchema, route] of [
+      ['verify', verifyBody, '/executions/verify'],
+    ] as const) {
+      const documented =
+        spec.paths[route].post.requestBody.content['application/json'].schema;
+      expect({
+        name,
+        ...body(schemas[documented.$ref.split('/').pop()]),
+      }).toEqual({
+        name,
+        ...keysOf(zodSchema),
+      });
+    }
+    const outputs =
+      spec.paths['/executions/outputs'].post.requestBody.content[
+        'application/json'
+      ].schema.allOf;
+    expect({
+      all: [
+        ...Object.keys(schemas.ExecutionProof.properties),
+        ...Object.keys(outputs[1].properties),
+      ].sort(),
+      required: [
+        ...schemas.ExecutionProof.required,
+        ...outputs[1].required,
+      ].sort(),
+    }).toEqual(keysOf(outputsBody));
     for (const [action, schema] of Object.entries(actionBodies)) {
       const documented =
         spec.paths[`/rfcs/{id}/${action}`].post.requestBody.content[

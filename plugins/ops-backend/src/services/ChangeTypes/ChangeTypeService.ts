@@ -41,6 +41,13 @@ export interface ChangeTypeService {
     id: string,
     version: string | undefined,
     credentials: BackstageCredentials,
+    options?: {
+      /**
+       * Also a deprecated version: no longer offered for new RFCs, but the
+       * RFCs created with it still finish.
+       */
+      includeDeprecated?: boolean;
+    },
   ): Promise<ApprovedChangeType | undefined>;
 }
 
@@ -70,6 +77,7 @@ export class CatalogChangeTypeService implements ChangeTypeService {
 
   private async approved(
     credentials: BackstageCredentials,
+    includeDeprecated = false,
   ): Promise<ApprovedChangeType[]> {
     const { items } = await this.options.catalog.getEntities(
       {
@@ -93,7 +101,7 @@ export class CatalogChangeTypeService implements ChangeTypeService {
         );
         continue;
       }
-      if (parsed.changeType.deprecated) continue;
+      if (parsed.changeType.deprecated && !includeDeprecated) continue;
       result.push({
         ...parsed.changeType,
         parameterSchema: parameterSchemaFromTemplate(
@@ -143,8 +151,11 @@ export class CatalogChangeTypeService implements ChangeTypeService {
     id: string,
     version: string | undefined,
     credentials: BackstageCredentials,
+    options?: { includeDeprecated?: boolean },
   ): Promise<ApprovedChangeType | undefined> {
-    const candidates = (await this.approved(credentials))
+    const candidates = (
+      await this.approved(credentials, options?.includeDeprecated)
+    )
       .filter(ct => ct.id === id)
       .sort((a, b) => compareVersions(b.version, a.version));
     if (version === undefined) {

@@ -4,11 +4,17 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   OPERATIONS_SNAPSHOT_KINDS,
   type AlarmsSnapshot,
+  type EntityOpsSettings,
+  type OperationsSnapshotKind,
+  type SettingsSnapshot,
 } from '@cloud-ops/plugin-ops-common';
+import type { SettingsReader, StackTarget } from '@cloud-ops/plugin-ops-node';
 import type {
   OperationsSnapshotStore,
   OperationsSnapshotWrite,
 } from '../../database/OperationsSnapshotStore';
+import type { EntitySettingsSource } from './OperationsService';
+import { compareSettings } from './settingsDrift';
 import { normalizeEntityRef, targetFromEntity } from './targets';
 import type {
   OperationsReadResult,
@@ -18,6 +24,9 @@ import type {
 
 /** Entity kinds that can have AWS resources behind them. */
 const MAPPED_KINDS = ['component', 'resource', 'system'];
+
+/** The kinds the operations reader reads; `settings` has a reader of its own. */
+const READER_KINDS = OPERATIONS_SNAPSHOT_KINDS.filter(k => k !== 'settings');
 
 const ENTITY_FIELDS = [
   'kind',
@@ -47,11 +56,14 @@ export type RefreshSummary = {
 };
 
 /**
- * Reads AWS through an `OperationsReader` and stores the outcome as
- * snapshots: all mapped entities on a schedule, or one entity on demand.
+ * Reads AWS through an `OperationsReader`, and the settings in force through
+ * a `SettingsReader` when one is given, and stores the outcome as snapshots:
+ * all mapped entities on a schedule, or one entity on demand.
  */
 export class OperationsRefresher {
   private readonly now: () => Date;
+  /** The kinds every mapped entity gets a snapshot of. */
+  private readonly kinds: readonly OperationsSnapshotKind[];
 
   constructor(
     private readonly options: {
@@ -61,10 +73,26 @@ export class OperationsRefresher {
       auth: AuthService;
       logger: LoggerService;
       alarmListener?: AlarmReadListener;
+      /**
+       * Reads the patch and backup settings in force, once per refresh for
+       * every target; without it the `settings` kind is not read.
+       */
+      settingsReader?: SettingsReader;
+      /** What the entities' successful RFCs set, to compare the settings in force with. */
+      rfcSettings?: Pick<EntitySettingsSource, 'getSettingsOf'>;
       now?: () => Date;
     },
   ) {
     this.now = options.now ?? (() => new Date());
+    if (options.settingsReader && !options.rfcSettings) {
+      // Without the RFCs' settings every drift list would claim "no drift".
+      throw new TypeError(
+        'OperationsRefresher: a settingsReader needs rfcSettings to compare with',
+      );
+    }
+    this.kinds = options.settingsReader
+      ? OPERATIONS_SNAPSHOT_KINDS
+      : READER_KINDS;
   }
 
   /** Hands successful alarm reads to the listener; its failures never fail a refresh. */
@@ -110,7 +138,11 @@ export class OperationsRefresher {
     const writes = await this.readAndCollect(items, ref => known.has(ref));
 
     const written = new Set(writes.map(w => w.entityRef));
-    const firstError = writes.find(w => !w.ok) as { error: string } | undefined;
+    // Settings are read for annotated targets only, never found through
+    // stacks, so their failures say nothing about entities left unread.
+    const firstError = writes.find(w => !w.ok && w.kind !== 'settings') as
+      | { error: string }
+      | undefined;
     const removed: string[] = [];
     for (const ref of await store.listEntityRefs()) {
       if (written.has(ref)) continue;
@@ -119,7 +151,7 @@ export class OperationsRefresher {
         // time, in a refresh where AWS failed: it may simply not have been
         // reachable. Keep its data, marked stale, instead of dropping it.
         const at = this.now().toISOString();
-        for (const kind of OPERATIONS_SNAPSHOT_KINDS) {
+        for (const kind of READER_KINDS) {
           writes.push({
             entityRef: ref,
             kind,
@@ -170,11 +202,11 @@ export class OperationsRefresher {
       if (!mapped) continue;
       if ('error' in mapped) {
         const entityRef = normalizeEntityRef(stringifyEntityRef(entity));
-        for (const kind of OPERATIONS_SNAPSHOT_KINDS) {
+        for (const kind of this.kinds) {
           writes.push({
             entityRef,
             kind,
-            source,
+            source: this.sourceOf(kind),
             at,
             ok: false,
             error: mapped.error,
@@ -185,9 +217,29 @@ export class OperationsRefresher {
       }
     }
 
-    let results: OperationsReadResult[];
+    const [results, settings] = await Promise.all([
+      this.readOperations(targets),
+      this.readSettings(targets, at),
+    ]);
+    for (const result of results) {
+      if (!keep(result.entityRef)) continue;
+      writes.push({ ...result, source, at } as OperationsSnapshotWrite);
+    }
+    writes.push(...settings);
+    return writes;
+  }
+
+  private sourceOf(kind: OperationsSnapshotKind) {
+    return kind === 'settings' && this.options.settingsReader
+      ? this.options.settingsReader.implementation
+      : this.source;
+  }
+
+  private async readOperations(
+    targets: OperationsTarget[],
+  ): Promise<OperationsReadResult[]> {
     try {
-      results = await this.options.reader.read(targets);
+      return await this.options.reader.read(targets);
     } catch (e) {
       // Readers report AWS failures per entity; this is the unexpected rest.
       // Keep the last good snapshots and show why the refresh failed.
@@ -195,19 +247,114 @@ export class OperationsRefresher {
         (e as Error).message
       }`;
       this.options.logger.error(error, e as Error);
-      results = targets.flatMap(t =>
-        OPERATIONS_SNAPSHOT_KINDS.map(kind => ({
-          entityRef: t.entityRef,
-          kind,
-          ok: false as const,
-          error,
-        })),
+      return targets.flatMap(t =>
+        READER_KINDS.map(
+          kind =>
+            ({
+              entityRef: t.entityRef,
+              kind,
+              ok: false,
+              error,
+            } as OperationsReadResult),
+        ),
       );
     }
-    for (const result of results) {
-      if (!keep(result.entityRef)) continue;
-      writes.push({ ...result, source, at } as OperationsSnapshotWrite);
+  }
+
+  /**
+   * The settings in force of every target, from one call to the settings
+   * reader, with their drift from what the targets' RFCs set. A failed read
+   * keeps each target's last good settings, marked stale.
+   */
+  private async readSettings(
+    targets: OperationsTarget[],
+    at: string,
+  ): Promise<OperationsSnapshotWrite[]> {
+    const { settingsReader, rfcSettings, logger } = this.options;
+    if (!settingsReader || !rfcSettings || targets.length === 0) return [];
+    const source = settingsReader.implementation;
+    const stacks: StackTarget[] = targets.map(t => ({
+      account: t.accountId,
+      region: t.region,
+      entityRef: t.entityRef,
+      selector: t.selector,
+    }));
+    const [inForce, expected] = await Promise.allSettled([
+      settingsReader.readSettings(stacks),
+      rfcSettings.getSettingsOf(targets.map(t => t.entityRef)),
+    ]);
+    const failAll = (error: string, cause: unknown) => {
+      logger.error(error, cause as Error);
+      return targets.map(
+        (t): OperationsSnapshotWrite => ({
+          entityRef: t.entityRef,
+          kind: 'settings',
+          source,
+          at,
+          ok: false,
+          error,
+        }),
+      );
+    };
+    if (inForce.status === 'rejected') {
+      return failAll(
+        `Settings in force could not be read: ${
+          (inForce.reason as Error)?.message ?? inForce.reason
+        }`,
+        inForce.reason,
+      );
     }
-    return writes;
+    if (expected.status === 'rejected') {
+      // Without them there is nothing to compare with; showing no drift
+      // would say AWS matches the RFCs.
+      return failAll(
+        `The settings the RFCs set could not be read to compare with: ${
+          (expected.reason as Error)?.message ?? expected.reason
+        }`,
+        expected.reason,
+      );
+    }
+    return targets.map((t): OperationsSnapshotWrite => {
+      const read = inForce.value.get(t.entityRef);
+      if (!read || !read.ok) {
+        return {
+          entityRef: t.entityRef,
+          kind: 'settings',
+          source,
+          at,
+          ok: false,
+          error:
+            read?.error ??
+            'The settings reader returned nothing for this entity',
+        };
+      }
+      // Only the fields of the snapshot type: the reader may return more.
+      const { maintenanceWindow, rejectedUpdates, backupPlan } = read.settings;
+      const rfcs: EntityOpsSettings | undefined = expected.value.get(
+        t.entityRef,
+      )?.settings;
+      const settingsInForce = {
+        maintenanceWindow,
+        rejectedUpdates,
+        backupPlan,
+      };
+      const payload: SettingsSnapshot = {
+        ...settingsInForce,
+        drift: compareSettings({
+          expected: rfcs,
+          inForce: settingsInForce,
+          source,
+          now: new Date(at),
+        }),
+      };
+      return {
+        entityRef: t.entityRef,
+        kind: 'settings',
+        source,
+        at,
+        ok: true,
+        payload,
+      };
+    });
   }
 }

@@ -47,13 +47,20 @@ export interface RecentRfcsSource {
 }
 
 /**
- * The patch and backup settings in force for an entity, read from its RFCs.
+ * The patch and backup settings an entity's successful RFCs set.
  *
  * @public
  */
 export interface EntitySettingsSource {
   /** `entityRef` is lower-cased. */
   getSettings(entityRef: string): Promise<EntityOpsSettings>;
+  /**
+   * The settings of many entities at once, keyed by lower-cased entity ref;
+   * entities without settings RFCs are left out.
+   */
+  getSettingsOf(
+    entityRefs: string[],
+  ): Promise<Map<string, { settings: EntityOpsSettings }>>;
 }
 
 /**
@@ -175,6 +182,7 @@ export class OperationsService {
       alarms: section(snapshots, 'alarms'),
       patch: section(snapshots, 'patch'),
       backups: section(snapshots, 'backups'),
+      settingsInForce: section(snapshots, 'settings'),
       tagCompliance: {
         compliant: !violations.some(v => v.severity === 'error'),
         violations,

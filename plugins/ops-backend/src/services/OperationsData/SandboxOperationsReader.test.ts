@@ -4,9 +4,13 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
   classifyUpdate,
+  executionToken,
+  InstancePatchState,
   PendingUpdate,
   RecoveryPointSummary,
+  ResourceBackupState,
 } from '@cloud-ops/plugin-ops-common';
+import { SandboxAwsAccount, StackTarget } from '@cloud-ops/plugin-ops-node';
 import { SandboxOperationsReader } from './SandboxOperationsReader';
 import { targetFromEntity } from './targets';
 import type { OperationsTarget } from './types';
@@ -221,5 +225,150 @@ describe('SandboxOperationsReader', () => {
     expect(
       (await read()).find(a => a.name === 'storefront-availability'),
     ).toEqual(steadyBefore);
+  });
+
+  describe('with the sandbox account', () => {
+    const stamp = (rfc: number) => {
+      const rfcId = `RFC-${String(rfc).padStart(6, '0')}`;
+      return { rfcId, attempt: 1, token: executionToken(rfcId, 1) };
+    };
+    // Refs as the catalog spells them; the reader keys by the lower-cased form.
+    const stackOf = (entityRef: string): StackTarget => {
+      const t = targets.find(x => x.entityRef === entityRef.toLowerCase())!;
+      return {
+        entityRef,
+        account: t.accountId,
+        region: t.region,
+        selector: t.selector,
+      };
+    };
+    const paymentsApi = stackOf('Component:default/payments-api');
+    const paymentsDb = stackOf('Resource:default/payments-db');
+
+    async function readWith(account: SandboxAwsAccount) {
+      const results = await new SandboxOperationsReader({
+        now: () => now,
+        account,
+      }).read(targets);
+      const payload = (ref: string, kind: string) =>
+        (results.find(r => r.entityRef === ref && r.kind === kind) as any)
+          .payload;
+      return {
+        instances: (ref: string): InstancePatchState[] =>
+          payload(ref, 'patch').instances,
+        resources: (ref: string): ResourceBackupState[] =>
+          payload(ref, 'backups').resources,
+      };
+    }
+
+    it("shows a stack's own maintenance window on its instances, and the Central IT one elsewhere", async () => {
+      const account = new SandboxAwsAccount({ now: () => now });
+      const { windowId } = await account.patching.setMaintenanceWindow({
+        stack: paymentsApi,
+        window: {
+          week: 'last',
+          weekday: 'FRI',
+          startTime: '22:30',
+          durationHours: 1,
+        },
+        stamp: stamp(1),
+      });
+
+      const read = await readWith(account);
+      const own = read.instances('component:default/payments-api');
+      expect(own).toHaveLength(2);
+      for (const i of own) {
+        expect(i.maintenanceWindow).toEqual({
+          id: windowId,
+          name: 'ops-patch-component-default-payments-api',
+          schedule: 'cron(30 22 ? * 6L *)',
+          nextExecutionAt: '2026-11-27T22:30:00.000Z',
+        });
+      }
+      for (const i of read.instances('component:default/storefront')) {
+        expect(i.maintenanceWindow).toMatchObject({
+          name: 'central-it-monthly-patching',
+          schedule: 'cron(0 2 ? * SUN#2 *)',
+        });
+      }
+
+      // Excluded from patching: the window stays, with no next execution.
+      await account.patching.setPatchingExclusion({
+        stack: paymentsApi,
+        until: '2026-12-31',
+        stamp: stamp(2),
+      });
+      const excluded = (await readWith(account)).instances(
+        'component:default/payments-api',
+      );
+      expect(excluded[0].maintenanceWindow).toEqual({
+        id: windowId,
+        name: 'ops-patch-component-default-payments-api',
+        schedule: 'cron(30 22 ? * 6L *)',
+      });
+    });
+
+    it('lists an on-demand recovery point first and as the last one, which ends an overdue backup', async () => {
+      const account = new SandboxAwsAccount({ now: () => now });
+      const before = (await readWith(account)).resources(
+        'resource:default/payments-db',
+      );
+      expect(before.map(r => r.overdue)).toEqual([true]);
+
+      await account.backup.takeSnapshot({ stack: paymentsDb, stamp: stamp(3) });
+      const [point] = account.onDemandRecoveryPoints(paymentsDb.entityRef);
+      const read = await readWith(account);
+      const [db] = read.resources('resource:default/payments-db');
+      expect(db.recoveryPoints![0]).toEqual({
+        id: point.id,
+        completedAt: now.toISOString(),
+        status: 'COMPLETED',
+        origin: 'on-demand',
+      });
+      expect(db.recoveryPoints!.slice(1)).toEqual(before[0].recoveryPoints);
+      expect(db.lastRecoveryPoint).toEqual({
+        id: point.id,
+        completedAt: now.toISOString(),
+        ageHours: 0,
+      });
+      expect(db.overdue).toBe(false);
+      // Other stacks are untouched.
+      for (const r of read.resources('component:default/payments-api')) {
+        expect(r.recoveryPoints!.every(p => p.origin === 'scheduled')).toBe(
+          true,
+        );
+      }
+    });
+
+    it('keeps a newer scheduled recovery point as the last one, and lists at most 30, newest first', async () => {
+      let accountNow = new Date(now.getTime() - 39 * 3_600_000);
+      const account = new SandboxAwsAccount({ now: () => accountNow });
+      // Twenty snapshots an hour apart, the newest 20 hours ago: older than
+      // the last scheduled backup, 9 hours ago.
+      for (let n = 0; n < 20; n++) {
+        await account.backup.takeSnapshot({
+          stack: paymentsApi,
+          stamp: stamp(100 + n),
+        });
+        accountNow = new Date(accountNow.getTime() + 3_600_000);
+      }
+      accountNow = now;
+      const before = (
+        await readWith(new SandboxAwsAccount({ now: () => now }))
+      ).resources('component:default/payments-api');
+      const after = (await readWith(account)).resources(
+        'component:default/payments-api',
+      );
+      expect(after).toHaveLength(2);
+      after.forEach((r, i) => {
+        const points = r.recoveryPoints!;
+        expect(points).toHaveLength(30);
+        const times = points.map(p => p.completedAt);
+        expect([...times].sort().reverse()).toEqual(times);
+        expect(points.filter(p => p.origin === 'on-demand')).toHaveLength(20);
+        expect(r.lastRecoveryPoint).toEqual(before[i].lastRecoveryPoint);
+        expect(r.overdue).toBe(before[i].overdue);
+      });
+    });
   });
 });

@@ -4,11 +4,13 @@ import {
   BackupMethod,
   classifyUpdate,
   InstancePatchState,
+  MaintenanceWindowSummary,
   PendingUpdate,
   RecoveryPointSummary,
   RESERVED_AWS_TAGS,
   ResourceBackupState,
 } from '@cloud-ops/plugin-ops-common';
+import type { SandboxAccountState } from '@cloud-ops/plugin-ops-node';
 import { normalizeEntityRef } from './targets';
 import type {
   OperationsReadResult,
@@ -374,6 +376,8 @@ const UPDATE_KIND: Record<string, string> = {
 
 /** Recovery points kept per resource, as the contract allows at most 30. */
 const SANDBOX_RECOVERY_POINTS = 14;
+/** The most recovery points a resource lists. */
+const MAX_RECOVERY_POINTS = 30;
 
 /**
  * The missing updates of a sandbox instance, consistent with its counts:
@@ -499,6 +503,11 @@ export type SandboxOperationsReaderOptions = {
       region?: string;
     }>
   >;
+  /**
+   * The sandbox account the settings gateways write, so the Operations tab
+   * shows a stack's own maintenance window and its on-demand recovery points.
+   */
+  account?: SandboxAccountState;
 };
 
 /**
@@ -562,6 +571,9 @@ export class SandboxOperationsReader implements OperationsReader {
 
     const results: OperationsReadResult[] = [];
     for (const [entityRef, stacks] of stacksByEntity) {
+      const window = this.options.account?.maintenanceWindowFor(entityRef);
+      const onDemand =
+        this.options.account?.onDemandRecoveryPoints(entityRef) ?? [];
       results.push(
         {
           entityRef,
@@ -574,7 +586,7 @@ export class SandboxOperationsReader implements OperationsReader {
           kind: 'patch',
           ok: true,
           payload: {
-            instances: stacks.flatMap(s => this.instances(s)),
+            instances: stacks.flatMap(s => this.instances(s, window)),
             unmanagedInstanceIds: [],
           },
         },
@@ -582,7 +594,11 @@ export class SandboxOperationsReader implements OperationsReader {
           entityRef,
           kind: 'backups',
           ok: true,
-          payload: { resources: stacks.flatMap(s => this.backups(s)) },
+          payload: {
+            resources: stacks
+              .flatMap(s => this.backups(s))
+              .map(r => this.withOnDemand(r, onDemand)),
+          },
         },
       );
     }
@@ -632,7 +648,11 @@ export class SandboxOperationsReader implements OperationsReader {
     }));
   }
 
-  private instances(stack: SandboxStack): InstancePatchState[] {
+  /** `window` is the stack's own one, set by RFC; else the Central IT one. */
+  private instances(
+    stack: SandboxStack,
+    window?: MaintenanceWindowSummary,
+  ): InstancePatchState[] {
     return stack.instances.map(i => ({
       instanceId: i.id,
       installed: i.installed,
@@ -642,7 +662,10 @@ export class SandboxOperationsReader implements OperationsReader {
       securityMissing: i.security,
       lastScanAt: this.ago(i.scannedHoursAgo),
       baselineId: i.baselineId,
-      maintenanceWindow: { ...WINDOW, nextExecutionAt: this.nextWindow() },
+      maintenanceWindow: window ?? {
+        ...WINDOW,
+        nextExecutionAt: this.nextWindow(),
+      },
       pendingUpdates: sandboxPendingUpdates(i, this.now()),
       compliant: i.missing === 0 && i.failed === 0,
     }));
@@ -673,6 +696,38 @@ export class SandboxOperationsReader implements OperationsReader {
           b.lastHoursAgo > b.intervalHours * 1.5,
       };
     });
+  }
+
+  /**
+   * The resource with the stack's on-demand recovery points among its own,
+   * its last recovery point and overdue flag following the newest.
+   */
+  private withOnDemand(
+    resource: ResourceBackupState,
+    onDemand: RecoveryPointSummary[],
+  ): ResourceBackupState {
+    if (!onDemand.length) return resource;
+    const recoveryPoints = [...onDemand, ...(resource.recoveryPoints ?? [])]
+      .sort((a, b) => b.completedAt.localeCompare(a.completedAt))
+      .slice(0, MAX_RECOVERY_POINTS);
+    const newest = onDemand.find(p => p.status === 'COMPLETED');
+    const last = resource.lastRecoveryPoint;
+    if (!newest || (last && last.completedAt >= newest.completedAt)) {
+      return { ...resource, recoveryPoints };
+    }
+    const ageHours =
+      (this.now().getTime() - Date.parse(newest.completedAt)) / 3_600_000;
+    return {
+      ...resource,
+      recoveryPoints,
+      lastRecoveryPoint: {
+        id: newest.id,
+        completedAt: newest.completedAt,
+        ageHours: Math.round(ageHours * 10) / 10,
+      },
+      // The aws reader's half an interval of grace.
+      overdue: ageHours > resource.expectedIntervalHours * 1.5,
+    };
   }
 
   /**

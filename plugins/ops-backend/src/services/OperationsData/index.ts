@@ -13,6 +13,7 @@ import {
   TagPolicy,
   validateRaciOverrides,
 } from '@cloud-ops/plugin-ops-common';
+import type { SettingsReader } from '@cloud-ops/plugin-ops-node';
 import type { OperationsSnapshotStore } from '../../database/OperationsSnapshotStore';
 import { createOperationsAwsClientProvider } from './awsClients';
 import { AwsOperationsReader } from './AwsOperationsReader';
@@ -81,6 +82,8 @@ function readStackLocations(config: Config): AwsLocation[] {
 /**
  * Builds the operations data services from config: the reader for the
  * configured implementation, the refresher and the service behind the route.
+ * With a `settingsReader`, each refresh also reads the settings in force and
+ * compares them with what `settings` says the entities' RFCs set.
  */
 export function createOperationsData(options: {
   config: Config;
@@ -94,6 +97,10 @@ export function createOperationsData(options: {
   alarmListener?: AlarmReadListener;
   listProvisionedStacks?: SandboxOperationsReaderOptions['listProvisionedStacks'];
   reader?: OperationsReader;
+  /** Reads the patch and backup settings in force; needs `settings`. */
+  settingsReader?: SettingsReader;
+  /** The sandbox account the settings gateways write, read by the sandbox reader. */
+  sandboxAccount?: SandboxOperationsReaderOptions['account'];
 }) {
   const { config, logger } = options;
   const operations = config.getOptionalConfig('ops.operations');
@@ -134,6 +141,7 @@ export function createOperationsData(options: {
               catalog: options.catalog,
               auth: options.auth,
             }),
+          account: options.sandboxAccount,
         }));
 
   const refresher = new OperationsRefresher({
@@ -143,6 +151,8 @@ export function createOperationsData(options: {
     auth: options.auth,
     logger,
     alarmListener: options.alarmListener,
+    settingsReader: options.settingsReader,
+    rfcSettings: options.settings,
   });
   const service = new OperationsService({
     catalog: options.catalog,

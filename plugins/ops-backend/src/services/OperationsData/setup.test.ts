@@ -2,14 +2,24 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
+import { DatabaseOperationsSnapshotStore } from '../../database/OperationsSnapshotStore';
 import { opsPlugin } from '../../plugin';
+import { createOperationsData } from './index';
+import { NO_SETTINGS } from './OperationsService';
+import type { SandboxOperationsReaderOptions } from './SandboxOperationsReader';
+import {
+  FakeSettingsReader,
+  fakeRfcSettings,
+} from './__testUtils__/fakeSettings';
 
 jest.setTimeout(60_000);
 
@@ -151,5 +161,57 @@ describe('operations data in the ops plugin, sandbox', () => {
     expect(component.alarms.data.alarms.map((a: any) => a.name)).toContain(
       'pp-3kq7x2m4abcde-cpu-high',
     );
+  });
+});
+
+describe('createOperationsData', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  const entities = load('entities.yaml');
+
+  it('reads the settings in force on each refresh with the settings reader, and gives the sandbox reader the sandbox account', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseOperationsSnapshotStore.create({
+      database: { getClient: async () => knex },
+    });
+    const settingsReader = new FakeSettingsReader('sandbox');
+    const rfcSettings = fakeRfcSettings();
+    // Whatever the sandbox reader asks of the account, it answers "nothing set".
+    const asked = new Set<PropertyKey>();
+    const sandboxAccount = new Proxy(
+      {},
+      {
+        get: (_target, property) => {
+          asked.add(property);
+          return () => undefined;
+        },
+      },
+    ) as SandboxOperationsReaderOptions['account'];
+    const operations = createOperationsData({
+      config: new ConfigReader({ ops: { aws: { implementation: 'sandbox' } } }),
+      logger: mockServices.logger.mock(),
+      auth: mockServices.auth(),
+      catalog: catalogServiceMock({ entities }),
+      store,
+      settings: { getSettings: async () => NO_SETTINGS, ...rfcSettings },
+      settingsReader,
+      sandboxAccount,
+      listProvisionedStacks: async () => [],
+    });
+
+    await operations.refresher.refreshAll();
+    expect(settingsReader.calls).toHaveLength(1);
+    expect(settingsReader.calls[0].map(s => s.entityRef)).toContain(
+      'component:default/payments-api',
+    );
+    expect(asked.size).toBeGreaterThan(0);
+    const view = await operations.service.getEntityOperations(
+      { kind: 'component', namespace: 'default', name: 'payments-api' },
+      mockCredentials.user('user:default/ana'),
+    );
+    expect(view.settingsInForce).toMatchObject({
+      source: 'sandbox',
+      stale: false,
+      data: { maintenanceWindow: null, drift: [] },
+    });
   });
 });

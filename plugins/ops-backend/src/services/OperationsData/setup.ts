@@ -8,6 +8,7 @@ import type {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { SettingsReader } from '@cloud-ops/plugin-ops-node';
 import type express from 'express';
 import {
   DatabaseOperationsSnapshotStore,
@@ -17,6 +18,7 @@ import type { RfcStore } from '../../database/RfcStore';
 import { DatabaseRfcStore } from '../../database/DatabaseRfcStore';
 import { createOperationsRouter } from '../../routes/operations';
 import { createOperationsData } from './index';
+import type { SandboxOperationsReaderOptions } from './SandboxOperationsReader';
 import type {
   EntityIncidentsSource,
   EntitySettingsSource,
@@ -40,8 +42,18 @@ export async function setupOperations(deps: {
   /** When given, recent RFCs come from the RFC store behind `ops.rfc.read`. */
   permissions?: PermissionsService;
   recentRfcs?: RecentRfcsSource;
-  /** Patch and backup settings in force, from the entities' RFCs. */
+  /** Patch and backup settings the entities' successful RFCs set. */
   settings?: EntitySettingsSource;
+  /**
+   * Reads the patch and backup settings in force on every refresh, compared
+   * with `settings`; without it they are not read.
+   */
+  settingsReader?: SettingsReader;
+  /**
+   * The sandbox account the settings gateways write, so the sandbox reader
+   * shows what they set; for `ops.aws.implementation: sandbox`.
+   */
+  sandboxAccount?: SandboxOperationsReaderOptions['account'];
   /** Incident history per entity. */
   incidents?: EntityIncidentsSource;
   /** Opens and resolves incidents from alarm states. */
@@ -62,6 +74,8 @@ export async function setupOperations(deps: {
     catalog: deps.catalog,
     store,
     settings: deps.settings,
+    settingsReader: deps.settingsReader,
+    sandboxAccount: deps.sandboxAccount,
     incidents: deps.incidents,
     alarmListener: deps.alarmListener,
     recentRfcs:

@@ -88,13 +88,14 @@ export type RfcActionInput =
   | { action: 'approve'; version: number; comment?: string }
   | { action: 'reject'; version: number; comment: string }
   | { action: 'cancel'; version: number; reason?: string }
-  | { action: 'start'; version: number; taskId?: string }
+  | { action: 'start'; version: number }
   | {
       action: 'complete';
       version: number;
       outcome: 'Success' | 'Failure';
       outcomeNotes?: string;
-    };
+    }
+  | { action: 'retry'; version: number; reason?: string };
 
 const SYSTEM = 'system';
 const TARGET_KINDS = ['component', 'resource'];
@@ -112,6 +113,7 @@ const ACTION_PERMISSIONS: Record<
   start: rfcExecutePermission,
   succeed: rfcExecutePermission,
   fail: rfcExecutePermission,
+  retry: rfcExecutePermission,
   expire: rfcExecutePermission,
 };
 
@@ -135,6 +137,11 @@ export class RfcService {
       centralItGroup: string;
       /** Tells approvers and requesters; optional so the lifecycle works without it. */
       notifier?: OpsNotifier;
+      /**
+       * Asks the executor to look now, for automated RFCs that are approved:
+       * "as soon as approved" should not wait for the next scheduled run.
+       */
+      wakeExecutor?: () => void;
       now?: () => Date;
     },
   ) {
@@ -143,6 +150,13 @@ export class RfcService {
 
   /** Sends what a committed change calls for; the notifier never throws. */
   private async told(before: Rfc | undefined, after: Rfc, actor: string) {
+    if (
+      after.status === 'Scheduled' &&
+      before?.status !== 'Scheduled' &&
+      after.automation === 'automated'
+    ) {
+      this.options.wakeExecutor?.();
+    }
     const notifier = this.options.notifier;
     if (notifier) {
       for (const note of notificationsForTransition(before, after, actor)) {
@@ -208,6 +222,20 @@ export class RfcService {
       targetEntityRef: target.ref,
       parameters: input.parameters,
       ...(changeType.operation ? { operation: changeType.operation } : {}),
+      automation: changeType.automation,
+      // Pinned: a later version of the change type does not change this RFC.
+      binding: {
+        templateRef: changeType.templateRef,
+        ...(changeType.serviceCatalog
+          ? {
+              serviceCatalog: {
+                productId: changeType.serviceCatalog.productId,
+                provisioningArtifactId:
+                  changeType.serviceCatalog.provisioningArtifactId,
+              },
+            }
+          : {}),
+      },
       ownerGroup: target.ownerGroup,
       origin,
       requester: actor.userEntityRef,
@@ -354,7 +382,10 @@ export class RfcService {
       action = input.action;
     }
     await this.authorizeResource(ACTION_PERMISSIONS[action], rfc, credentials);
-    const actor = await this.actorFor(action, credentials);
+    // People act through the API; the executor carries out automated
+    // changes in process, so no token, a service's included, may start or
+    // complete an RFC.
+    const actor = await this.userActor(credentials, `${action} RFCs`);
     this.checkVersion(rfc, input.version);
 
     const changes: RfcChanges = {};
@@ -391,9 +422,11 @@ export class RfcService {
         comment = input.reason;
         changes.statusReason = input.reason ?? 'canceled';
         break;
-      case 'start':
-        if (input.taskId) changes.taskId = input.taskId;
-        comment = input.taskId ? `task ${input.taskId}` : undefined;
+      case 'retry':
+        comment = input.reason
+          ? `retry as attempt ${rfc.attempt + 1}: ${input.reason}`
+          : `retry as attempt ${rfc.attempt + 1}`;
+        changes.statusReason = undefined;
         break;
       case 'complete':
         if (input.outcomeNotes !== undefined) {
@@ -646,20 +679,6 @@ export class RfcService {
       userEntityRef: info.userEntityRef,
       ownershipEntityRefs: info.ownershipEntityRefs,
     };
-  }
-
-  /** Services (e.g. an executing task) may start and complete RFCs as the system. */
-  private async actorFor(
-    action: RfcAction,
-    credentials: BackstageCredentials,
-  ): Promise<RfcActor> {
-    if (
-      ['start', 'succeed', 'fail'].includes(action) &&
-      this.options.auth.isPrincipal(credentials, 'service')
-    ) {
-      return { kind: 'system' };
-    }
-    return this.userActor(credentials, `${action} RFCs`);
   }
 
   private async authorizeBasic(

@@ -21,6 +21,7 @@ const newRfc = (overrides: Partial<NewRfc>): NewRfc => ({
   origin: 'user',
   requester: 'user:default/ana',
   approvalRule: 'none',
+  automation: 'automated',
   implementationPlan: 'i',
   testPlan: 't',
   rollbackPlan: 'r',

@@ -1,6 +1,9 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
-import type { PatchSnapshot } from '@cloud-ops/plugin-ops-common';
+import type {
+  PatchSnapshot,
+  SettingsSnapshot,
+} from '@cloud-ops/plugin-ops-common';
 import type { Knex } from 'knex';
 import { DatabaseRfcStore } from '../../database/DatabaseRfcStore';
 import type { NewRfc } from '../../database/RfcStore';
@@ -22,6 +25,7 @@ const newRfc = (overrides: Partial<NewRfc>): NewRfc => ({
   origin: 'user',
   requester: 'user:default/ana',
   approvalRule: 'none',
+  automation: 'automated',
   implementationPlan: 'i',
   testPlan: 't',
   rollbackPlan: 'r',
@@ -50,7 +54,11 @@ describe.each(databases.eachSupportedId())(
       await knex.destroy();
     });
 
-    async function setup(now: { value: Date }) {
+    /** `inForce`: settings snapshots by entity ref, as the last refresh stored them. */
+    async function setup(
+      now: { value: Date },
+      inForce: Record<string, SettingsSnapshot> = {},
+    ) {
       const send = jest.fn();
       const notifications = { send } as unknown as NotificationService;
       const opsNotifier = await BackstageOpsNotifier.create({
@@ -115,6 +123,21 @@ describe.each(databases.eachSupportedId())(
                     stale: false,
                   },
                 ]
+              : [],
+          listSnapshots: async ({ kind, entityRefs }) =>
+            kind === 'settings'
+              ? entityRefs
+                  .filter(ref => inForce[ref])
+                  .map(ref => ({
+                    entityRef: ref,
+                    kind: 'settings',
+                    source: 'sandbox',
+                    payload: inForce[ref],
+                    refreshedAt: '2026-11-07T00:00:00.000Z',
+                    attemptedAt: '2026-11-07T00:00:00.000Z',
+                    error: null,
+                    stale: false,
+                  }))
               : [],
         },
         notifyBeforeHours: 72,
@@ -231,6 +254,84 @@ describe.each(databases.eachSupportedId())(
       // Without a patch read, the pending updates are not mentioned.
       expect(send.mock.calls[0][0].payload.description).not.toContain(
         'pending',
+      );
+    });
+
+    it('announces the window in force in AWS rather than the one the RFCs set', async () => {
+      // The RFCs say the second Tuesday (8 December); AWS holds the first
+      // Sunday at 02:00 (6 December), changed outside the portal.
+      const now = { value: new Date('2026-12-04T00:00:00Z') };
+      const inForce = (
+        overrides: Partial<
+          NonNullable<SettingsSnapshot['maintenanceWindow']>
+        > = {},
+      ): SettingsSnapshot => ({
+        maintenanceWindow: {
+          id: 'mw-1',
+          name: 'cloud-ops-payments-stack',
+          schedule: 'cron(0 2 ? * SUN#1 *)',
+          enabled: true,
+          ...overrides,
+        },
+        rejectedUpdates: [
+          { updateId: 'KB5039212', baselineId: 'pb-1', rfcId: 'RFC-000002' },
+        ],
+        backupPlan: null,
+        drift: [],
+      });
+      const { notifier, send } = await setup(now, {
+        'resource:default/payments-stack': inForce(),
+        'resource:default/disabled': inForce({ enabled: false }),
+        // Its exclusion ended, but the window was never enabled again.
+        'resource:default/still-disabled': inForce({
+          enabled: false,
+          excludedUntil: '2026-12-01',
+        }),
+        // Excluded until after this occurrence.
+        'resource:default/excluded': inForce({
+          enabled: false,
+          excludedUntil: '2026-12-31',
+        }),
+        'resource:default/no-window': { ...inForce(), maintenanceWindow: null },
+      });
+      for (const stack of [
+        'payments-stack',
+        'disabled',
+        'still-disabled',
+        'excluded',
+        'no-window',
+        'not-read',
+      ]) {
+        await store.create(
+          newRfc({
+            targetEntityRef: `resource:default/${stack}`,
+            operation: 'set-maintenance-window',
+            parameters: SECOND_TUESDAY,
+          }),
+          [],
+        );
+      }
+
+      expect(await notifier.run()).toBe(1);
+      const [{ payload }] = send.mock.calls[0];
+      expect(payload).toMatchObject({
+        link: '/catalog/default/resource/payments-stack/operations',
+        title:
+          'Maintenance of resource:default/payments-stack on 2026-12-06 02:00 UTC',
+      });
+      expect(payload.description).toContain(
+        'the first Sunday of each month, 02:00 UTC, for 1 hour',
+      );
+      // AWS rejects KB5039212, so it is not announced as pending.
+      expect(payload.description).toContain(
+        '1 Important Update is pending: KB5040000.',
+      );
+
+      // Without a settings snapshot, the RFCs' window (8 December) is announced.
+      now.value = new Date('2026-12-06T12:00:00Z');
+      expect(await notifier.run()).toBe(1);
+      expect(send.mock.calls[1][0].payload.link).toBe(
+        '/catalog/default/resource/not-read/operations',
       );
     });
   },

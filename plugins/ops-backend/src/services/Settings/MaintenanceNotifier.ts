@@ -5,11 +5,14 @@ import type {
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import {
+  cronToMaintenanceWindow,
   nextMaintenanceWindow,
   patchingExclusionEndsAt,
+  type EntityOpsSettings,
   type MaintenanceWindow,
   type PatchSnapshot,
   type PendingUpdate,
+  type SettingsSnapshot,
 } from '@cloud-ops/plugin-ops-common';
 import type { OperationsSnapshotStore } from '../../database/OperationsSnapshotStore';
 import type { RfcStore } from '../../database/RfcStore';
@@ -70,10 +73,55 @@ function formatStart(start: Date): string {
   return `${start.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** What decides a notice: the window, until when patching is off, and the rejected updates. */
+type PatchSchedule = {
+  window: MaintenanceWindow | null;
+  /** Epoch ms; Infinity for a window disabled with no end. */
+  excludedUntil?: number;
+  rejectedUpdateIds: string[];
+};
+
+function scheduleFromRfcs(settings: EntityOpsSettings): PatchSchedule {
+  return {
+    window: settings.maintenanceWindow,
+    excludedUntil: settings.patchingExclusion
+      ? patchingExclusionEndsAt(settings.patchingExclusion.until)
+      : undefined,
+    rejectedUpdateIds: settings.rejectedUpdates.map(r => r.updateId),
+  };
+}
+
+function scheduleInForce(inForce: SettingsSnapshot, now: Date): PatchSchedule {
+  const window = inForce.maintenanceWindow;
+  let excludedUntil: number | undefined;
+  if (window && !window.enabled) {
+    const end = window.excludedUntil
+      ? patchingExclusionEndsAt(window.excludedUntil)
+      : NaN;
+    // Still disabled after its end date (or without one): it does not run.
+    excludedUntil = end > now.getTime() ? end : Infinity;
+  } else if (window?.excludedUntil) {
+    excludedUntil = patchingExclusionEndsAt(window.excludedUntil);
+  }
+  return {
+    // A window on a schedule the suite does not write cannot be announced.
+    window: window
+      ? window.window ?? cronToMaintenanceWindow(window.schedule) ?? null
+      : null,
+    excludedUntil,
+    rejectedUpdateIds: inForce.rejectedUpdates.map(r => r.updateId),
+  };
+}
+
 /**
  * Tells owning teams of an upcoming maintenance window: once per entity and
  * window occurrence, across replicas, for entities with a window whose next
  * start is near and which are not excluded from patching at that time.
+ *
+ * The window, exclusion and rejected updates are the ones in force in AWS,
+ * from the entity's last settings snapshot, when there is one; otherwise the
+ * ones its RFCs set. Entities are those with a successful maintenance window
+ * RFC, whose owner is told.
  */
 export class MaintenanceNotifier {
   private readonly settings: EntitySettingsService;
@@ -87,8 +135,11 @@ export class MaintenanceNotifier {
       >;
       notifier: OpsNotifier;
       logger: LoggerService;
-      /** Where the pending updates come from, when known. */
-      snapshots?: Pick<OperationsSnapshotStore, 'getSnapshots'>;
+      /** Where the settings in force and the pending updates come from, when known. */
+      snapshots?: Pick<
+        OperationsSnapshotStore,
+        'getSnapshots' | 'listSnapshots'
+      >;
       notifyBeforeHours?: number;
       now?: () => Date;
     },
@@ -110,22 +161,22 @@ export class MaintenanceNotifier {
       'set-maintenance-window',
     );
     const all = await this.settings.getSettingsOf(targets);
+    const inForce = await this.settingsInForce([...all.keys()]);
     let sent = 0;
     for (const { entityRef, settings, rfcs } of all.values()) {
-      const window = settings.maintenanceWindow;
+      const aws = inForce.get(entityRef);
+      const { window, excludedUntil, rejectedUpdateIds } = aws
+        ? scheduleInForce(aws, now)
+        : scheduleFromRfcs(settings);
       if (!window) continue;
       const start = nextMaintenanceWindow(window, now);
       if (start.getTime() > horizon) continue;
-      const exclusion = settings.patchingExclusion;
-      if (
-        exclusion &&
-        patchingExclusionEndsAt(exclusion.until) > start.getTime()
-      ) {
+      if (excludedUntil !== undefined && excludedUntil > start.getTime()) {
         continue;
       }
       const latest = rfcs[rfcs.length - 1];
       try {
-        const rejected = new Set(settings.rejectedUpdates.map(r => r.updateId));
+        const rejected = new Set(rejectedUpdateIds);
         const important = (await this.pendingImportant(entityRef))?.filter(
           u => !rejected.has(u.id),
         );
@@ -186,6 +237,22 @@ export class MaintenanceNotifier {
       'To move the window, exclude the stack or reject an update, raise an RFC from the Operations tab.',
     );
     return parts.join(' ');
+  }
+
+  /** The last good settings snapshot of each entity that has one. */
+  private async settingsInForce(
+    entityRefs: string[],
+  ): Promise<Map<string, SettingsSnapshot>> {
+    if (!this.options.snapshots || !entityRefs.length) return new Map();
+    const rows = await this.options.snapshots.listSnapshots({
+      kind: 'settings',
+      entityRefs,
+    });
+    return new Map(
+      rows.flatMap(r =>
+        r.payload ? [[r.entityRef, r.payload as SettingsSnapshot]] : [],
+      ),
+    );
   }
 
   /** Pending Important updates from the last patch read, or undefined when unknown. */

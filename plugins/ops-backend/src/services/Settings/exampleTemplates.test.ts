@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
+  OPERATION_ACTIONS,
   parseChangeType,
   validateOperationParameters,
   type OpsOperation,
@@ -116,23 +117,24 @@ describe('patch and continuity change types', () => {
     return [name, parsed.changeType, template.spec!.steps as any[]] as const;
   });
 
-  it.each(kinds.filter(([, t]) => t.automation === 'automated'))(
-    '%s is pre-approved and closes its own RFC as Success',
+  it.each(kinds)(
+    '%s is carried out by the action of its operation, in the execution run only',
     (_name, changeType, steps) => {
-      expect(changeType.approval).toBe('none');
-      expect(steps.map(s => s.action)).toEqual([
-        'ops:rfc:create',
-        'ops:rfc:await-approval',
-        'ops:rfc:complete',
+      expect(changeType.automation).toBe('automated');
+      const automation = steps.filter(
+        s => !['ops:rfc:create', 'ops:rfc:follow'].includes(s.action),
+      );
+      expect(automation.map(s => s.action)).toEqual([
+        OPERATION_ACTIONS[changeType.operation!],
       ]);
-      expect(steps[2].input.outcome).toBe('Success');
-    },
-  );
-
-  it.each(kinds.filter(([, t]) => t.automation === 'manual'))(
-    '%s leaves the work to Central IT',
-    (_name, _changeType, steps) => {
-      expect(steps.map(s => s.action)).toEqual(['ops:rfc:create']);
+      expect(automation[0].if).toBe('${{ steps.rfc.output.execution }}');
+      // What it changes comes from the RFC, not from the step.
+      expect(automation[0].input).toBeUndefined();
+      // Pre-approved ones let the person watch the execution; the others end
+      // the person's run at submission.
+      expect(steps.some(s => s.action === 'ops:rfc:follow')).toBe(
+        changeType.approval === 'none',
+      );
     },
   );
 });
