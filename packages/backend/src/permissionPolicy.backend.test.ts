@@ -111,7 +111,20 @@ describe('RFC approval through the permission backend', () => {
                   [CHANGE_TYPE_ANNOTATIONS.risk]: 'low',
                 },
               },
-              spec: { type: 'change', parameters: [], steps: [] },
+              spec: {
+                type: 'change',
+                parameters: [],
+                steps: [
+                  {
+                    id: 'rfc',
+                    action: 'ops:rfc:create',
+                    input: {
+                      changeTypeId: 'ec2-restart',
+                      parameters: '${{ parameters }}',
+                    },
+                  },
+                ],
+              },
             },
           ],
         }),

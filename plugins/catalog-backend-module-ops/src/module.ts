@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { serviceCatalogGatewayServiceRef } from '@cloud-ops/plugin-ops-node';
 import { ChangeTypeTemplateProcessor } from './processors/ChangeTypeTemplateProcessor';
 import { TagPolicyProcessor } from './processors/TagPolicyProcessor';
@@ -25,8 +26,9 @@ export const catalogModuleOps = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         gateway: serviceCatalogGatewayServiceRef,
+        events: eventsServiceRef,
       },
-      async init({ processing, config, logger, scheduler, gateway }) {
+      async init({ processing, config, logger, scheduler, gateway, events }) {
         processing.addProcessor(new ChangeTypeTemplateProcessor());
         processing.addProcessor(TagPolicyProcessor.fromConfig(config));
         processing.addEntityProvider(
@@ -34,6 +36,7 @@ export const catalogModuleOps = createBackendModule({
             logger,
             scheduler,
             gateway,
+            events,
           }),
         );
       },

@@ -1,7 +1,8 @@
 /**
- * Scaffolder actions that carry out change types: `ops:rfc:create`,
- * `ops:rfc:await-approval`, `aws:servicecatalog:provision` and
- * `ops:rfc:complete`.
+ * Scaffolder actions of change types: the intake step `ops:rfc:create`, the
+ * bounded `ops:rfc:follow`, and the automation steps that act only inside the
+ * execution of an approved RFC: `aws:servicecatalog:provision` and the SSM
+ * and AWS Backup settings actions.
  *
  * @packageDocumentation
  */
@@ -9,12 +10,20 @@
 export { scaffolderModuleOps as default } from './module';
 export { createRfcCreateAction } from './actions/createRfc';
 export {
-  createRfcAwaitApprovalAction,
-  type AwaitApprovalOptions,
-} from './actions/awaitApproval';
+  createRfcFollowAction,
+  type FollowRfcOptions,
+} from './actions/followRfc';
 export {
   createServiceCatalogProvisionAction,
-  provisionTokenFor,
   type ProvisionProductActionOptions,
 } from './actions/provisionProduct';
-export { createRfcCompleteAction } from './actions/completeRfc';
+export { createSettingsActions } from './actions/settings';
+export {
+  ExecutionGuard,
+  readExecutionSecret,
+  type VerifiedExecution,
+} from './execution/executionGuard';
+export {
+  OpsExecutionClient,
+  type ExecutionProof,
+} from './execution/OpsExecutionClient';

@@ -9,7 +9,7 @@ import { scaffolderModuleOps } from './module';
 describe('scaffolderModuleOps', () => {
   const dir = createMockDirectory();
 
-  it('registers the four actions and schedules the reconciler', async () => {
+  it('registers the intake, the follow and the automation actions, and no waiting or reconciling', async () => {
     const addActions = jest.fn();
     const scheduler = mockServices.scheduler.mock();
     await startTestBackend({
@@ -19,12 +19,15 @@ describe('scaffolderModuleOps', () => {
         scheduler.factory,
         mockServices.rootConfig.factory({
           data: {
+            app: { baseUrl: 'http://portal.test' },
             ops: {
               aws: {
                 implementation: 'sandbox',
-                sandbox: { stateFile: dir.resolve('sc.json') },
+                sandbox: {
+                  stateFile: dir.resolve('sc.json'),
+                  settingsStateFile: dir.resolve('settings.json'),
+                },
               },
-              scaffolder: { approvalTimeout: 'PT2H' },
             },
           },
         }),
@@ -33,16 +36,18 @@ describe('scaffolderModuleOps', () => {
     const ids = addActions.mock.calls.flat().map((a: { id: string }) => a.id);
     expect(ids).toEqual([
       'ops:rfc:create',
-      'ops:rfc:await-approval',
+      'ops:rfc:follow',
       'aws:servicecatalog:provision',
-      'ops:rfc:complete',
+      'aws:ssm:set-maintenance-window',
+      'aws:ssm:exclude-from-patching',
+      'aws:ssm:include-in-patching',
+      'aws:ssm:reject-patch',
+      'aws:ssm:apply-patch',
+      'aws:backup:set-schedule',
+      'aws:backup:take-snapshot',
+      'aws:backup:restore',
     ]);
-    expect(scheduler.scheduleTask).toHaveBeenCalledWith(
-      expect.objectContaining({
-        id: 'ops-rfc-task-reconciler',
-        scope: 'global',
-        frequency: { minutes: 1 },
-      }),
-    );
+    // The executor in the ops backend follows executions; nothing here polls.
+    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
   });
 });

@@ -7,16 +7,15 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import {
   durationToMs,
   DurationParts,
+  opsAwsGatewaysServiceRef,
   serviceCatalogGatewayServiceRef,
 } from '@cloud-ops/plugin-ops-node';
-import { createRfcAwaitApprovalAction } from './actions/awaitApproval';
-import { createRfcCompleteAction } from './actions/completeRfc';
 import { createRfcCreateAction } from './actions/createRfc';
+import { createRfcFollowAction } from './actions/followRfc';
 import { createServiceCatalogProvisionAction } from './actions/provisionProduct';
-import {
-  createScaffolderTaskReader,
-  RfcTaskReconciler,
-} from './reconciler/RfcTaskReconciler';
+import { createSettingsActions } from './actions/settings';
+import { ExecutionGuard } from './execution/executionGuard';
+import { OpsExecutionClient } from './execution/OpsExecutionClient';
 
 function durationMs(config: Config, key: string, fallback: DurationParts) {
   return durationToMs(
@@ -25,8 +24,11 @@ function durationMs(config: Config, key: string, fallback: DurationParts) {
 }
 
 /**
- * Scaffolder actions that carry out change types: record the RFC, wait for
- * its approval, provision the Service Catalog product, close the RFC.
+ * Scaffolder actions of change types: the intake step that records the RFC
+ * (`ops:rfc:create`), a bounded follow of its execution (`ops:rfc:follow`),
+ * and the automation steps that act only inside the execution of an
+ * approved RFC: Service Catalog provisioning and the SSM and AWS Backup
+ * settings.
  *
  * @public
  */
@@ -41,8 +43,8 @@ export const scaffolderModuleOps = createBackendModule({
         discovery: coreServices.discovery,
         auth: coreServices.auth,
         logger: coreServices.logger,
-        scheduler: coreServices.scheduler,
-        gateway: serviceCatalogGatewayServiceRef,
+        serviceCatalog: serviceCatalogGatewayServiceRef,
+        gateways: opsAwsGatewaysServiceRef,
       },
       async init({
         scaffolderActions,
@@ -50,25 +52,31 @@ export const scaffolderModuleOps = createBackendModule({
         discovery,
         auth,
         logger,
-        scheduler,
-        gateway,
+        serviceCatalog,
+        gateways,
       }) {
+        const guard = new ExecutionGuard(
+          new OpsExecutionClient({ discovery, auth }),
+        );
+        const appBaseUrl = config.getOptionalString('app.baseUrl');
         scaffolderActions.addActions(
-          createRfcCreateAction({ discovery, auth }),
-          createRfcAwaitApprovalAction({
+          createRfcCreateAction({ discovery, auth, guard, appBaseUrl }),
+          createRfcFollowAction({
             discovery,
             auth,
-            timeoutMs: durationMs(config, 'ops.scaffolder.approvalTimeout', {
-              hours: 1,
+            appBaseUrl,
+            maxFollowMs: durationMs(config, 'ops.scaffolder.followTimeout', {
+              minutes: 10,
             }),
             pollIntervalMs: durationMs(
               config,
-              'ops.scaffolder.approvalPollInterval',
-              { seconds: 10 },
+              'ops.scaffolder.followPollInterval',
+              { seconds: 2 },
             ),
           }),
           createServiceCatalogProvisionAction({
-            gateway,
+            gateway: serviceCatalog,
+            guard,
             timeoutMs: durationMs(config, 'ops.scaffolder.provisionTimeout', {
               hours: 2,
             }),
@@ -78,33 +86,15 @@ export const scaffolderModuleOps = createBackendModule({
               { seconds: 5 },
             ),
           }),
-          createRfcCompleteAction({ discovery, auth }),
+          ...createSettingsActions({
+            guard,
+            patching: gateways.patching,
+            backup: gateways.backup,
+          }),
         );
-
-        const reconciler = new RfcTaskReconciler({
-          discovery,
-          auth,
-          logger,
-          readTask: createScaffolderTaskReader({ discovery, auth }),
-        });
-        const frequency = config.has('ops.scaffolder.reconcileInterval')
-          ? readDurationFromConfig(config, {
-              key: 'ops.scaffolder.reconcileInterval',
-            })
-          : { minutes: 1 };
-        await scheduler.scheduleTask({
-          id: 'ops-rfc-task-reconciler',
-          frequency,
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 30 },
-          scope: 'global',
-          fn: async () => {
-            await reconciler.reconcile();
-          },
-        });
-        if (gateway.implementation === 'sandbox') {
+        if (gateways.implementation === 'sandbox') {
           logger.info(
-            'aws:servicecatalog:provision uses the sandbox Service Catalog (ops.aws.implementation: sandbox)',
+            'The provisioning and settings actions write the sandbox account (ops.aws.implementation: sandbox)',
           );
         }
       },

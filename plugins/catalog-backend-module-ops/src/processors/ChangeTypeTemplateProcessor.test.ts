@@ -4,12 +4,28 @@ import { ChangeTypeTemplateProcessor } from './ChangeTypeTemplateProcessor';
 
 const location = { type: 'file', target: 'examples/templates/ec2.yaml' };
 
-function template(annotations: Record<string, string>): Entity {
+const STEPS = [
+  {
+    id: 'rfc',
+    action: 'ops:rfc:create',
+    input: { changeTypeId: 'ec2-linux-stack', parameters: '${{ parameters }}' },
+  },
+  {
+    id: 'provision',
+    if: '${{ steps.rfc.output.execution }}',
+    action: 'aws:servicecatalog:provision',
+  },
+];
+
+function template(
+  annotations: Record<string, string>,
+  steps: unknown[] = STEPS,
+): Entity {
   return {
     apiVersion: 'scaffolder.backstage.io/v1beta3',
     kind: 'Template',
     metadata: { name: 'ec2-linux-stack', title: 'EC2 stack', annotations },
-    spec: { type: 'stack', steps: [] },
+    spec: { type: 'stack', steps: steps as any },
   };
 }
 
@@ -35,6 +51,28 @@ describe('ChangeTypeTemplateProcessor', () => {
       processor.postProcessEntity(entity, location, emit),
     ).resolves.toBe(entity);
     expect(emit).not.toHaveBeenCalled();
+  });
+
+  it("reports an automation step that would run in the person's run as a processing error", async () => {
+    const emit = jest.fn();
+    const processed = (await processor.postProcessEntity(
+      template(valid, [
+        STEPS[0],
+        { id: 'provision', action: 'aws:servicecatalog:provision' },
+      ]),
+      location,
+      emit,
+    )) as AlphaEntity;
+    expect(processed.status?.items).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({
+          name: 'ChangeTypeError',
+          message: expect.stringMatching(
+            /spec.steps\[1\] \(provision\).*runs only in the execution of the approved RFC/,
+          ),
+        }),
+      }),
+    ]);
   });
 
   it('accepts a deprecated change type: it stays in the catalog, out of the approved list', async () => {

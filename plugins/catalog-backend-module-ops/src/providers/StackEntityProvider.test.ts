@@ -405,6 +405,32 @@ describe('StackEntityProvider with the sandbox gateway', () => {
     expect(names).toEqual([[], ['late-stack']]);
   });
 
+  it('reads its stacks at once when an execution provisioned one, without waiting for its schedule', async () => {
+    const gateway = new SandboxServiceCatalogGateway({
+      provisionDelayMs: 0,
+      defaultAccount: target.accountId,
+      defaultRegion: target.region,
+    });
+    const events = mockServices.events.mock();
+    const { provider, connection } = setup(gateway, { events });
+    await provider.connect(connection);
+    expect(events.subscribe).toHaveBeenCalledWith(
+      expect.objectContaining({ topics: ['cloud-ops.stack.provisioned'] }),
+    );
+    await provision(gateway, 'fresh-stack');
+    const { onEvent } = events.subscribe.mock.calls[0][0];
+    await onEvent({
+      topic: 'cloud-ops.stack.provisioned',
+      eventPayload: { provisionedProductId: 'pp-1' },
+    });
+    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+    expect(
+      connection.applyMutation.mock.calls[0][0].entities.map(
+        (e: any) => e.entity.metadata.name,
+      ),
+    ).toEqual(['fresh-stack']);
+  });
+
   it('tells two products of one name apart', async () => {
     const gateway = new SandboxServiceCatalogGateway({
       provisionDelayMs: 0,

@@ -17,9 +17,11 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import type { EventsService } from '@backstage/plugin-events-node';
 import {
   compileTagPolicy,
   RESERVED_AWS_TAGS,
+  STACK_PROVISIONED_TOPIC,
   tagDrift,
   TagPolicy,
   TagPolicyEvaluator,
@@ -67,6 +69,8 @@ export type StackEntityProviderOptions = {
   systemTag?: string;
   /** The tag policy drift is measured against; none means only entity drift. */
   tagPolicy?: TagPolicy;
+  /** Subscribed to, so a stack an execution provisioned is read at once. */
+  events?: EventsService;
 };
 
 /**
@@ -99,9 +103,11 @@ export class StackEntityProvider implements EntityProvider {
       logger: LoggerService;
       scheduler: SchedulerService;
       gateway: ServiceCatalogGateway;
+      /** Lets an execution that provisioned a stack ask for a read at once. */
+      events?: EventsService;
     },
   ): StackEntityProvider[] {
-    const { logger, scheduler, gateway } = deps;
+    const { logger, scheduler, gateway, events } = deps;
     const providerConfig = config.getOptionalConfig(CONFIG_KEY);
     if (providerConfig?.getOptionalBoolean('enabled') === false) {
       return [];
@@ -184,6 +190,7 @@ export class StackEntityProvider implements EntityProvider {
           ownerTag: providerConfig?.getOptionalString('ownerTag'),
           systemTag: providerConfig?.getOptionalString('systemTag'),
           tagPolicy,
+          events,
         }),
     );
   }
@@ -202,6 +209,22 @@ export class StackEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
+    // A stack an execution just provisioned shows up now, not at the next
+    // scheduled read. The read is the same full read, so an event for another
+    // account changes nothing here.
+    await this.options.events?.subscribe({
+      id: `${this.getProviderName()}:stack-provisioned`,
+      topics: [STACK_PROVISIONED_TOPIC],
+      onEvent: async () => {
+        try {
+          await this.refresh();
+        } catch (error) {
+          this.options.logger.warn(
+            `${this.getProviderName()}: read after a provisioned stack failed: ${error}`,
+          );
+        }
+      },
+    });
     await this.options.taskRunner.run({
       id: `${this.getProviderName()}:refresh`,
       fn: async () => {

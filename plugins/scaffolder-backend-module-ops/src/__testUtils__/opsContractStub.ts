@@ -1,6 +1,8 @@
 import type {
   Rfc,
   RfcAuditEvent,
+  RfcExecution,
+  RfcExecutionLogEvent,
   RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
 
@@ -24,6 +26,11 @@ export class OpsContractStub {
   private sequence = 0;
   /** Makes the next mutation of this RFC lose a race once. */
   readonly conflictOnce = new Set<string>();
+  /** Log lines of each RFC's execution, as the executor's task writes them. */
+  readonly logs = new Map<string, RfcExecutionLogEvent[]>();
+  readonly executions = new Map<string, Partial<RfcExecution>>();
+  /** Called on every read of an RFC, to move it along between reads. */
+  onRead?: (rfc: Rfc) => void;
 
   readonly fetch: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
@@ -59,6 +66,44 @@ export class OpsContractStub {
     const rfc = this.mustGet(id);
     rfc.approvals.push({ approver, decision: 'rejected', comment, at: now() });
     this.transition(rfc, 'Rejected', approver, 'reject', comment);
+  }
+
+  /** The executor starts the RFC's execution task, as the real backend would. */
+  startExecution(id: string, taskId = 'task-exec-1') {
+    const rfc = this.mustGet(id);
+    rfc.taskId = taskId;
+    rfc.attempt += 1;
+    this.transition(rfc, 'InProgress', 'system:ops-executor', 'start');
+  }
+
+  /** The execution task writes a log line. */
+  log(id: string, message: string, stepId = 'provision') {
+    const lines = this.logs.get(id) ?? [];
+    lines.push({
+      id: lines.length + 1,
+      at: now(),
+      stepId,
+      message,
+      type: 'log',
+    });
+    this.logs.set(id, lines);
+  }
+
+  /** The executor ends the RFC from its task's outcome. */
+  finishExecution(
+    id: string,
+    outcome: 'Success' | 'Failure',
+    details: Partial<RfcExecution> & { reason?: string } = {},
+  ) {
+    const rfc = this.mustGet(id);
+    if (details.reason) rfc.statusReason = details.reason;
+    this.executions.set(id, details);
+    this.transition(
+      rfc,
+      outcome,
+      'system:ops-executor',
+      outcome === 'Success' ? 'succeed' : 'fail',
+    );
   }
 
   seed(partial: Partial<Rfc> & { id: string; status: RfcStatus }): Rfc {
@@ -101,61 +146,46 @@ export class OpsContractStub {
         requestedStartTime: body.requestedStartTime,
       };
       this.rfcs.set(rfc.id, rfc);
+      if (PRE_APPROVED.has(body.changeTypeId)) {
+        rfc.approvalRule = 'none';
+        rfc.approverGroup = undefined;
+      }
       if (body.submit) {
-        if (PRE_APPROVED.has(body.changeTypeId)) {
-          rfc.approvalRule = 'none';
-          rfc.approverGroup = undefined;
-          this.transition(rfc, 'Scheduled', rfc.requester, 'submit');
-        } else {
-          this.transition(rfc, 'PendingApproval', rfc.requester, 'submit');
-        }
+        this.transition(
+          rfc,
+          rfc.approverGroup ? 'PendingApproval' : 'Scheduled',
+          rfc.requester,
+          'submit',
+        );
       }
       return json(201, rfc);
     }
-    if (method === 'GET' && path === '/rfcs') {
-      const statuses = query.getAll('status');
-      return json(200, {
-        items: [...this.rfcs.values()].filter(
-          r => !statuses.length || statuses.includes(r.status),
-        ),
-      });
-    }
-    const m = /^\/rfcs\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
+    const m = /^\/rfcs\/([^/]+)(?:\/([a-z/]+))?$/.exec(path);
     if (!m) throw stubError(404, 'NotFoundError', `No route ${method} ${path}`);
     const rfc = this.mustGet(decodeURIComponent(m[1]));
     const action = m[2];
-    if (method === 'GET' && !action) return json(200, rfc);
+    if (method === 'GET' && !action) {
+      this.onRead?.(rfc);
+      return json(200, rfc);
+    }
     if (method === 'GET' && action === 'events') {
       return json(200, { items: this.events.filter(e => e.rfcId === rfc.id) });
     }
-    if (method !== 'POST') throw stubError(404, 'NotFoundError', 'No route');
-    if (body?.version !== rfc.version || this.conflictOnce.delete(rfc.id)) {
-      throw stubError(409, 'ConflictError', `${rfc.id} has changed; reload it`);
+    if (method === 'GET' && action === 'execution') {
+      return json(200, {
+        rfcId: rfc.id,
+        attempt: rfc.attempt,
+        steps: [],
+        outputs: [],
+        ...(rfc.taskId ? { taskId: rfc.taskId } : {}),
+        ...this.executions.get(rfc.id),
+      });
     }
-    if (action === 'start') {
-      if (rfc.status !== 'Scheduled')
-        throw stubError(409, 'ConflictError', `${rfc.id} is ${rfc.status}`);
-      rfc.taskId = body.taskId;
-      this.transition(rfc, 'InProgress', rfc.requester, 'start');
-      return json(200, rfc);
-    }
-    if (action === 'complete') {
-      if (rfc.status !== 'InProgress')
-        throw stubError(409, 'ConflictError', `${rfc.id} is ${rfc.status}`);
-      if (!['Success', 'Failure'].includes(body.outcome))
-        throw stubError(
-          400,
-          'InputError',
-          'outcome must be Success or Failure',
-        );
-      rfc.outcomeNotes = body.outcomeNotes;
-      this.transition(
-        rfc,
-        body.outcome,
-        rfc.requester,
-        body.outcome === 'Success' ? 'succeed' : 'fail',
-      );
-      return json(200, rfc);
+    if (method === 'GET' && action === 'execution/logs') {
+      const after = Number(query.get('after') ?? 0);
+      return json(200, {
+        items: (this.logs.get(rfc.id) ?? []).filter(l => l.id > after),
+      });
     }
     throw stubError(404, 'NotFoundError', `No route ${method} ${path}`);
   }
@@ -198,6 +228,8 @@ export class OpsContractStub {
       targetEntityRef: 'component:default/storefront',
       parameters: {},
       ownerGroup: 'group:default/web',
+      automation: 'automated',
+      attempt: 0,
       origin: 'user',
       requester: 'user:default/wei',
       approvalRule: 'central-it',

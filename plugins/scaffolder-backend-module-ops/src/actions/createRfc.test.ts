@@ -1,14 +1,23 @@
 import { OpsContractStub } from '../__testUtils__/opsContractStub';
 import { actionContext, auth, discovery } from '../__testUtils__/context';
+import { FakeOpsExecutions } from '../__testUtils__/executions';
 import { createRfcCreateAction } from './createRfc';
 import { examples } from './createRfc.examples';
 
 describe('ops:rfc:create', () => {
   let stub: OpsContractStub;
+  let executions: FakeOpsExecutions;
   const action = () =>
-    createRfcCreateAction({ discovery, auth, fetch: stub.fetch });
+    createRfcCreateAction({
+      discovery,
+      auth,
+      fetch: stub.fetch,
+      guard: executions.guard,
+      appBaseUrl: 'http://portal.test',
+    });
   beforeEach(() => {
     stub = new OpsContractStub();
+    executions = new FakeOpsExecutions();
   });
 
   const input = {
@@ -28,6 +37,22 @@ describe('ops:rfc:create', () => {
 
     expect(ctx.output).toHaveBeenCalledWith('rfcId', 'RFC-000001');
     expect(ctx.output).toHaveBeenCalledWith('status', 'PendingApproval');
+    // The person's run ends here: it says who decides and where to follow.
+    expect(ctx.output).toHaveBeenCalledWith('execution', false);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'approverGroup',
+      'group:default/central-it',
+    );
+    expect(ctx.output).toHaveBeenCalledWith(
+      'rfcUrl',
+      'http://portal.test/ops/rfcs/RFC-000001',
+    );
+    expect(ctx.output).toHaveBeenCalledWith(
+      'summary',
+      expect.stringContaining(
+        'RFC-000001 waits for approval by group:default/central-it',
+      ),
+    );
     expect(stub.calls).toHaveLength(1);
     const [call] = stub.calls;
     expect(call).toMatchObject({ method: 'POST', path: '/rfcs' });
@@ -58,6 +83,28 @@ describe('ops:rfc:create', () => {
     expect(resumed.output).toHaveBeenCalledWith('rfcId', 'RFC-000001');
   });
 
+  it('records nothing in the execution run: it proves the run and outputs execution: true', async () => {
+    const { secrets } = executions.start({});
+    const ctx = Object.assign(actionContext(input), { secrets });
+    await action().handler(ctx as any);
+    expect(stub.calls).toHaveLength(0);
+    expect(executions.verified).toHaveLength(1);
+    expect(ctx.output).toHaveBeenCalledWith('execution', true);
+    expect(ctx.output).toHaveBeenCalledWith('rfcId', 'RFC-000101');
+  });
+
+  it('refuses a run with a forged execution secret, recording nothing', async () => {
+    executions.start({});
+    const ctx = Object.assign(actionContext(input), {
+      secrets: {
+        opsExecution: JSON.stringify({ rfcId: 'RFC-000101', secret: 'guess' }),
+      },
+    });
+    await expect(action().handler(ctx as any)).rejects.toThrow(/403/);
+    expect(ctx.output).not.toHaveBeenCalledWith('execution', true);
+    expect(stub.calls).toHaveLength(0);
+  });
+
   it("fails with the ops backend's message when the RFC is refused", async () => {
     const ctx = actionContext({ ...input, implementationPlan: '' });
     await expect(action().handler(ctx as any)).rejects.toThrow(
@@ -71,6 +118,7 @@ describe('ops:rfc:create', () => {
     await action().handler(ctx as any);
     expect(stub.calls).toHaveLength(0);
     expect(ctx.output).toHaveBeenCalledWith('rfcId', 'RFC-000000');
+    expect(ctx.output).toHaveBeenCalledWith('execution', false);
   });
 
   it.each(examples.map(e => [e.description, e.step] as const))(

@@ -3,21 +3,39 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type { Rfc } from '@cloud-ops/plugin-ops-common';
+import {
+  ExecutionGuard,
+  readExecutionSecret,
+} from '../execution/executionGuard';
 import { OpsRfcClient } from '../rfc/OpsRfcClient';
 import { examples } from './createRfc.examples';
 
+const ACTION_ID = 'ops:rfc:create';
+
 /**
- * `ops:rfc:create` records an RFC from the template's form, as the person who
- * ran the template, and by default submits it in the same call.
+ * `ops:rfc:create` is the intake step of a change type's template.
+ *
+ * In the person's run it records the RFC from the form, as that person, and
+ * by default submits it; the run ends there, holding no worker while people
+ * decide. In the execution run the executor launches once the RFC is
+ * approved, it records nothing: it proves the run is that execution and
+ * outputs `execution: true`, the condition every automation step of the
+ * template carries (`if: ${{ steps.rfc.output.execution }}`).
  *
  * @public
  */
 export function createRfcCreateAction(options: {
   discovery: DiscoveryService;
   auth: AuthService;
+  guard: ExecutionGuard;
+  /** The portal's frontend, for links to the RFC page (config `app.baseUrl`). */
+  appBaseUrl?: string;
   fetch?: typeof fetch;
 }) {
   const client = new OpsRfcClient(options);
+  const rfcUrl = (id: string) =>
+    `${options.appBaseUrl ?? ''}/ops/rfcs/${encodeURIComponent(id)}`;
   // Applied here as well as in the schema: the scaffolder does not fill in
   // schema defaults before calling the handler.
   const defaults = {
@@ -27,9 +45,9 @@ export function createRfcCreateAction(options: {
     rollbackPlan: 'Terminate the provisioned product.',
   };
   return createTemplateAction({
-    id: 'ops:rfc:create',
+    id: ACTION_ID,
     description:
-      'Records a Request for Change for a change type and submits it for approval',
+      'Records a Request for Change for a change type and submits it for approval; in the execution run of an approved RFC, proves the run and outputs execution: true',
     examples,
     supportsDryRun: true,
     schema: {
@@ -115,10 +133,39 @@ export function createRfcCreateAction(options: {
       output: {
         rfcId: z => z.string().describe('Id of the RFC, e.g. RFC-000123'),
         status: z => z.string().describe('Status of the RFC after creation'),
+        execution: z =>
+          z
+            .boolean()
+            .describe(
+              'True only in the execution run of the approved RFC; automation steps run on it',
+            ),
+        approverGroup: z =>
+          z
+            .string()
+            .describe('Group that must approve; empty when none needs to'),
+        rfcUrl: z => z.string().describe('The RFC page, to follow it'),
+        summary: z =>
+          z.string().describe('Where the RFC stands, in a sentence'),
       },
     },
     async handler(ctx) {
       const { input } = ctx;
+      if (readExecutionSecret(ctx) && !ctx.isDryRun) {
+        const execution = await options.guard.require(ctx, { id: ACTION_ID });
+        const { rfc } = execution;
+        ctx.logger.info(
+          `Carrying out ${rfc.id} (attempt ${execution.attempt}) on ${
+            execution.target.entityRef
+          }${execution.sandbox ? ' in the sandbox account' : ''}`,
+        );
+        ctx.output('rfcId', rfc.id);
+        ctx.output('status', rfc.status);
+        ctx.output('execution', true);
+        ctx.output('approverGroup', rfc.approverGroup ?? '');
+        ctx.output('rfcUrl', rfcUrl(rfc.id));
+        ctx.output('summary', `${rfc.id} is being carried out.`);
+        return;
+      }
       if (ctx.isDryRun) {
         ctx.logger.info(
           `Dry run: would record an RFC for change type ${input.changeTypeId} on ${input.targetEntityRef}`,
@@ -129,6 +176,10 @@ export function createRfcCreateAction(options: {
           'status',
           input.submit === false ? 'Editing' : 'PendingApproval',
         );
+        ctx.output('execution', false);
+        ctx.output('approverGroup', '');
+        ctx.output('rfcUrl', rfcUrl('RFC-000000'));
+        ctx.output('summary', 'Dry run: no RFC was recorded.');
         return;
       }
       const credentials = await ctx.getInitiatorCredentials();
@@ -157,12 +208,50 @@ export function createRfcCreateAction(options: {
             },
             credentials,
           );
-          return { id: created.id, status: created.status };
+          return {
+            id: created.id,
+            status: created.status,
+            approverGroup: created.approverGroup ?? '',
+            requestedStartTime: created.requestedStartTime ?? '',
+          };
         },
       });
-      ctx.logger.info(`Recorded ${rfc.id}, now ${rfc.status}`);
+      const summary = describeIntake(rfc);
+      ctx.logger.info(`Recorded ${rfc.id}: ${summary}`);
+      ctx.logger.info(`Follow it at ${rfcUrl(rfc.id)}`);
       ctx.output('rfcId', rfc.id);
       ctx.output('status', rfc.status);
+      ctx.output('execution', false);
+      ctx.output('approverGroup', rfc.approverGroup ?? '');
+      ctx.output('rfcUrl', rfcUrl(rfc.id));
+      ctx.output('summary', summary);
     },
   });
+}
+
+/** Where a just-recorded RFC stands, for the person who asked. */
+function describeIntake(rfc: {
+  id: string;
+  status: Rfc['status'] | string;
+  approverGroup?: string;
+  requestedStartTime?: string;
+}): string {
+  switch (rfc.status) {
+    case 'Editing':
+      return `${rfc.id} is a draft; submit it on its page to ask for approval.`;
+    case 'PendingApproval':
+      return `${rfc.id} waits for approval by ${
+        rfc.approverGroup
+      }; once approved it is carried out ${
+        rfc.requestedStartTime
+          ? `at ${rfc.requestedStartTime}`
+          : 'as soon as possible'
+      }.`;
+    case 'Scheduled':
+      return `${rfc.id} is pre-approved and is carried out ${
+        rfc.requestedStartTime ? `at ${rfc.requestedStartTime}` : 'now'
+      }.`;
+    default:
+      return `${rfc.id} is ${rfc.status}.`;
+  }
 }

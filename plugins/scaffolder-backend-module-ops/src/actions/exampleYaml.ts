@@ -5,6 +5,8 @@ export type ExampleStep = {
   id: string;
   name: string;
   action: string;
+  /** The step's condition, e.g. `${{ steps.rfc.output.execution }}`. */
+  if?: string;
   input: Record<string, unknown>;
 };
 

@@ -1,42 +1,39 @@
 import { toTemplateExample } from './exampleYaml';
 
+// The product, account, region, owner and component come from the RFC the
+// execution carries out; the step names the stack and maps the form's values
+// to the product's parameters.
 export const examples = [
-  toTemplateExample('Provision an EC2 Linux stack for an approved RFC', {
-    id: 'provision',
-    name: 'Provision the stack',
-    action: 'aws:servicecatalog:provision',
-    input: {
-      rfcId: '${{ steps.rfc.output.rfcId }}',
-      productId: 'prod-sandboxec2linux',
-      provisioningArtifactId: 'pa-sandboxec2linuxv1',
-      provisionedProductName: 'storefront-dev-app',
-      parameters: { InstanceType: 't3.small' },
-      owner: 'group:default/web',
-      entityRef: 'component:default/storefront',
-      costCenter: 'CC-1001',
-      environment: 'dev',
-    },
-  }),
   toTemplateExample(
-    'Provision an S3 bucket in a named account and region with extra tags',
+    'Provision an EC2 Linux stack in the execution of the approved RFC',
     {
       id: 'provision',
-      name: 'Provision the bucket',
+      name: 'Provision the stack',
       action: 'aws:servicecatalog:provision',
+      if: '${{ steps.rfc.output.execution }}',
       input: {
-        rfcId: 'RFC-000042',
-        productId: 'prod-sandboxs3bucket',
-        provisioningArtifactId: 'pa-sandboxs3bucketv1',
-        provisionedProductName: 'storefront-assets-prod',
-        parameters: { BucketName: 'storefront-assets-prod', Versioning: true },
-        owner: 'group:default/web',
-        entityRef: 'component:default/storefront',
-        costCenter: 'CC-1001',
-        environment: 'prod',
-        account: '444455556666',
-        region: 'us-east-1',
-        tags: { 'data-classification': 'public' },
+        provisionedProductName:
+          '${{ parameters.stackName }}-${{ parameters.environment }}',
+        parameters: {
+          InstanceType: '${{ parameters.instanceType }}',
+          DesiredCapacity: '${{ parameters.desiredCapacity }}',
+        },
+        costCenter: '${{ parameters.costCenter }}',
+        environment: '${{ parameters.environment }}',
       },
     },
   ),
+  toTemplateExample('Provision an S3 bucket with an extra tag', {
+    id: 'provision',
+    name: 'Provision the bucket',
+    action: 'aws:servicecatalog:provision',
+    if: '${{ steps.rfc.output.execution }}',
+    input: {
+      provisionedProductName: 'storefront-assets-prod',
+      parameters: { BucketName: 'storefront-assets-prod', Versioning: true },
+      costCenter: 'CC-1001',
+      environment: 'prod',
+      tags: { 'data-classification': 'public' },
+    },
+  }),
 ];

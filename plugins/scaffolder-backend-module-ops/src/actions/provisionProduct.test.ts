@@ -13,10 +13,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { actionContext } from '../__testUtils__/context';
-import {
-  createServiceCatalogProvisionAction,
-  provisionTokenFor,
-} from './provisionProduct';
+import { FakeOpsExecutions, TARGET } from '../__testUtils__/executions';
+import { createServiceCatalogProvisionAction } from './provisionProduct';
 import { examples } from './provisionProduct.examples';
 
 const sc = mockClient(ServiceCatalogClient);
@@ -35,44 +33,92 @@ const awsGateway = () =>
   });
 
 const input = {
-  rfcId: 'RFC-000042',
-  productId: 'prod-abcd1234',
-  provisioningArtifactId: 'pa-abcd1234',
   provisionedProductName: 'storefront-dev-app',
   parameters: { InstanceType: 't3.small', Count: 2 },
-  owner: 'group:default/web',
-  entityRef: 'component:default/storefront',
   costCenter: 'CC-1001',
   environment: 'dev',
+};
+
+const SANDBOX_BINDING = {
+  templateRef: 'template:default/ec2-linux-stack',
+  serviceCatalog: {
+    productId: 'prod-sandboxec2linux',
+    provisioningArtifactId: 'pa-sandboxec2linuxv1',
+  },
+};
+
+const BINDING = {
+  templateRef: 'template:default/ec2-linux-stack',
+  serviceCatalog: {
+    productId: 'prod-abcd1234',
+    provisioningArtifactId: 'pa-abcd1234',
+  },
 };
 
 const expectedProvision = {
   ProductId: 'prod-abcd1234',
   ProvisioningArtifactId: 'pa-abcd1234',
   ProvisionedProductName: 'storefront-dev-app',
-  ProvisionToken: 'ops-RFC-000042-provision',
+  ProvisionToken: 'ops-RFC-000101-a1',
   ProvisioningParameters: [
     { Key: 'InstanceType', Value: 't3.small' },
     { Key: 'Count', Value: '2' },
   ],
   Tags: [
-    { Key: 'cloud-ops.io/entity-ref', Value: 'component:default/storefront' },
-    { Key: 'cloud-ops.io/owner', Value: 'group:default/web' },
-    { Key: 'cloud-ops.io/rfc', Value: 'RFC-000042' },
+    { Key: 'cloud-ops.io/entity-ref', Value: TARGET.entityRef },
+    { Key: 'cloud-ops.io/owner', Value: TARGET.ownerGroup },
+    { Key: 'cloud-ops.io/rfc', Value: 'RFC-000101' },
     { Key: 'cost-center', Value: 'CC-1001' },
     { Key: 'environment', Value: 'dev' },
   ],
 };
 
-function action(gateway: ServiceCatalogGateway, sleeps: number[] = []) {
+let executions: FakeOpsExecutions;
+
+function action(
+  gateway: ServiceCatalogGateway,
+  options: {
+    sleeps?: number[];
+    now?: () => number;
+    timeoutMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
+) {
   return createServiceCatalogProvisionAction({
     gateway,
-    timeoutMs: 60_000,
+    guard: executions.guard,
+    timeoutMs: options.timeoutMs ?? 60_000,
     pollIntervalMs: 1_000,
-    sleep: async ms => {
-      sleeps.push(ms);
-    },
+    now: options.now,
+    sleep:
+      options.sleep ??
+      (async ms => {
+        options.sleeps?.push(ms);
+      }),
   });
+}
+
+/** A step in the execution run of a fresh approved RFC. */
+function step(
+  stepInput: Record<string, unknown> = input,
+  options: {
+    checkpoints?: Map<string, unknown>;
+    attempt?: number;
+    signal?: AbortSignal;
+    secrets?: Record<string, string>;
+    binding?: typeof BINDING | { templateRef: string };
+  } = {},
+) {
+  const { secrets } = executions.start({
+    attempt: options.attempt,
+    binding: options.binding ?? BINDING,
+  });
+  const ctx = actionContext(stepInput, {
+    stepId: 'provision',
+    checkpoints: options.checkpoints,
+    signal: options.signal,
+  });
+  return Object.assign(ctx, { secrets: options.secrets ?? secrets });
 }
 
 const detail = (Status: RecordStatus) => ({
@@ -83,7 +129,62 @@ const detail = (Status: RecordStatus) => ({
 });
 
 describe('aws:servicecatalog:provision', () => {
-  beforeEach(() => sc.reset());
+  beforeEach(() => {
+    sc.reset();
+    executions = new FakeOpsExecutions();
+  });
+
+  it('refuses to run outside an execution and provisions nothing', async () => {
+    const ctx = actionContext(input, { stepId: 'provision' });
+    await expect(action(awsGateway()).handler(ctx as any)).rejects.toThrow(
+      /acts only inside the execution of an approved RFC/,
+    );
+    const forged = Object.assign(actionContext(input), {
+      secrets: {
+        opsExecution: JSON.stringify({ rfcId: 'RFC-000101', secret: 'guess' }),
+      },
+    });
+    executions.start({ binding: BINDING });
+    await expect(action(awsGateway()).handler(forged as any)).rejects.toThrow(
+      /403/,
+    );
+    expect(sc.calls()).toHaveLength(0);
+  });
+
+  it('takes the product from the pinned binding and the owner, component, account and region from the RFC', async () => {
+    sc.on(ProvisionProductCommand).resolves({
+      RecordDetail: detail('CREATED'),
+    });
+    sc.on(DescribeRecordCommand).resolves({
+      RecordDetail: detail('SUCCEEDED'),
+    });
+    const { secrets } = executions.start({
+      binding: BINDING,
+      target: { account: '444455556666', region: 'us-east-1' },
+    });
+    // Inputs a crafted template might try: the action has no such inputs.
+    const ctx = Object.assign(
+      actionContext({ ...input }, { stepId: 'provision' }),
+      { secrets },
+    );
+    await action(awsGateway()).handler(ctx as any);
+    const sent = sc.commandCalls(ProvisionProductCommand)[0];
+    expect(sent.args[0].input).toMatchObject({
+      ProductId: 'prod-abcd1234',
+      ProvisioningArtifactId: 'pa-abcd1234',
+    });
+    expect(await sc.call(0).thisValue.config.region()).toBe('us-east-1');
+  });
+
+  it('fails clearly, provisioning nothing, when the change type names no product', async () => {
+    const ctx = step(input, {
+      binding: { templateRef: 'template:default/x' },
+    });
+    await expect(action(awsGateway()).handler(ctx as any)).rejects.toThrow(
+      /has no Service Catalog product .* so nothing was provisioned/,
+    );
+    expect(sc.calls()).toHaveLength(0);
+  });
 
   it('provisions with a token from the RFC and the stack tags, polls DescribeRecord and outputs the stack outputs', async () => {
     sc.on(ProvisionProductCommand).resolves({
@@ -96,8 +197,8 @@ describe('aws:servicecatalog:provision', () => {
         RecordOutputs: [{ OutputKey: 'InstanceId', OutputValue: 'i-0abc' }],
       });
     const sleeps: number[] = [];
-    const ctx = actionContext(input, { stepId: 'provision' });
-    await action(awsGateway(), sleeps).handler(ctx as any);
+    const ctx = step();
+    await action(awsGateway(), { sleeps }).handler(ctx as any);
 
     expect(sc).toHaveReceivedCommandTimes(ProvisionProductCommand, 1);
     expect(sc.commandCalls(ProvisionProductCommand)[0].args[0].input).toEqual(
@@ -114,11 +215,20 @@ describe('aws:servicecatalog:provision', () => {
       InstanceId: 'i-0abc',
     });
     expect(ctx.output).toHaveBeenCalledWith('sandbox', false);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'stackEntityRef',
+      'resource:default/storefront-dev-app',
+    );
     expect(ctx.logs).toContain('Record rec-1 is IN_PROGRESS');
     expect(ctx.logs).toContain('Record rec-1 is SUCCEEDED');
+    // The RFC page shows what was provisioned, and where the stack will be.
+    expect(executions.reports.map(r => r.outputs)).toEqual([
+      { provisionedProductId: 'pp-1', recordId: 'rec-1' },
+      { stackEntityRef: 'resource:default/storefront-dev-app' },
+    ]);
   });
 
-  it('sends the same ProvisionToken when a retried task provisions again, and none when resumed from its checkpoint', async () => {
+  it("sends the attempt's ProvisionToken: the same when the task is recovered, a new one on a retry of the RFC, none when resumed from its checkpoint", async () => {
     sc.on(ProvisionProductCommand).resolves({
       RecordDetail: detail('CREATED'),
     });
@@ -126,32 +236,38 @@ describe('aws:servicecatalog:provision', () => {
       RecordDetail: detail('SUCCEEDED'),
     });
     const gateway = awsGateway();
+    const { secrets } = executions.start({ binding: BINDING });
+    const run = (checkpoints?: Map<string, unknown>, s = secrets) =>
+      action(gateway).handler(
+        Object.assign(
+          actionContext(input, { stepId: 'provision', checkpoints }),
+          {
+            secrets: s,
+          },
+        ) as any,
+      );
 
-    // A retry that lost its checkpoints calls AWS again with the same token,
-    // which AWS answers with the record it already has.
-    await action(gateway).handler(
-      actionContext(input, { stepId: 'provision' }) as any,
-    );
-    await action(gateway).handler(
-      actionContext(input, { stepId: 'provision' }) as any,
-    );
+    // A recovered task that lost its checkpoints calls AWS again with the
+    // same token, which AWS answers with the record it already has.
+    await run();
+    await run();
+    // An explicit retry of the RFC is a new attempt with its own token.
+    const retry = executions.start({ binding: BINDING, attempt: 2 });
+    await run(undefined, retry.secrets);
     const tokens = sc
       .commandCalls(ProvisionProductCommand)
       .map(c => c.args[0].input.ProvisionToken);
     expect(tokens).toEqual([
-      'ops-RFC-000042-provision',
-      'ops-RFC-000042-provision',
+      'ops-RFC-000101-a1',
+      'ops-RFC-000101-a1',
+      'ops-RFC-000102-a2',
     ]);
 
     // A resumed task with its checkpoint does not call ProvisionProduct at all.
     sc.resetHistory();
     const checkpoints = new Map();
-    await action(gateway).handler(
-      actionContext(input, { stepId: 'provision', checkpoints }) as any,
-    );
-    await action(gateway).handler(
-      actionContext(input, { stepId: 'provision', checkpoints }) as any,
-    );
+    await run(checkpoints);
+    await run(checkpoints);
     expect(sc).toHaveReceivedCommandTimes(ProvisionProductCommand, 1);
     expect(sc).toHaveReceivedCommandTimes(DescribeRecordCommand, 2);
   });
@@ -171,7 +287,7 @@ describe('aws:servicecatalog:provision', () => {
         ],
       },
     });
-    const ctx = actionContext(input, { stepId: 'provision' });
+    const ctx = step();
     await expect(action(awsGateway()).handler(ctx as any)).rejects.toThrow(
       'Provisioning storefront-dev-app failed: ROLLBACK_COMPLETE: Subnet subnet-1 does not exist',
     );
@@ -179,17 +295,17 @@ describe('aws:servicecatalog:provision', () => {
   });
 
   it('refuses a reserved or malformed tag key before calling AWS', async () => {
-    const ctx = actionContext(
-      { ...input, tags: { 'cloud-ops.io/owner': 'group:default/payments' } },
-      { stepId: 'provision' },
-    );
+    const ctx = step({
+      ...input,
+      tags: { 'cloud-ops.io/owner': 'group:default/payments' },
+    });
     await expect(action(awsGateway()).handler(ctx as any)).rejects.toThrow(
       /Tag key "cloud-ops.io\/owner" is not allowed/,
     );
     expect(sc).toHaveReceivedCommandTimes(ProvisionProductCommand, 0);
   });
 
-  it('stops waiting at the timeout and says the retry resumes the record', async () => {
+  it('stops waiting at the timeout and says a retry provisions anew', async () => {
     sc.on(ProvisionProductCommand).resolves({
       RecordDetail: detail('CREATED'),
     });
@@ -197,19 +313,15 @@ describe('aws:servicecatalog:provision', () => {
       RecordDetail: detail('IN_PROGRESS'),
     });
     let clock = 0;
-    const a = createServiceCatalogProvisionAction({
-      gateway: awsGateway(),
+    const a = action(awsGateway(), {
       timeoutMs: 3_000,
-      pollIntervalMs: 1_000,
       now: () => clock,
       sleep: async ms => {
         clock += ms;
       },
     });
-    await expect(
-      a.handler(actionContext(input, { stepId: 'provision' }) as any),
-    ).rejects.toThrow(
-      /record rec-1 is still IN_PROGRESS. Retrying the task resumes the same record/,
+    await expect(a.handler(step() as any)).rejects.toThrow(
+      /record rec-1 is still IN_PROGRESS. A retry of the RFC provisions anew/,
     );
     expect(sc).toHaveReceivedCommandTimes(DescribeRecordCommand, 4);
   });
@@ -222,19 +334,9 @@ describe('aws:servicecatalog:provision', () => {
       RecordDetail: detail('IN_PROGRESS'),
     });
     const controller = new AbortController();
-    const a = createServiceCatalogProvisionAction({
-      gateway: awsGateway(),
-      timeoutMs: 60_000,
-      pollIntervalMs: 1_000,
-      sleep: async () => controller.abort(),
-    });
+    const a = action(awsGateway(), { sleep: async () => controller.abort() });
     await expect(
-      a.handler(
-        actionContext(input, {
-          stepId: 'provision',
-          signal: controller.signal,
-        }) as any,
-      ),
+      a.handler(step(input, { signal: controller.signal }) as any),
     ).rejects.toThrow(/the task was cancelled; record rec-1 was IN_PROGRESS/);
     expect(sc).toHaveReceivedCommandTimes(DescribeRecordCommand, 1);
   });
@@ -243,6 +345,7 @@ describe('aws:servicecatalog:provision', () => {
     const ctx = actionContext(input, { isDryRun: true });
     await action(awsGateway()).handler(ctx as any);
     expect(sc.calls()).toHaveLength(0);
+    expect(executions.verified).toHaveLength(0);
     expect(ctx.output).toHaveBeenCalledWith('recordId', 'rec-dry-run');
   });
 
@@ -252,18 +355,9 @@ describe('aws:servicecatalog:provision', () => {
       provisionDelayMs: 2_000,
       now: () => clock,
     });
-    const ctx = actionContext(
-      {
-        ...input,
-        productId: 'prod-sandboxec2linux',
-        provisioningArtifactId: 'pa-sandboxec2linuxv1',
-      },
-      { stepId: 'provision' },
-    );
-    await createServiceCatalogProvisionAction({
-      gateway,
+    const ctx = step(input, { binding: SANDBOX_BINDING });
+    await action(gateway, {
       timeoutMs: 10_000,
-      pollIntervalMs: 1_000,
       now: () => clock,
       sleep: async ms => {
         clock += ms;
@@ -277,48 +371,47 @@ describe('aws:servicecatalog:provision', () => {
 
   it('fails in the sandbox with the injected message', async () => {
     const gateway = new SandboxServiceCatalogGateway({ provisionDelayMs: 0 });
-    const ctx = actionContext(
+    const ctx = step(
       {
         ...input,
-        productId: 'prod-sandboxec2linux',
-        provisioningArtifactId: 'pa-sandboxec2linuxv1',
         parameters: {
           InstanceType: 't3.small',
           [SANDBOX_FAILURE_PARAMETER]: 'Insufficient capacity',
         },
       },
-      { stepId: 'provision' },
+      { binding: SANDBOX_BINDING },
     );
     await expect(action(gateway).handler(ctx as any)).rejects.toThrow(
       'Provisioning storefront-dev-app failed: Insufficient capacity',
     );
   });
 
-  it('derives a token AWS accepts from any step id', () => {
-    expect(provisionTokenFor('RFC-000001', 'make stack!')).toBe(
-      'ops-RFC-000001-make_stack_',
-    );
-    expect(provisionTokenFor('RFC-000001', 'x'.repeat(200))).toHaveLength(128);
-  });
-
-  it.each(examples.map(e => [e.description, e.step] as const))(
+  // The sandbox products the example change types bind.
+  const exampleBindings = [
+    SANDBOX_BINDING,
+    {
+      templateRef: 'template:default/s3-bucket',
+      serviceCatalog: {
+        productId: 'prod-sandboxs3bucket',
+        provisioningArtifactId: 'pa-sandboxs3bucketv1',
+      },
+    },
+  ];
+  it.each(examples.map((e, i) => [e.description, e.step, i] as const))(
     'runs the example: %s',
-    async (_description, step) => {
+    async (_description, example, i) => {
       const gateway = new SandboxServiceCatalogGateway({ provisionDelayMs: 0 });
-      const rfcId = String(step.input.rfcId).replace(
-        '${{ steps.rfc.output.rfcId }}',
-        'RFC-000123',
+      expect(example.if).toBe('${{ steps.rfc.output.execution }}');
+      // The template's expressions, rendered from an RFC's parameters.
+      const rendered = JSON.parse(
+        JSON.stringify(example.input).replace(/\$\{\{[^}]*\}\}/g, 'x1'),
       );
-      const ctx = actionContext({ ...step.input, rfcId }, { stepId: step.id });
+      const ctx = step(rendered, { binding: exampleBindings[i] });
       await action(gateway).handler(ctx as any);
-      expect(ctx.output).toHaveBeenCalledWith(
-        'provisionedProductName',
-        step.input.provisionedProductName,
-      );
       const [stack] = await gateway.listProvisionedProducts();
       expect(stack.tags).toContainEqual({
         Key: 'cloud-ops.io/rfc',
-        Value: rfcId,
+        Value: 'RFC-000101',
       });
     },
   );

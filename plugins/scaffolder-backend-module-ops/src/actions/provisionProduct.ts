@@ -1,21 +1,26 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  EXECUTION_OUTPUTS,
   isEntityTagKey,
   RESERVED_AWS_TAGS,
   toAwsTags,
   AWS_TAG_VALUE_MAX_LENGTH,
 } from '@cloud-ops/plugin-ops-common';
-import type {
-  ProvisionRecord,
-  ServiceCatalogGateway,
+import {
+  stackEntityRefFor,
+  type ProvisionRecord,
+  type ServiceCatalogGateway,
 } from '@cloud-ops/plugin-ops-node';
+import type { ExecutionGuard } from '../execution/executionGuard';
 import { examples } from './provisionProduct.examples';
-import { rfcIdInput } from './rfcIdInput';
+
+const ACTION_ID = 'aws:servicecatalog:provision';
 
 /** @public */
 export type ProvisionProductActionOptions = {
   gateway: ServiceCatalogGateway;
+  guard: ExecutionGuard;
   /** Longest wait for the record to finish (config `ops.scaffolder.provisionTimeout`). */
   timeoutMs: number;
   /** Time between DescribeRecord calls. */
@@ -24,23 +29,18 @@ export type ProvisionProductActionOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-const ENTITY_REF = /^[a-z]+:[^/]+\/.+$/i;
-
 /**
- * The ProvisionToken for an RFC. AWS treats a repeated ProvisionProduct with
- * the same token as the same request, so a retried or resumed task gets the
- * record it already started instead of a second stack.
+ * `aws:servicecatalog:provision` provisions the Service Catalog product of
+ * the RFC it carries out, tagged with its owner, component, RFC, cost center
+ * and environment, and waits for the record to finish.
  *
- * @public
- */
-export function provisionTokenFor(rfcId: string, stepId?: string): string {
-  const raw = stepId ? `ops-${rfcId}-${stepId}` : `ops-${rfcId}`;
-  return raw.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
-}
-
-/**
- * `aws:servicecatalog:provision` provisions a change type's Service Catalog
- * product, tagged with its owner, component, RFC, cost center and environment.
+ * It acts only inside the execution run of an approved RFC. What is
+ * provisioned comes from the RFC, never from step inputs: the product and
+ * artifact are the pinned change-type version's binding, the account and
+ * region the target entity's, the owner and component the RFC's. The
+ * ProvisionToken is the attempt's token, so a resumed or recovered task gets
+ * the record it already started instead of a second stack, and only an
+ * explicit retry (a new attempt) provisions again.
  *
  * @public
  */
@@ -53,30 +53,13 @@ export function createServiceCatalogProvisionAction(
     options.sleep ?? ((ms: number) => new Promise(r => setTimeout(r, ms)));
 
   return createTemplateAction({
-    id: 'aws:servicecatalog:provision',
+    id: ACTION_ID,
     description:
       "Provisions an AWS Service Catalog product for an RFC and waits for the record to finish, returning the stack's outputs",
     examples,
     supportsDryRun: true,
     schema: {
       input: {
-        rfcId: rfcIdInput('The RFC this provisioning carries out'),
-        productId: z =>
-          z
-            .string()
-            .regex(
-              /^prod-[a-z0-9]{4,}$/,
-              'must be a product id such as prod-abcd1234',
-            )
-            .describe('Service Catalog product id'),
-        provisioningArtifactId: z =>
-          z
-            .string()
-            .regex(
-              /^pa-[a-z0-9]{4,}$/,
-              'must be an artifact id such as pa-abcd1234',
-            )
-            .describe('Service Catalog provisioning artifact (version) id'),
         provisionedProductName: z =>
           z
             .string()
@@ -84,28 +67,14 @@ export function createServiceCatalogProvisionAction(
               /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/,
               'must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 128)',
             )
-            .describe('Name of the stack'),
+            .describe("Name of the stack, from the RFC's parameters"),
         parameters: z =>
           z
             .record(z.union([z.string(), z.number(), z.boolean()]))
             .default({})
-            .describe('Provisioning parameters of the product'),
-        owner: z =>
-          z
-            .string()
-            .regex(
-              ENTITY_REF,
-              'must be an entity ref such as group:default/web',
-            )
-            .describe('Owning group of the stack'),
-        entityRef: z =>
-          z
-            .string()
-            .regex(
-              ENTITY_REF,
-              'must be an entity ref such as component:default/storefront',
-            )
-            .describe('The component the stack belongs to'),
+            .describe(
+              "Provisioning parameters of the product, from the RFC's parameters",
+            ),
         costCenter: z => z.string().min(1).describe('Cost center to charge'),
         environment: z =>
           z.string().min(1).describe('Environment, e.g. dev, staging, prod'),
@@ -114,26 +83,13 @@ export function createServiceCatalogProvisionAction(
             .record(z.string())
             .default({})
             .describe('Further key/value tags for the stack'),
-        account: z =>
-          z
-            .string()
-            .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
-            .optional()
-            .describe('AWS account; defaults to config ops.aws.accountId'),
-        region: z =>
-          z
-            .string()
-            .regex(
-              /^[a-z]{2}(?:-[a-z]+)+-\d$/,
-              'must be an AWS region such as eu-west-1',
-            )
-            .optional()
-            .describe('AWS region; defaults to config ops.aws.region'),
       },
       output: {
         recordId: z => z.string(),
         provisionedProductId: z => z.string(),
         provisionedProductName: z => z.string(),
+        stackEntityRef: z =>
+          z.string().describe('The Resource entity the stack becomes'),
         outputs: z => z.record(z.string()).describe('Stack outputs by key'),
         sandbox: z =>
           z
@@ -143,33 +99,51 @@ export function createServiceCatalogProvisionAction(
     },
     async handler(ctx) {
       const { input } = ctx;
-      const tags = stackTags(input);
       const parameters = Object.fromEntries(
         Object.entries(input.parameters ?? {}).map(([k, v]) => [k, String(v)]),
       );
-      const provisionToken = provisionTokenFor(input.rfcId, ctx.step?.id);
-      const request = {
-        productId: input.productId,
-        provisioningArtifactId: input.provisioningArtifactId,
-        provisionedProductName: input.provisionedProductName,
-        provisionToken,
-        parameters,
-        tags: toAwsTags(tags),
-        account: input.account,
-        region: input.region,
-      };
+      const stackEntityRef = stackEntityRefFor(input.provisionedProductName);
 
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Dry run: would provision ${input.productId}/${input.provisioningArtifactId} as ${input.provisionedProductName} with token ${provisionToken}`,
+          `Dry run: would provision the RFC's product as ${input.provisionedProductName}`,
         );
         ctx.output('recordId', 'rec-dry-run');
         ctx.output('provisionedProductId', 'pp-dry-run');
         ctx.output('provisionedProductName', input.provisionedProductName);
+        ctx.output('stackEntityRef', stackEntityRef);
         ctx.output('outputs', {});
         ctx.output('sandbox', gateway.implementation === 'sandbox');
         return;
       }
+
+      const execution = await options.guard.require(ctx, { id: ACTION_ID });
+      const { rfc, target } = execution;
+      const product = execution.binding.serviceCatalog;
+      if (!product) {
+        throw new InputError(
+          `${rfc.id}: change type ${rfc.changeTypeId} ${rfc.changeTypeVersion} has no Service Catalog product (annotations cloud-ops.io/servicecatalog-product-id and -artifact-id), so nothing was provisioned`,
+        );
+      }
+      const tags = stackTags({
+        rfcId: rfc.id,
+        owner: target.ownerGroup,
+        entityRef: target.entityRef,
+        costCenter: input.costCenter,
+        environment: input.environment,
+        tags: input.tags,
+      });
+      const provisionToken = execution.token;
+      const request = {
+        productId: product.productId,
+        provisioningArtifactId: product.provisioningArtifactId,
+        provisionedProductName: input.provisionedProductName,
+        provisionToken,
+        parameters,
+        tags: toAwsTags(tags),
+        account: target.account,
+        region: target.region,
+      };
 
       const started = await ctx.checkpoint({
         key: `aws.servicecatalog.provision.${provisionToken}`,
@@ -181,10 +155,16 @@ export function createServiceCatalogProvisionAction(
           };
         },
       });
+      await options.guard.report(ctx, execution, {
+        [EXECUTION_OUTPUTS.provisionedProductId]: started.provisionedProductId,
+        [EXECUTION_OUTPUTS.recordId]: started.recordId,
+      });
       ctx.logger.info(
         `Provisioning ${input.provisionedProductName} (${
           started.provisionedProductId
-        }), record ${started.recordId}${
+        }) from ${product.productId}/${product.provisioningArtifactId} in ${
+          target.account
+        }/${target.region}, record ${started.recordId}${
           gateway.implementation === 'sandbox'
             ? ' in the sandbox Service Catalog'
             : ''
@@ -197,8 +177,8 @@ export function createServiceCatalogProvisionAction(
       for (;;) {
         record = await gateway.describeRecord({
           recordId: started.recordId,
-          account: input.account,
-          region: input.region,
+          account: target.account,
+          region: target.region,
         });
         if (record.status !== lastStatus) {
           ctx.logger.info(`Record ${record.recordId} is ${record.status}`);
@@ -214,7 +194,7 @@ export function createServiceCatalogProvisionAction(
         }
         if (now() >= deadline) {
           throw new Error(
-            `Provisioning ${input.provisionedProductName} did not finish in time; record ${record.recordId} is still ${record.status}. Retrying the task resumes the same record.`,
+            `Provisioning ${input.provisionedProductName} did not finish in time; record ${record.recordId} is still ${record.status}. A retry of the RFC provisions anew as its next attempt.`,
           );
         }
         await sleep(options.pollIntervalMs);
@@ -226,9 +206,13 @@ export function createServiceCatalogProvisionAction(
         }
       }
 
+      await options.guard.report(ctx, execution, {
+        [EXECUTION_OUTPUTS.stackEntityRef]: stackEntityRef,
+      });
       ctx.output('recordId', record.recordId);
       ctx.output('provisionedProductId', started.provisionedProductId);
       ctx.output('provisionedProductName', input.provisionedProductName);
+      ctx.output('stackEntityRef', stackEntityRef);
       ctx.output('outputs', record.outputs);
       ctx.output('sandbox', record.sandbox);
     },

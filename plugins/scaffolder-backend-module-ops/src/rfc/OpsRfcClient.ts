@@ -8,7 +8,8 @@ import type {
   ChangeTypeRisk,
   Rfc,
   RfcAuditEvent,
-  RfcStatus,
+  RfcExecution,
+  RfcExecutionLogEvent,
 } from '@cloud-ops/plugin-ops-common';
 
 /**
@@ -79,17 +80,6 @@ export class OpsRfcClient {
     return this.request('GET', `/rfcs/${encodeURIComponent(id)}`, credentials);
   }
 
-  async listRfcs(
-    query: { status?: RfcStatus[]; limit?: number; cursor?: string },
-    credentials: BackstageCredentials,
-  ): Promise<{ items: Rfc[]; nextCursor?: string }> {
-    const params = new URLSearchParams();
-    for (const s of query.status ?? []) params.append('status', s);
-    if (query.limit) params.set('limit', String(query.limit));
-    if (query.cursor) params.set('cursor', query.cursor);
-    return this.request('GET', `/rfcs?${params}`, credentials);
-  }
-
   async listEvents(
     id: string,
     credentials: BackstageCredentials,
@@ -102,34 +92,30 @@ export class OpsRfcClient {
     return items;
   }
 
-  startRfc(
+  getExecution(
     id: string,
-    body: { version: number; taskId?: string },
     credentials: BackstageCredentials,
-  ): Promise<Rfc> {
+  ): Promise<RfcExecution> {
     return this.request(
-      'POST',
-      `/rfcs/${encodeURIComponent(id)}/start`,
+      'GET',
+      `/rfcs/${encodeURIComponent(id)}/execution`,
       credentials,
-      body,
     );
   }
 
-  completeRfc(
+  /** Log lines of the RFC's execution after `after`; waits up to 30 s for one. */
+  async getExecutionLogs(
     id: string,
-    body: {
-      version: number;
-      outcome: 'Success' | 'Failure';
-      outcomeNotes?: string;
-    },
+    after: number | undefined,
     credentials: BackstageCredentials,
-  ): Promise<Rfc> {
-    return this.request(
-      'POST',
-      `/rfcs/${encodeURIComponent(id)}/complete`,
+  ): Promise<RfcExecutionLogEvent[]> {
+    const query = after === undefined ? '' : `?after=${after}`;
+    const { items } = await this.request<{ items: RfcExecutionLogEvent[] }>(
+      'GET',
+      `/rfcs/${encodeURIComponent(id)}/execution/logs${query}`,
       credentials,
-      body,
     );
+    return items;
   }
 
   private async request<T>(
@@ -158,14 +144,4 @@ export class OpsRfcClient {
     }
     return (await response.json()) as T;
   }
-}
-
-/** True when the ops backend answered 409: someone else changed the RFC first. */
-export function isConflict(error: unknown): boolean {
-  return error instanceof OpsRequestError && error.statusCode === 409;
-}
-
-/** A short description of a failure for logs. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
