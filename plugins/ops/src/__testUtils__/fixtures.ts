@@ -241,6 +241,47 @@ export function entityOperations(
         at: hoursAgo(24 * 15),
       },
     },
+    // What the sandbox holds: what the RFCs above set, tagged with them.
+    settingsInForce: {
+      source: 'sandbox',
+      refreshedAt: hoursAgo(0.2),
+      stale: false,
+      data: {
+        maintenanceWindow: {
+          id: 'mw-0123456789abcdef0',
+          name: 'cloud-ops-payments-api',
+          schedule: 'cron(0 3 ? * TUE#2 *)',
+          window: {
+            week: 2,
+            weekday: 'TUE',
+            startTime: '03:00',
+            durationHours: 1,
+          },
+          enabled: true,
+          nextExecutionAt: '2026-03-10T03:00:00.000Z',
+          rfcId: 'RFC-000003',
+        },
+        rejectedUpdates: [
+          {
+            updateId: 'ALAS2-2026-060',
+            baselineId: 'pb-0123456789abcdef0',
+            rfcId: 'RFC-000005',
+          },
+        ],
+        backupPlan: {
+          id: 'plan-payments-api',
+          name: 'cloud-ops-payments-api',
+          schedule: 'cron(0 2 ? * * *)',
+          backupSchedule: {
+            frequency: 'daily',
+            startTime: '02:00',
+            retentionDays: 35,
+          },
+          rfcId: 'RFC-000004',
+        },
+        drift: [],
+      },
+    },
     incidents: {
       available: true,
       items: [
@@ -318,6 +359,8 @@ export function rfc(overrides: Partial<Rfc> = {}): Rfc {
     risk: 'high',
     status: 'PendingApproval',
     approvals: [],
+    automation: 'automated',
+    attempt: 0,
     createdAt: hoursAgo(2),
     updatedAt: hoursAgo(1),
     version: 2,

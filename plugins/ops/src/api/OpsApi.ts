@@ -12,6 +12,8 @@ import type {
   ProblemStatus,
   Rfc,
   RfcAuditEvent,
+  RfcExecution,
+  RfcExecutionLogEvent,
   RfcListQuery,
   ServiceRequest,
   ServiceRequestStatus,
@@ -93,7 +95,8 @@ export type RfcDecision =
       action: 'complete';
       outcome: 'Success' | 'Failure';
       outcomeNotes?: string;
-    };
+    }
+  | { action: 'retry'; reason?: string };
 
 /**
  * The ops backend as the frontend sees it.
@@ -118,6 +121,16 @@ export interface OpsApi {
   ): Promise<Rfc>;
   /** Takes a decision, naming the version the person saw so a lost race fails with 409. */
   decideRfc(id: string, version: number, decision: RfcDecision): Promise<Rfc>;
+  /** The RFC's execution: its steps, outputs and error. */
+  getRfcExecution(id: string): Promise<RfcExecution>;
+  /**
+   * Log lines of the execution after line `after`; the server waits a while
+   * for a new line while the execution runs.
+   */
+  getRfcExecutionLogs(
+    id: string,
+    after?: number,
+  ): Promise<RfcExecutionLogEvent[]>;
   /** Change history of one entity, newest first. */
   listEntityRfcs(entity: CompoundEntityRef): Promise<Rfc[]>;
   getCalendar(range: { from: string; to: string }): Promise<Rfc[]>;

@@ -8,6 +8,8 @@ import type {
   Problem,
   Rfc,
   RfcAuditEvent,
+  RfcExecution,
+  RfcExecutionLogEvent,
   ServiceRequest,
 } from '@cloud-ops/plugin-ops-common';
 import type {
@@ -123,6 +125,22 @@ export class OpsClient implements OpsApi {
       version,
       ...rest,
     });
+  }
+
+  async getRfcExecution(id: string): Promise<RfcExecution> {
+    return this.request('GET', `/rfcs/${encodeURIComponent(id)}/execution`);
+  }
+
+  async getRfcExecutionLogs(
+    id: string,
+    after?: number,
+  ): Promise<RfcExecutionLogEvent[]> {
+    const qs = after === undefined ? '' : `?after=${after}`;
+    const { items } = await this.request<{ items: RfcExecutionLogEvent[] }>(
+      'GET',
+      `/rfcs/${encodeURIComponent(id)}/execution/logs${qs}`,
+    );
+    return items;
   }
 
   async listEntityRfcs(entity: CompoundEntityRef): Promise<Rfc[]> {

@@ -7,10 +7,11 @@ import {
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
 import type {
   BackupsSnapshot,
-  EntityOpsSettings,
+  OperationsSection,
   RecoveryPointSummary,
   ResolvedRaciActivity,
   ResourceBackupState,
+  SettingsSnapshot,
 } from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -24,10 +25,11 @@ import { makeStyles, useTheme } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AddAPhotoIcon from '@material-ui/icons/AddAPhoto';
 import RestoreIcon from '@material-ui/icons/Restore';
-import { ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { formatHours, formatTime, relativeTime } from '../shared/time';
 import { NewRfcLink, OPS_CHANGE_TYPES } from './changeTypes';
-import { formatBackupSchedule, formatBytes } from './format';
+import { BackupScheduleSection } from './BackupScheduleSection';
+import { formatBytes } from './format';
 import { CardState, OperationsCard } from './OperationsCard';
 import { CardSection } from './CardSection';
 
@@ -352,67 +354,6 @@ const PickedPoint = (props: {
   );
 };
 
-const ScheduleSection = (props: {
-  data: BackupsSnapshot;
-  settings?: EntityOpsSettings;
-  rfcLink: (id: string) => string;
-  newRfcLink: NewRfcLink;
-}) => {
-  const classes = useStyles();
-  const { data, settings, rfcLink, newRfcLink } = props;
-  const chosen = settings?.backupSchedule;
-  const plans = [
-    ...new Map(
-      data.resources.flatMap(r => (r.plan ? [[r.plan.id, r.plan]] : [])),
-    ).values(),
-  ];
-  let schedule: ReactNode;
-  if (chosen) {
-    schedule = (
-      <Typography variant="body1">
-        <strong>{formatBackupSchedule(chosen)}</strong>{' '}
-        <Typography variant="caption" color="textSecondary">
-          set by <Link to={rfcLink(chosen.rfcId)}>{chosen.rfcId}</Link>
-        </Typography>
-      </Typography>
-    );
-  } else if (plans.length > 0) {
-    schedule = (
-      <Typography variant="body2">
-        From the backup plan{plans.length > 1 ? 's' : ''}:{' '}
-        {plans
-          .map(p => (p.schedule ? `${p.name} (${p.schedule})` : p.name))
-          .join(', ')}
-      </Typography>
-    );
-  } else {
-    schedule = (
-      <StatusWarning>No backup schedule chosen for this entity.</StatusWarning>
-    );
-  }
-  return (
-    <CardSection title="Backup schedule" testId="ops-backups-schedule">
-      {schedule}
-      <Box className={classes.actions}>
-        <Link
-          to={newRfcLink(
-            OPS_CHANGE_TYPES.setBackupSchedule,
-            chosen
-              ? {
-                  frequency: chosen.frequency,
-                  startTime: chosen.startTime,
-                  retentionDays: String(chosen.retentionDays),
-                }
-              : undefined,
-          )}
-        >
-          {chosen ? 'Change schedule' : 'Choose a schedule'}
-        </Link>
-      </Box>
-    </CardSection>
-  );
-};
-
 const ResponsibilitiesSection = (props: {
   activities: ResolvedRaciActivity[];
   viewerGroups?: string[];
@@ -485,13 +426,14 @@ const ResponsibilitiesSection = (props: {
 
 /**
  * Backups of the entity's resources: recovery points on a timeline to
- * restore from, the schedule the team chose, and who is responsible for
- * what in continuity management.
+ * restore from, the backup schedule in force in AWS, and who is responsible
+ * for what in continuity management.
  */
 export const BackupsCard = (props: {
   state: CardState;
   data?: BackupsSnapshot | null;
-  settings?: EntityOpsSettings;
+  /** The settings in force, read with their own freshness and source. */
+  inForce?: OperationsSection<SettingsSnapshot>;
   /** The entity's resolved RACI; the continuity rows are shown. */
   activities?: ResolvedRaciActivity[];
   /** Group refs of the person looking, to point out their team's duties. */
@@ -503,7 +445,7 @@ export const BackupsCard = (props: {
   const {
     state,
     data,
-    settings,
+    inForce,
     activities,
     viewerGroups,
     rfcLink,
@@ -579,9 +521,9 @@ export const BackupsCard = (props: {
           <Box mt={1}>
             <PickedPoint picked={picked} newRfcLink={newRfcLink} />
           </Box>
-          <ScheduleSection
+          <BackupScheduleSection
             data={data}
-            settings={settings}
+            inForce={inForce}
             rfcLink={rfcLink}
             newRfcLink={newRfcLink}
           />

@@ -4,6 +4,10 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import type {
+  EntityOperations,
+  SettingsSnapshot,
+} from '@cloud-ops/plugin-ops-common';
 import { entityOperations, paymentsApi } from '../../__testUtils__/fixtures';
 import {
   BASE_URL,
@@ -60,9 +64,27 @@ function rfcLinkOf(element: HTMLElement | null) {
   };
 }
 
-const NOW_ISO = new Date().toISOString();
 const daysFromNow = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString();
+
+/** The fixture with the settings in force changed; the RFC-derived `settings` stay as they are. */
+function withInForce(
+  data: Partial<SettingsSnapshot> | null,
+  section: Partial<EntityOperations['settingsInForce']> = {},
+): EntityOperations {
+  const ops = entityOperations();
+  return {
+    ...ops,
+    settingsInForce: {
+      ...ops.settingsInForce,
+      ...section,
+      data: data && { ...ops.settingsInForce.data!, ...data },
+    },
+  };
+}
+
+const WINDOW_IN_FORCE =
+  entityOperations().settingsInForce.data!.maintenanceWindow!;
 
 describe('EntityOperationsContent', () => {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -150,8 +172,9 @@ describe('EntityOperationsContent', () => {
       '/ops/incidents/INC-000012',
     );
 
-    // alarms, patch, backups, and the incidents opened from sandbox alarms
-    expect(screen.getAllByText('Sandbox data')).toHaveLength(4);
+    // alarms, patch, backups, the incidents opened from sandbox alarms, and
+    // the settings in force on the patch and backups cards
+    expect(screen.getAllByText('Sandbox data')).toHaveLength(6);
     expect(calls).toHaveLength(1);
   });
 
@@ -372,16 +395,17 @@ describe('EntityOperationsContent', () => {
     });
 
     it('marks a pending update that was rejected instead of offering to reject it again', async () => {
-      const ops = entityOperations();
-      serve({
-        ...ops,
-        settings: {
-          ...ops.settings,
+      serve(
+        withInForce({
           rejectedUpdates: [
-            { updateId: 'ALAS2-2026-097', rfcId: 'RFC-000009', at: NOW_ISO },
+            {
+              updateId: 'ALAS2-2026-097',
+              baselineId: 'pb-1',
+              rfcId: 'RFC-000009',
+            },
           ],
-        },
-      });
+        }),
+      );
       await render();
       const policy = within(await screen.findByTestId('ops-patch-policy'));
       await userEvent.click(
@@ -394,28 +418,12 @@ describe('EntityOperationsContent', () => {
       ).not.toBeInTheDocument();
     });
 
-    it('asks for a maintenance window when none is chosen, and offers to end an exclusion', async () => {
-      const ops = entityOperations();
-      const until = daysFromNow(20);
-      serve({
-        ...ops,
-        settings: {
-          ...ops.settings,
-          maintenanceWindow: null,
-          nextMaintenanceAt: null,
-          rejectedUpdates: [],
-          patchingExclusion: {
-            until,
-            justification: 'Quarter-end freeze',
-            rfcId: 'RFC-000006',
-            at: NOW_ISO,
-          },
-        },
-      });
+    it('asks for a maintenance window when AWS holds none', async () => {
+      serve(withInForce({ maintenanceWindow: null, rejectedUpdates: [] }));
       await render();
       const window = within(await screen.findByTestId('ops-patch-window'));
       expect(
-        window.getByText(/No maintenance window chosen/),
+        window.getByText(/No maintenance window set in the sandbox/),
       ).toBeInTheDocument();
       expect(
         rfcLinkOf(window.getByText('Choose a maintenance window')),
@@ -425,16 +433,152 @@ describe('EntityOperationsContent', () => {
         changeType: 'set-maintenance-window',
         parameters: {},
       });
+      // The RFC-derived window is not what is shown.
+      expect(
+        window.queryByText('2nd Tuesday, 03:00–04:00 UTC'),
+      ).not.toBeInTheDocument();
       // the SSM window on the instances is still mentioned
       expect(window.getByText(/Sunday patching/)).toBeInTheDocument();
       expect(
         screen.queryByTestId('ops-patch-rejected'),
       ).not.toBeInTheDocument();
+      expect(
+        within(screen.getByTestId('ops-patch-exclusion')).getByText(
+          'Not excluded from patching',
+        ),
+      ).toBeInTheDocument();
+    });
+
+    it('shows the window AWS holds, with the RFC its tag names, not the one the RFCs derive', async () => {
+      serve(
+        withInForce({
+          maintenanceWindow: {
+            ...WINDOW_IN_FORCE,
+            schedule: 'cron(0 2 ? * SUN#1 *)',
+            window: {
+              week: 1,
+              weekday: 'SUN',
+              startTime: '02:00',
+              durationHours: 1,
+            },
+            nextExecutionAt: '2026-04-05T02:00:00.000Z',
+            rfcId: 'RFC-000013',
+          },
+        }),
+      );
+      await render();
+      const window = within(await screen.findByTestId('ops-patch-window'));
+      expect(
+        window.getByText('1st Sunday, 02:00–03:00 UTC'),
+      ).toBeInTheDocument();
+      expect(window.getByRole('link', { name: 'RFC-000013' })).toHaveAttribute(
+        'href',
+        '/ops/rfcs/RFC-000013',
+      );
+      expect(window.getByTestId('ops-patch-next-window')).toHaveTextContent(
+        /^Next: .*2026.*\(.+\)$/,
+      );
+      expect(window.getByTestId('ops-patch-window-state')).toHaveTextContent(
+        'SSM maintenance window cloud-ops-payments-api: enabled',
+      );
+      expect(
+        rfcLinkOf(window.getByText('Change the window')).parameters,
+      ).toEqual({ week: '1', weekday: 'SUN', startTime: '02:00' });
+      expect(window.queryByText(/2nd Tuesday/)).not.toBeInTheDocument();
+    });
+
+    it('warns of each drift from the RFCs, saying what the RFC set and what AWS has', async () => {
+      serve(
+        withInForce({
+          rejectedUpdates: [],
+          drift: [
+            {
+              setting: 'maintenanceWindow',
+              expected:
+                'the second Tuesday of each month, 03:00 UTC, for 1 hour (RFC-000012)',
+              actual: 'the first Sunday of each month, 02:00 UTC, for 1 hour',
+              rfcId: 'RFC-000012',
+              message:
+                'The maintenance window in the sandbox is not the one RFC-000012 set: it was changed outside the portal, or the change was not carried out.',
+            },
+            {
+              setting: 'rejectedUpdate',
+              updateId: 'ALAS2-2026-060',
+              expected: 'ALAS2-2026-060 rejected (RFC-000005)',
+              actual: null,
+              rfcId: 'RFC-000005',
+              message:
+                'RFC-000005 rejected ALAS2-2026-060, but the patch baseline in the sandbox does not reject it: it is installed in the next window.',
+            },
+            {
+              setting: 'patchingExclusion',
+              expected: null,
+              actual: 'maintenance window disabled, with no end date',
+              message:
+                'The sandbox does not patch the stack, but no successful RFC excludes it now.',
+            },
+          ],
+        }),
+      );
+      await render();
+      const window = within(await screen.findByTestId('ops-patch-window'));
+      const [drift] = window.getAllByTestId('ops-settings-drift');
+      expect(window.getAllByTestId('ops-settings-drift')).toHaveLength(1);
+      expect(drift).toHaveTextContent(
+        'The maintenance window in the sandbox is not the one RFC-000012 set',
+      );
+      expect(drift).toHaveTextContent(
+        'The RFCs set: the second Tuesday of each month, 03:00 UTC, for 1 hour (RFC-000012)',
+      );
+      expect(drift).toHaveTextContent(
+        'The sandbox has: the first Sunday of each month, 02:00 UTC, for 1 hour',
+      );
+      expect(
+        within(drift).getByRole('link', { name: 'RFC-000012' }),
+      ).toHaveAttribute('href', '/ops/rfcs/RFC-000012');
+
+      // A rejection only the RFCs have still shows the section, with its warning.
+      const rejected = within(screen.getByTestId('ops-patch-rejected'));
+      expect(rejected.getByTestId('ops-settings-drift')).toHaveTextContent(
+        'The sandbox has: nothing',
+      );
+      expect(
+        rejected.getByText(
+          'The patch baseline in the sandbox rejects no updates.',
+        ),
+      ).toBeInTheDocument();
 
       const exclusion = within(screen.getByTestId('ops-patch-exclusion'));
+      expect(exclusion.getByTestId('ops-settings-drift')).toHaveTextContent(
+        'The RFCs set: nothing',
+      );
+      // Each warning sits with its own setting.
+      expect(
+        within(screen.getByTestId('ops-backups-schedule')).queryByTestId(
+          'ops-settings-drift',
+        ),
+      ).not.toBeInTheDocument();
+    });
+
+    it('shows an exclusion in force, with the RFC that set it, and offers to end it', async () => {
+      const until = daysFromNow(20);
+      serve(
+        withInForce({
+          maintenanceWindow: {
+            ...WINDOW_IN_FORCE,
+            enabled: false,
+            excludedUntil: until,
+            rfcId: 'RFC-000006',
+          },
+        }),
+      );
+      await render();
+      const exclusion = within(
+        await screen.findByTestId('ops-patch-exclusion'),
+      );
       expect(
         exclusion.getByText(
-          /Excluded from patching until .*: Quarter-end freeze/,
+          /Excluded from patching until .*: the maintenance window is disabled/,
         ),
       ).toBeInTheDocument();
       expect(
@@ -446,22 +590,26 @@ describe('EntityOperationsContent', () => {
       expect(
         exclusion.queryByText('Exclude from patching'),
       ).not.toBeInTheDocument();
+      const window = within(screen.getByTestId('ops-patch-window'));
+      expect(window.getByTestId('ops-patch-window-state')).toHaveTextContent(
+        'disabled',
+      );
+      // A disabled window does not run, so no next start is promised.
+      expect(
+        window.queryByTestId('ops-patch-next-window'),
+      ).not.toBeInTheDocument();
     });
 
-    it('treats an exclusion that has ended as no exclusion', async () => {
-      const ops = entityOperations();
-      serve({
-        ...ops,
-        settings: {
-          ...ops.settings,
-          patchingExclusion: {
-            until: daysFromNow(-1),
-            justification: 'Old freeze',
-            rfcId: 'RFC-000001',
-            at: NOW_ISO,
+    it('treats an exclusion that has ended on an enabled window as no exclusion', async () => {
+      serve(
+        withInForce({
+          maintenanceWindow: {
+            ...WINDOW_IN_FORCE,
+            enabled: true,
+            excludedUntil: daysFromNow(-1),
           },
-        },
-      });
+        }),
+      );
       await render();
       const exclusion = within(
         await screen.findByTestId('ops-patch-exclusion'),
@@ -470,6 +618,92 @@ describe('EntityOperationsContent', () => {
         exclusion.getByText('Not excluded from patching'),
       ).toBeInTheDocument();
       expect(exclusion.getByText('Exclude from patching')).toBeInTheDocument();
+    });
+
+    it('says when and where the settings in force were read, and labels AWS data', async () => {
+      serve(withInForce({}, { source: 'aws' }));
+      await render();
+      const status = within(await screen.findByTestId('ops-patch-settings'));
+      expect(
+        status.getByText(/^Settings in force in AWS, read /),
+      ).toBeInTheDocument();
+      expect(status.getByText('AWS')).toBeInTheDocument();
+      expect(status.queryByText('Sandbox data')).not.toBeInTheDocument();
+
+      const backups = within(await screen.findByTestId('ops-backups-settings'));
+      expect(backups.getByText('AWS')).toBeInTheDocument();
+    });
+
+    it('labels sandbox settings as sandbox data', async () => {
+      serve(entityOperations());
+      await render();
+      const status = within(await screen.findByTestId('ops-patch-settings'));
+      expect(status.getByText('Sandbox data')).toBeInTheDocument();
+      expect(
+        status.getByText(/^Settings in force in the sandbox, read /),
+      ).toBeInTheDocument();
+    });
+
+    it('keeps stale settings on show with why the last read failed', async () => {
+      serve(
+        withInForce(
+          {},
+          { stale: true, error: 'ThrottlingException: Rate exceeded' },
+        ),
+      );
+      await render();
+      expect(
+        await screen.findByTestId('ops-patch-settings-stale'),
+      ).toHaveTextContent(
+        'Stale: the last read of the settings in force failed (ThrottlingException: Rate exceeded)',
+      );
+      expect(
+        within(screen.getByTestId('ops-patch-window')).getByText(
+          '2nd Tuesday, 03:00–04:00 UTC',
+        ),
+      ).toBeInTheDocument();
+      // The patch read itself is fine.
+      expect(
+        screen.queryByTestId('ops-card-patch-stale'),
+      ).not.toBeInTheDocument();
+    });
+
+    it('says when the settings in force were never read, or could not be', async () => {
+      serve(withInForce(null, { refreshedAt: null, source: null }));
+      const { unmount } = await render();
+      expect(
+        await screen.findByText(
+          /The settings in force have not been read yet/,
+          {
+            selector: '[data-testid="ops-patch-settings"] *',
+          },
+        ),
+      ).toBeInTheDocument();
+      const window = within(screen.getByTestId('ops-patch-window'));
+      expect(
+        window.getByText('Not known until the settings in force are read.'),
+      ).toBeInTheDocument();
+      expect(
+        window.queryByText(/No maintenance window set/),
+      ).not.toBeInTheDocument();
+      expect(
+        window.getByText('Choose a maintenance window'),
+      ).toBeInTheDocument();
+      unmount();
+
+      serve(
+        withInForce(null, {
+          refreshedAt: null,
+          stale: true,
+          error: 'AccessDeniedException: ssm:DescribeMaintenanceWindows',
+        }),
+      );
+      await render();
+      expect(
+        await screen.findByTestId('ops-patch-settings-error'),
+      ).toHaveTextContent(
+        'The settings in force could not be read: AccessDeniedException: ssm:DescribeMaintenanceWindows',
+      );
     });
   });
 
@@ -558,9 +792,8 @@ describe('EntityOperationsContent', () => {
       });
     });
 
-    it("falls back to the backup plan's schedule when none was chosen", async () => {
-      const ops = entityOperations();
-      serve({ ...ops, settings: { ...ops.settings, backupSchedule: null } });
+    it("falls back to the resources' backup plans when the stack has none of its own", async () => {
+      serve(withInForce({ backupPlan: null }));
       await render();
       const schedule = within(
         await screen.findByTestId('ops-backups-schedule'),
@@ -572,6 +805,81 @@ describe('EntityOperationsContent', () => {
         changeType: 'set-backup-schedule',
         parameters: {},
       });
+    });
+
+    it('says when no backup schedule is set, and warns of its drift', async () => {
+      const ops = withInForce({
+        backupPlan: null,
+        drift: [
+          {
+            setting: 'backupSchedule',
+            expected: 'daily from 02:00 UTC, kept 35 days (RFC-000004)',
+            actual: null,
+            rfcId: 'RFC-000004',
+            message:
+              'RFC-000004 set a backup schedule, but the sandbox has no backup plan for the stack.',
+          },
+        ],
+      });
+      serve({
+        ...ops,
+        backups: {
+          ...ops.backups,
+          data: {
+            resources: ops.backups.data!.resources.map(
+              ({ plan: _plan, ...r }) => r,
+            ),
+          },
+        },
+      });
+      await render();
+      const schedule = within(
+        await screen.findByTestId('ops-backups-schedule'),
+      );
+      expect(
+        schedule.getByText(
+          'No backup schedule set in the sandbox for this entity.',
+        ),
+      ).toBeInTheDocument();
+      const drift = schedule.getByTestId('ops-settings-drift');
+      expect(drift).toHaveTextContent(
+        'The RFCs set: daily from 02:00 UTC, kept 35 days (RFC-000004)',
+      );
+      expect(drift).toHaveTextContent('The sandbox has: nothing');
+      expect(
+        within(drift).getByRole('link', { name: 'RFC-000004' }),
+      ).toHaveAttribute('href', '/ops/rfcs/RFC-000004');
+      expect(
+        within(screen.getByTestId('ops-patch-window')).queryByTestId(
+          'ops-settings-drift',
+        ),
+      ).not.toBeInTheDocument();
+    });
+
+    it('shows a backup plan the suite cannot read back by its schedule', async () => {
+      const plan = entityOperations().settingsInForce.data!.backupPlan!;
+      serve(
+        withInForce({
+          backupPlan: {
+            ...plan,
+            schedule: 'cron(30 4 1 * ? *)',
+            backupSchedule: undefined,
+            rfcId: undefined,
+          },
+        }),
+      );
+      await render();
+      const schedule = within(
+        await screen.findByTestId('ops-backups-schedule'),
+      );
+      expect(schedule.getByText('cron(30 4 1 * ? *)')).toBeInTheDocument();
+      expect(
+        schedule.getByText('AWS Backup plan cloud-ops-payments-api'),
+      ).toBeInTheDocument();
+      expect(schedule.queryByRole('link', { name: /^RFC-/ })).toBeNull();
+      expect(
+        rfcLinkOf(schedule.getByText('Change schedule')).parameters,
+      ).toEqual({});
     });
 
     it('lists the backup responsibilities and tells the owning team that validating backups is theirs', async () => {

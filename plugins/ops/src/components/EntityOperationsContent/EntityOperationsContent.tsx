@@ -135,7 +135,7 @@ export const EntityOperationsContent = () => {
           <PatchComplianceCard
             state={aws(operations?.patch)}
             data={operations?.patch.data}
-            settings={operations?.settings}
+            inForce={operations?.settingsInForce}
             rfcLink={links.rfc}
             newRfcLink={newRfcLink}
           />
@@ -144,7 +144,7 @@ export const EntityOperationsContent = () => {
           <BackupsCard
             state={aws(operations?.backups)}
             data={operations?.backups.data}
-            settings={operations?.settings}
+            inForce={operations?.settingsInForce}
             activities={operations?.raci.activities}
             viewerGroups={
               actor?.kind === 'user' ? actor.ownershipEntityRefs : undefined

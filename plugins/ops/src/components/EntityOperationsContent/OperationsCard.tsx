@@ -31,6 +31,22 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+/** Says where data comes from; sandbox data stands out, as it is simulated. */
+export const SourceLabel = (props: { source?: OperationsSource | null }) => {
+  const classes = useStyles();
+  if (props.source === 'sandbox') {
+    return (
+      <Chip
+        size="small"
+        className={classes.sandbox}
+        label="Sandbox data"
+        title="Simulated by the sandbox AWS account, not read from AWS"
+      />
+    );
+  }
+  return props.source === 'aws' ? <Chip size="small" label="AWS" /> : null;
+};
+
 /** An empty state sized for a card rather than a page. */
 const Quiet = (props: {
   title: string;
@@ -129,15 +145,7 @@ export const OperationsCard = (props: {
     !state.error &&
     !state.missingAnnotation ? (
       <Box className={classes.meta}>
-        {source === 'sandbox' && (
-          <Chip
-            size="small"
-            className={classes.sandbox}
-            label="Sandbox data"
-            title="Simulated by the sandbox AWS account, not read from AWS"
-          />
-        )}
-        {source === 'aws' && <Chip size="small" label="AWS" />}
+        <SourceLabel source={source} />
         {section?.refreshedAt && (
           <Typography
             variant="caption"

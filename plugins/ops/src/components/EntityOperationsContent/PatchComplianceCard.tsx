@@ -1,13 +1,9 @@
-import {
-  Link,
-  LinkButton,
-  StatusOK,
-  StatusWarning,
-} from '@backstage/core-components';
+import { Link } from '@backstage/core-components';
 import type {
-  EntityOpsSettings,
+  OperationsSection,
   PatchSnapshot,
   PendingUpdate,
+  SettingsSnapshot,
   UpdateClass,
 } from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
@@ -24,17 +20,18 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles, useTheme } from '@material-ui/core/styles';
 import ExpandLessIcon from '@material-ui/icons/ExpandLess';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import ScheduleIcon from '@material-ui/icons/Schedule';
 import { useState } from 'react';
 import { formatTime, relativeTime } from '../shared/time';
 import { NewRfcLink, OPS_CHANGE_TYPES } from './changeTypes';
-import {
-  formatDate,
-  formatLocalWithZone,
-  formatMaintenanceWindow,
-} from './format';
+import { formatDate } from './format';
 import { CardState, OperationsCard } from './OperationsCard';
 import { CardSection } from './CardSection';
+import {
+  ExclusionSection,
+  MaintenanceWindowSection,
+  RejectedSection,
+} from './PatchSettingsSections';
+import { SettingsReadStatus } from './SettingsInForce';
 
 /** The compliant share as a ring, so it reads at a glance. */
 export const ComplianceRing = (props: { compliant: number; total: number }) => {
@@ -89,13 +86,6 @@ export const ComplianceRing = (props: { compliant: number; total: number }) => {
 };
 
 const useStyles = makeStyles(theme => ({
-  actions: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: theme.spacing(2),
-    marginTop: theme.spacing(0.5),
-  },
   critical: {
     backgroundColor: theme.palette.error.main,
     color: theme.palette.error.contrastText,
@@ -174,20 +164,6 @@ function lastScan(data: PatchSnapshot) {
     .pop();
 }
 
-/** Earliest upcoming SSM maintenance window across the instances. */
-function nextSsmWindow(data: PatchSnapshot) {
-  return data.instances
-    .map(i => i.maintenanceWindow)
-    .filter(w => w?.nextExecutionAt)
-    .sort((a, b) => a!.nextExecutionAt!.localeCompare(b!.nextExecutionAt!))[0];
-}
-
-const SetBy = (props: { rfcId: string; rfcLink: (id: string) => string }) => (
-  <Typography variant="caption" color="textSecondary">
-    set by <Link to={props.rfcLink(props.rfcId)}>{props.rfcId}</Link>
-  </Typography>
-);
-
 const ClassChip = ({ updateClass }: { updateClass: UpdateClass }) => {
   const classes = useStyles();
   const label = PATCH_POLICY.find(p => p.updateClass === updateClass)?.label;
@@ -196,75 +172,6 @@ const ClassChip = ({ updateClass }: { updateClass: UpdateClass }) => {
   else if (updateClass === 'important') className = classes.important;
   return (
     <Chip size="small" label={label ?? updateClass} className={className} />
-  );
-};
-
-const MaintenanceWindowSection = (props: {
-  settings?: EntityOpsSettings;
-  data: PatchSnapshot;
-  rfcLink: (id: string) => string;
-  newRfcLink: NewRfcLink;
-}) => {
-  const classes = useStyles();
-  const { settings, data, rfcLink, newRfcLink } = props;
-  const window = settings?.maintenanceWindow;
-  const ssm = nextSsmWindow(data);
-  return (
-    <CardSection title="Maintenance window" testId="ops-patch-window">
-      {window ? (
-        <>
-          <Typography variant="body1">
-            <strong>{formatMaintenanceWindow(window)}</strong>{' '}
-            <SetBy rfcId={window.rfcId} rfcLink={rfcLink} />
-          </Typography>
-          {settings?.nextMaintenanceAt && (
-            <Typography
-              variant="body2"
-              color="textSecondary"
-              data-testid="ops-patch-next-window"
-            >
-              Next: {formatLocalWithZone(settings.nextMaintenanceAt)} (
-              {relativeTime(settings.nextMaintenanceAt)})
-            </Typography>
-          )}
-          <Box className={classes.actions}>
-            <Link
-              to={newRfcLink(OPS_CHANGE_TYPES.setMaintenanceWindow, {
-                week: String(window.week),
-                weekday: window.weekday,
-                startTime: window.startTime,
-              })}
-            >
-              Change the window
-            </Link>
-          </Box>
-        </>
-      ) : (
-        <>
-          <StatusWarning>
-            No maintenance window chosen: Important and other updates wait until
-            the team chooses one.
-          </StatusWarning>
-          <Box className={classes.actions}>
-            <LinkButton
-              to={newRfcLink(OPS_CHANGE_TYPES.setMaintenanceWindow)}
-              size="small"
-              variant="outlined"
-              color="primary"
-              startIcon={<ScheduleIcon />}
-            >
-              Choose a maintenance window
-            </LinkButton>
-          </Box>
-        </>
-      )}
-      {ssm && (
-        <Typography variant="caption" color="textSecondary" display="block">
-          SSM window on the instances: {ssm.name}, next{' '}
-          {formatTime(ssm.nextExecutionAt)}
-        </Typography>
-      )}
-    </CardSection>
   );
 };
 
@@ -377,109 +284,22 @@ const PolicySection = (props: {
   );
 };
 
-const RejectedSection = (props: {
-  settings: EntityOpsSettings;
-  rfcLink: (id: string) => string;
-  newRfcLink: NewRfcLink;
-}) => {
-  const { settings, rfcLink, newRfcLink } = props;
-  if (settings.rejectedUpdates.length === 0) return null;
-  return (
-    <CardSection title="Rejected updates" testId="ops-patch-rejected">
-      {settings.rejectedUpdates.map(r => (
-        <Box
-          key={r.updateId}
-          display="flex"
-          alignItems="baseline"
-          flexWrap="wrap"
-          style={{ gap: 8 }}
-        >
-          <Typography variant="body2">
-            <strong>{r.updateId}</strong>
-          </Typography>
-          <Typography variant="caption" color="textSecondary">
-            rejected {formatDate(r.at)} by{' '}
-            <Link to={rfcLink(r.rfcId)}>{r.rfcId}</Link>
-          </Typography>
-          <Link
-            to={newRfcLink(OPS_CHANGE_TYPES.applyUpdate, {
-              updateId: r.updateId,
-            })}
-            aria-label={`Apply ${r.updateId} after all`}
-          >
-            Apply it after all
-          </Link>
-        </Box>
-      ))}
-    </CardSection>
-  );
-};
-
-const ExclusionSection = (props: {
-  data: PatchSnapshot;
-  settings?: EntityOpsSettings;
-  rfcLink: (id: string) => string;
-  newRfcLink: NewRfcLink;
-  now: Date;
-}) => {
-  const classes = useStyles();
-  const { data, settings, rfcLink, newRfcLink, now } = props;
-  const exclusion = settings?.patchingExclusion;
-  const inForce =
-    exclusion && Date.parse(exclusion.until) > now.getTime()
-      ? exclusion
-      : undefined;
-  return (
-    <CardSection title="Exclusions" testId="ops-patch-exclusion">
-      {inForce ? (
-        <StatusWarning>
-          Excluded from patching until {formatDate(inForce.until)}:{' '}
-          {inForce.justification}
-        </StatusWarning>
-      ) : (
-        <StatusOK>Not excluded from patching</StatusOK>
-      )}
-      {inForce && (
-        <Box>
-          <SetBy rfcId={inForce.rfcId} rfcLink={rfcLink} />
-        </Box>
-      )}
-      <Typography variant="body2">
-        {data.unmanagedInstanceIds.length > 0
-          ? `Not under patch management: ${data.unmanagedInstanceIds.join(
-              ', ',
-            )}`
-          : 'Every instance is under patch management.'}
-      </Typography>
-      <Box className={classes.actions}>
-        {inForce ? (
-          <Link to={newRfcLink(OPS_CHANGE_TYPES.includeInPatching)}>
-            Include in patching again
-          </Link>
-        ) : (
-          <Link to={newRfcLink(OPS_CHANGE_TYPES.excludeFromPatching)}>
-            Exclude from patching
-          </Link>
-        )}
-      </Box>
-    </CardSection>
-  );
-};
-
 /**
- * Patch compliance of the entity's instances, and the patch settings the
- * team chose through RFCs: maintenance window, rejected updates and
- * exclusion, each with the link that changes it.
+ * Patch compliance of the entity's instances, and the patch settings in
+ * force in AWS: maintenance window, rejected updates and exclusion, each
+ * with the RFC that set it, where it drifted from the RFCs, and the link
+ * that changes it.
  */
 export const PatchComplianceCard = (props: {
   state: CardState;
   data?: PatchSnapshot | null;
-  settings?: EntityOpsSettings;
+  /** The settings in force, read with their own freshness and source. */
+  inForce?: OperationsSection<SettingsSnapshot>;
   rfcLink: (id: string) => string;
   newRfcLink: NewRfcLink;
   now?: Date;
 }) => {
-  const { state, data, settings, rfcLink, newRfcLink } = props;
+  const { state, data, inForce, rfcLink, newRfcLink } = props;
   const now = props.now ?? new Date();
   const empty =
     data &&
@@ -499,8 +319,14 @@ export const PatchComplianceCard = (props: {
     const scan = lastScan(data);
     const rows = pendingUpdateRows(data);
     const rejected = new Set(
-      (settings?.rejectedUpdates ?? []).map(r => r.updateId),
+      (inForce?.data?.rejectedUpdates ?? []).map(r => r.updateId),
     );
+    const settings = {
+      inForce: inForce?.data,
+      source: inForce?.source,
+      rfcLink,
+      newRfcLink,
+    };
     content = (
       <>
         <Grid container spacing={2} alignItems="center">
@@ -540,31 +366,15 @@ export const PatchComplianceCard = (props: {
             </Grid>
           </Grid>
         </Grid>
-        <MaintenanceWindowSection
-          settings={settings}
-          data={data}
-          rfcLink={rfcLink}
-          newRfcLink={newRfcLink}
-        />
+        <SettingsReadStatus section={inForce} testId="ops-patch-settings" />
+        <MaintenanceWindowSection {...settings} data={data} now={now} />
         <PolicySection
           rows={rows}
           rejected={rejected}
           newRfcLink={newRfcLink}
         />
-        {settings && (
-          <RejectedSection
-            settings={settings}
-            rfcLink={rfcLink}
-            newRfcLink={newRfcLink}
-          />
-        )}
-        <ExclusionSection
-          data={data}
-          settings={settings}
-          rfcLink={rfcLink}
-          newRfcLink={newRfcLink}
-          now={now}
-        />
+        <RejectedSection {...settings} />
+        <ExclusionSection {...settings} data={data} now={now} />
       </>
     );
   }

@@ -29,7 +29,8 @@ type Offered =
   | 'cancel'
   | 'start'
   | 'succeed'
-  | 'fail';
+  | 'fail'
+  | 'retry';
 
 const LABELS: Record<
   Offered,
@@ -64,20 +65,25 @@ const LABELS: Record<
     field: 'What went wrong?',
     required: true,
   },
+  retry: {
+    button: 'Retry',
+    title: 'Run this change again?',
+    field: 'Why retry now (optional)',
+  },
 };
 
 /**
  * The decisions this person may take on the RFC now. An action shows only
  * when the lifecycle allows it for this person and the permission policy
- * does not deny it; the server enforces both again.
+ * does not deny it; the server enforces both again. The lifecycle offers
+ * start and completion only on manual change types: the executor carries
+ * out automated ones.
  */
 export function offeredActions(options: {
   rfc: Rfc;
   actor: RfcActor;
   centralItGroup: string;
   permitted: Record<Offered, boolean>;
-  /** Manual change types are carried out by a person; automated ones by their template. */
-  manual?: boolean;
   now?: Date;
 }): Offered[] {
   const lifecycle = allowedRfcActions({
@@ -86,8 +92,16 @@ export function offeredActions(options: {
     centralItGroup: options.centralItGroup,
     now: options.now ?? new Date(),
   });
-  const offered: Offered[] = ['submit', 'approve', 'reject', 'cancel'];
-  if (options.manual) offered.push('start', 'succeed', 'fail');
+  const offered: Offered[] = [
+    'submit',
+    'approve',
+    'reject',
+    'cancel',
+    'start',
+    'succeed',
+    'fail',
+    'retry',
+  ];
   return offered.filter(a => lifecycle.includes(a) && options.permitted[a]);
 }
 
@@ -97,7 +111,6 @@ export const RfcActions = (props: {
   centralItGroup: string;
   onChanged: (rfc: Rfc) => void;
   onConflict: () => void;
-  manual?: boolean;
 }) => {
   const { rfc, actor, centralItGroup, onChanged, onConflict } = props;
   const opsApi = useApi(opsApiRef);
@@ -131,8 +144,8 @@ export const RfcActions = (props: {
       start: execute.allowed,
       succeed: execute.allowed,
       fail: execute.allowed,
+      retry: execute.allowed,
     },
-    manual: props.manual,
   });
 
   const run = async (action: Offered) => {
@@ -142,6 +155,7 @@ export const RfcActions = (props: {
     if (action === 'reject') decision = { action, comment: value ?? '' };
     else if (action === 'approve') decision = { action, comment: value };
     else if (action === 'cancel') decision = { action, reason: value };
+    else if (action === 'retry') decision = { action, reason: value };
     else if (action === 'succeed')
       decision = {
         action: 'complete',
@@ -208,7 +222,7 @@ export const RfcActions = (props: {
         <Button
           key={a}
           variant={
-            ['approve', 'submit', 'start', 'succeed'].includes(a)
+            ['approve', 'submit', 'start', 'succeed', 'retry'].includes(a)
               ? 'contained'
               : 'outlined'
           }

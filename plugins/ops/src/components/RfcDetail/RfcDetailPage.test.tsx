@@ -30,6 +30,14 @@ function serveRfc(
     http.get(`${BASE_URL}/rfcs/${initial.id}`, () =>
       HttpResponse.json(current),
     ),
+    http.get(`${BASE_URL}/rfcs/${initial.id}/execution`, () =>
+      HttpResponse.json({
+        rfcId: initial.id,
+        attempt: current.attempt,
+        steps: [],
+        outputs: [],
+      }),
+    ),
     http.get(`${BASE_URL}/rfcs/${initial.id}/events`, () =>
       HttpResponse.json({
         items: [
@@ -242,7 +250,8 @@ describe('RfcDetailPage', () => {
   it('lets Central IT carry out a manual change and record its outcome', async () => {
     const manual = rfc({
       id: 'RFC-000020',
-      changeTypeId: 'exclude-stack-from-patching',
+      changeTypeId: 'access-request',
+      automation: 'manual',
       status: 'InProgress',
       version: 5,
     });
@@ -275,8 +284,14 @@ describe('RfcDetailPage', () => {
     ]);
   });
 
-  it('offers no execution actions on automated changes, which their template runs', async () => {
-    serveRfc(rfc({ id: 'RFC-000021', status: 'Scheduled' }));
+  it('offers no execution actions on automated changes, which the executor runs', async () => {
+    serveRfc(
+      rfc({
+        id: 'RFC-000021',
+        status: 'Scheduled',
+        requestedStartTime: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
+    );
     await open('omar', 'ALLOW', 'RFC-000021');
     expect(
       await screen.findByRole('button', { name: 'Cancel RFC' }, slow),
@@ -284,6 +299,133 @@ describe('RfcDetailPage', () => {
     expect(
       screen.queryByRole('button', { name: 'Start' }),
     ).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/Not started yet: the executor starts it/),
+    ).toBeInTheDocument();
+  });
+
+  it("shows the execution's steps, log lines and outputs, with the stack it provisioned", async () => {
+    const running = rfc({
+      id: 'RFC-000022',
+      status: 'InProgress',
+      attempt: 1,
+      taskId: 'task-7',
+    });
+    serveRfc(running);
+    server.use(
+      http.get(`${BASE_URL}/rfcs/RFC-000022/execution`, () =>
+        HttpResponse.json({
+          rfcId: 'RFC-000022',
+          attempt: 1,
+          taskId: 'task-7',
+          taskStatus: 'processing',
+          steps: [
+            {
+              id: 'rfc',
+              name: 'Record the RFC',
+              action: 'ops:rfc:create',
+              status: 'completed',
+            },
+            {
+              id: 'provision',
+              name: 'Provision the stack',
+              action: 'aws:servicecatalog:provision',
+              status: 'processing',
+            },
+          ],
+          outputs: [
+            {
+              attempt: 1,
+              stepId: 'provision',
+              name: 'provisionedProductId',
+              value: 'pp-42',
+              at: running.updatedAt,
+            },
+            {
+              attempt: 1,
+              stepId: 'provision',
+              name: 'stackEntityRef',
+              value: 'resource:default/shop-dev',
+              at: running.updatedAt,
+            },
+          ],
+          stackEntityRef: 'resource:default/shop-dev',
+        }),
+      ),
+      http.get(`${BASE_URL}/rfcs/RFC-000022/execution/logs`, ({ request }) =>
+        HttpResponse.json({
+          items: new URL(request.url).searchParams.get('after')
+            ? []
+            : [
+                {
+                  id: 1,
+                  at: '2026-03-01T10:00:01.000Z',
+                  stepId: 'provision',
+                  message: 'Provisioning shop-dev (pp-42)',
+                  type: 'log',
+                },
+              ],
+        }),
+      ),
+    );
+    await open('ana', 'ALLOW', 'RFC-000022');
+    const card = await screen.findByTestId('rfc-execution', {}, slow);
+    await waitFor(() =>
+      expect(within(card).getByTestId('rfc-execution-log')).toHaveTextContent(
+        '[provision] Provisioning shop-dev (pp-42)',
+      ),
+    );
+    expect(
+      within(card).getByText('Provision the stack: processing'),
+    ).toBeInTheDocument();
+    expect(within(card).getByTestId('rfc-execution-outputs')).toHaveTextContent(
+      'pp-42',
+    );
+    expect(within(card).getByTestId('rfc-execution-stack')).toHaveTextContent(
+      'shop-dev',
+    );
+    expect(screen.getByText(/Attempt 1: task processing/)).toBeInTheDocument();
+  });
+
+  it('shows why an execution failed and lets a stakeholder retry it as a new attempt', async () => {
+    const failed = rfc({
+      id: 'RFC-000023',
+      status: 'Failure',
+      attempt: 1,
+      taskId: 'task-8',
+      statusReason:
+        'Provisioning shop-dev failed: Subnet subnet-1 does not exist',
+      version: 6,
+    });
+    const bodies = serveRfc(failed, () =>
+      rfc({ ...failed, status: 'Scheduled', version: 7 }),
+    );
+    server.use(
+      http.get(`${BASE_URL}/rfcs/RFC-000023/execution`, () =>
+        HttpResponse.json({
+          rfcId: 'RFC-000023',
+          attempt: 1,
+          taskId: 'task-8',
+          taskStatus: 'failed',
+          steps: [],
+          outputs: [],
+          error: failed.statusReason,
+        }),
+      ),
+      http.get(`${BASE_URL}/rfcs/RFC-000023/execution/logs`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await open('ana', 'ALLOW', 'RFC-000023');
+    expect(
+      await screen.findByTestId('rfc-execution-error', {}, slow),
+    ).toHaveTextContent('Subnet subnet-1 does not exist');
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await userEvent.click(
+      screen.getByRole('dialog').querySelector('button:last-of-type')!,
+    );
+    await waitFor(() => expect(bodies).toHaveLength(1));
+    expect(bodies[0]).toEqual({ action: 'retry', body: { version: 6 } });
   });
 
   describe('editing a draft', () => {

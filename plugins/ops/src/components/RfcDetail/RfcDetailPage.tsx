@@ -30,6 +30,7 @@ import { RfcStatusChip } from '../shared/RfcStatusChip';
 import { formatTime } from '../shared/time';
 import { RfcActions } from './RfcActions';
 import { RfcEditForm } from './RfcEditForm';
+import { isExecutionLive, RfcExecutionCard } from './RfcExecutionCard';
 import { RfcTimeline } from './RfcTimeline';
 
 const Text = ({ children }: { children?: string }) =>
@@ -68,16 +69,21 @@ export const RfcDetailPage = () => {
   const [editing, setEditing] = useState(false);
   const [conflict, setConflict] = useState<string>();
   const create = usePermission({ permission: rfcCreatePermission });
-  // The change type tells whether a person carries the change out (without
-  // the answer, no execution actions are offered) and which parameters the
-  // edit form shows.
+  // The change type tells which parameters the edit form shows.
   const changeTypeId = rfc?.changeTypeId;
   const changeType = useAsync(async () => {
     if (!changeTypeId) return undefined;
     const types = await opsApi.listChangeTypes();
     return types.find(t => t.id === changeTypeId);
   }, [opsApi, changeTypeId]);
-  const manual = changeType.value?.automation === 'manual';
+  // While the executor is about to run it or runs it, the status moves on
+  // its own; read it again until it settles.
+  const live = rfc ? isExecutionLive(rfc) : false;
+  useEffect(() => {
+    if (!live || editing) return undefined;
+    const timer = setInterval(retry, 3_000);
+    return () => clearInterval(timer);
+  }, [live, editing, retry]);
 
   if (error)
     return <ResponseErrorPanel error={error} title={`Could not load ${id}`} />;
@@ -134,7 +140,6 @@ export const RfcDetailPage = () => {
                 retry();
               }}
               onConflict={retry}
-              manual={manual}
             />
           )}
         </Box>
@@ -218,13 +223,10 @@ export const RfcDetailPage = () => {
                   </Box>
                 ),
                 'Outcome notes': <Text>{rfc.outcomeNotes}</Text>,
-                'Scaffolder task': rfc.taskId ? (
-                  <Link to={`/create/tasks/${encodeURIComponent(rfc.taskId)}`}>
-                    {rfc.taskId}
-                  </Link>
-                ) : (
-                  '—'
-                ),
+                'Carried out by':
+                  rfc.automation === 'automated'
+                    ? 'the executor, at the requested start time'
+                    : 'a person (manual change type)',
                 Created: formatTime(rfc.createdAt),
                 Updated: `${formatTime(rfc.updatedAt)} (version ${
                   rfc.version
@@ -233,6 +235,12 @@ export const RfcDetailPage = () => {
             />
           </InfoCard>
         )}
+        {rfc.automation === 'automated' &&
+          !['Editing', 'PendingApproval', 'Rejected'].includes(rfc.status) && (
+            <Box mt={2}>
+              <RfcExecutionCard rfc={rfc} onEnded={retry} />
+            </Box>
+          )}
       </Grid>
       <Grid item xs={12} md={4}>
         <InfoCard title="Lifecycle">
