@@ -26,6 +26,14 @@ else
   echo "Database tests run on SQLite only: no PostgreSQL configured (set ${PG_VAR})."
 fi
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
+if python3 -c 'import moto.server' 2>/dev/null; then
+  echo "AWS gateway tests also run against moto (python3 -m moto.server)."
+elif [ "${OPS_TEST_MOTO:-}" = "required" ]; then
+  echo "OPS_TEST_MOTO=required but python3 cannot import moto; install it (pip install 'moto[server]') or unset OPS_TEST_MOTO." >&2
+  exit 1
+else
+  echo "AWS gateway tests against moto are skipped: python3 cannot import moto."
+fi
 
 step "Type check"
 yarn tsc

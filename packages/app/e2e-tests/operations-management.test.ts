@@ -52,16 +52,22 @@ test('the owner chooses a maintenance window through a pre-approved change type;
       },
     }),
   );
-  // Pre-approved: scheduled at once, then carried out and closed.
+  // Pre-approved: scheduled at once; the executor carries it out in the
+  // sandbox's SSM and closes it. Nobody starts or completes it by hand.
   expect(rfc.status).toBe('Scheduled');
-  const started = await ok<{ version: number }>(
-    ana.post(`ops/rfcs/${rfc.id}/start`, { data: { version: rfc.version } }),
-  );
-  await ok(
-    ana.post(`ops/rfcs/${rfc.id}/complete`, {
-      data: { version: started.version, outcome: 'Success' },
-    }),
-  );
+  await expect
+    .poll(
+      async () =>
+        (
+          await ok<{ status: string }>(ana.get(`ops/rfcs/${rfc.id}`))
+        ).status,
+      { timeout: 60_000, intervals: [1_000] },
+    )
+    .toBe('Success');
+  const started = await ana.post(`ops/rfcs/${rfc.id}/start`, {
+    data: { version: rfc.version },
+  });
+  expect(started.status()).toBeGreaterThanOrEqual(400);
 
   // Patch data comes from the scheduled read; ask for one now in case the
   // portal has only just started (a 429 means one ran moments ago).
@@ -75,6 +81,10 @@ test('the owner chooses a maintenance window through a pre-approved change type;
   const window = page.getByTestId('ops-patch-window');
   await expect(window).toContainText('2nd Tuesday, 03:00–04:00 UTC');
   await expect(window.getByRole('link', { name: rfc.id })).toBeVisible();
+  // What the sandbox's SSM holds, not a replay of the RFC.
+  await expect(page.getByTestId('ops-patch-window-state')).toContainText(
+    /SSM maintenance window ops-patch-component-default-payments-api: enabled/,
+  );
   await expect(page.getByTestId('ops-patch-policy')).toContainText(
     /Critical Security Updates/i,
   );

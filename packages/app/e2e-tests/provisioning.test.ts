@@ -99,7 +99,58 @@ async function createAndOpenTask(page: Page) {
   await expect(page).toHaveURL(/\/create\/tasks\/[^/]+$/);
 }
 
-test('a developer provisions an EC2 stack end to end and it appears in the catalog with owner and tags', async ({
+/** The scaffolder task of the page the form led to, as its API reports it. */
+async function taskOf(page: Page, user: DemoUser) {
+  const taskId = new URL(page.url()).pathname.split('/').pop()!;
+  return {
+    taskId,
+    status: async () =>
+      (
+        await api<{ status: string }>(
+          user,
+          'GET',
+          `/api/scaffolder/v2/tasks/${taskId}`,
+        )
+      ).status,
+  };
+}
+
+/** Waits until the executor has ended the RFC, and returns it. */
+async function settled(user: DemoUser, id: string): Promise<Rfc> {
+  let rfc: Rfc | undefined;
+  await expect
+    .poll(
+      async () => {
+        rfc = await api<Rfc>(user, 'GET', `/api/ops/rfcs/${id}`);
+        return rfc.status;
+      },
+      { timeout: 90_000, intervals: [1_000] },
+    )
+    .toMatch(/^(Success|Failure)$/);
+  return rfc!;
+}
+
+/** The stack Resource the catalog made from the RFC's provisioned product. */
+async function stackOf(user: DemoUser, rfcId: string) {
+  const token = await tokenFor(user);
+  let stack: any;
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(
+          `${BACKEND_URL}/api/catalog/entities/by-query?filter=kind=resource,spec.type=stack,metadata.annotations.cloud-ops.io/rfc=${rfcId}`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        stack = (await res.json()).items?.[0];
+        return Boolean(stack);
+      },
+      { timeout: 60_000, intervals: [1_000] },
+    )
+    .toBe(true);
+  return stack;
+}
+
+test('a developer provisions an EC2 stack: the executor carries out the pre-approved RFC, the task follows it, and the stack appears with owner and tags', async ({
   page,
 }) => {
   const name = `shop-${unique()}`;
@@ -110,30 +161,19 @@ test('a developer provisions an EC2 stack end to end and it appears in the catal
   await field(page, 'Stack name').fill(name);
   await createAndOpenTask(page);
 
-  // Pre-approved: no approval wait; the sandbox provisions after a short delay.
-  await expect(page.getByText(/RFC-\d{6}\*?\*? is Success/)).toBeVisible({
+  // Pre-approved: the person's run records the RFC, then follows the
+  // execution the executor launched, copying its log.
+  await expect(page.getByText(/RFC-\d{6} is pre-approved/)).toBeVisible({
     timeout: 90_000,
   });
-  await expect(page.getByText(/sandbox/i).first()).toBeVisible();
+  await expect(
+    page.getByText(new RegExp(`The stack is .*${name}-dev`)),
+  ).toBeVisible({ timeout: 90_000 });
   const rfc = await findRfc('wei', name);
-  expect(rfc.status).toBe('Success');
+  expect((await settled('wei', rfc.id)).status).toBe('Success');
 
   // The stack lands in the catalog as a Resource with its owner and tags.
-  const token = await tokenFor('wei');
-  let stack: any;
-  await expect
-    .poll(
-      async () => {
-        const res = await fetch(
-          `${BACKEND_URL}/api/catalog/entities/by-query?filter=kind=resource,spec.type=stack,metadata.annotations.cloud-ops.io/rfc=${rfc.id}`,
-          { headers: { authorization: `Bearer ${token}` } },
-        );
-        stack = (await res.json()).items?.[0];
-        return Boolean(stack);
-      },
-      { timeout: 120_000, intervals: [2_000] },
-    )
-    .toBe(true);
+  const stack = await stackOf('wei', rfc.id);
   expect(stack.spec.owner).toBe('group:default/web');
   expect(stack.spec.dependencyOf).toEqual(['component:default/storefront']);
   expect(stack.metadata.annotations).toMatchObject({
@@ -158,8 +198,9 @@ test('a developer provisions an EC2 stack end to end and it appears in the catal
   });
 });
 
-test('an RDS database waits for Central IT approval, then provisions', async ({
+test("an RDS request's task ends at submission; Central IT approves it on /ops; the execution runs on its own and the developer sees its log and the new stack on the RFC page", async ({
   page,
+  browser,
 }) => {
   const name = `ledger-${unique()}`;
   await signInAs(page, 'priya');
@@ -169,27 +210,65 @@ test('an RDS database waits for Central IT approval, then provisions', async ({
   await field(page, 'Database name').fill(name);
   await createAndOpenTask(page);
 
+  // The task says who must approve and ends: no worker waits for people.
+  await expect(
+    page.getByText(/waits for approval by group:default\/central-it/),
+  ).toBeVisible({ timeout: 60_000 });
+  const task = await taskOf(page, 'priya');
+  await expect.poll(task.status, { timeout: 30_000 }).toBe('completed');
   const rfc = await findRfc('priya', name);
   expect(rfc.status).toBe('PendingApproval');
   expect(rfc.approverGroup).toBe('group:default/central-it');
-
-  // A Central IT operator approves.
-  const current = await api<Rfc>('omar', 'GET', `/api/ops/rfcs/${rfc.id}`);
-  await api('omar', 'POST', `/api/ops/rfcs/${rfc.id}/approve`, {
-    version: current.version,
-    comment: 'Sized right for the ledger',
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/rds-task-ends-at-submission.png',
+    fullPage: true,
   });
 
-  await expect(page.getByText(/RFC-\d{6}\*?\*? is Success/)).toBeVisible({
-    timeout: 120_000,
+  // A Central IT operator approves it from the queue, in their own browser.
+  const omarContext = await browser.newContext();
+  const omar = await omarContext.newPage();
+  await signInAs(omar, 'omar');
+  await omar.goto('/ops');
+  await omar.getByRole('link', { name: rfc.id }).click();
+  await omar.getByRole('button', { name: 'Approve' }).click();
+  await omar
+    .getByLabel('Comment (optional)')
+    .fill('Sized right for the ledger');
+  await omar
+    .getByRole('dialog')
+    .getByRole('button', { name: 'Approve' })
+    .click();
+  await expect(omar.getByTestId('rfc-status')).toContainText(
+    /Scheduled|In progress|Success/,
+  );
+  await omarContext.close();
+
+  // Nobody pressed anything more: the executor carries it out.
+  await page.goto(`/ops/rfcs/${rfc.id}`);
+  await expect(page.getByTestId('rfc-status')).toContainText('Success', {
+    timeout: 90_000,
   });
-  const done = await api<Rfc>('priya', 'GET', `/api/ops/rfcs/${rfc.id}`);
-  expect(done.status).toBe('Success');
+  const execution = page.getByTestId('rfc-execution');
+  await expect(execution.getByTestId('rfc-execution-log')).toContainText(
+    `Provisioning ${name}-dev`,
+  );
+  await expect(execution.getByTestId('rfc-execution-outputs')).toContainText(
+    /pp-/,
+  );
+  await expect(execution.getByTestId('rfc-execution-stack')).toContainText(
+    `${name}-dev`,
+  );
+  await expect(page.getByTestId('rfc-timeline')).toContainText(
+    'succeed by system:ops-executor',
+  );
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/rds-executed.png',
+    fullPage: true,
+  });
+  await stackOf('priya', rfc.id);
 });
 
-test('a rejected RDS request fails the task with the reason', async ({
-  page,
-}) => {
+test('a rejected RDS request is never carried out', async ({ page }) => {
   const name = `reject-${unique()}`;
   const reason = `Use the shared ledger cluster (${name})`;
   await signInAs(page, 'ana');
@@ -198,6 +277,8 @@ test('a rejected RDS request fails the task with the reason', async ({
   await fillOwnership(page, /payments/i, /payments.api/i, 'CC-2002');
   await field(page, 'Database name').fill(name);
   await createAndOpenTask(page);
+  const task = await taskOf(page, 'ana');
+  await expect.poll(task.status, { timeout: 30_000 }).toBe('completed');
 
   const rfc = await findRfc('ana', name);
   const current = await api<Rfc>('lena', 'GET', `/api/ops/rfcs/${rfc.id}`);
@@ -206,39 +287,15 @@ test('a rejected RDS request fails the task with the reason', async ({
     comment: reason,
   });
 
-  // The task fails with the reason, in its event stream and on the page.
-  const taskId = new URL(page.url()).pathname.split('/').pop()!;
-  await expect
-    .poll(
-      async () => {
-        const { status } = await api<{ status: string }>(
-          'ana',
-          'GET',
-          `/api/scaffolder/v2/tasks/${taskId}`,
-        );
-        return status;
-      },
-      { timeout: 60_000 },
-    )
-    .toBe('failed');
-  const events = await api<Array<{ type: string; body: { message?: string } }>>(
+  await page.goto(`/ops/rfcs/${rfc.id}`);
+  await expect(page.getByTestId('rfc-status')).toContainText('Rejected');
+  await expect(page.getByText(reason).first()).toBeVisible();
+  // The executor never launched an execution for it.
+  const execution = await api<{ attempt: number; taskId?: string }>(
     'ana',
     'GET',
-    `/api/scaffolder/v2/tasks/${taskId}/events`,
+    `/api/ops/rfcs/${rfc.id}/execution`,
   );
-  expect(events.map(e => e.body.message ?? '').join('\n')).toContain(
-    `${rfc.id} was rejected: ${reason}`,
-  );
-  // A failed task shows its error above the steps and opens its log by
-  // itself, so there is nothing to click (clicking "Show Logs" would race
-  // the page's own toggle).
-  await expect(
-    page.getByText(`${rfc.id} was rejected: ${reason}`).first(),
-  ).toBeVisible({ timeout: 30_000 });
-  await page.screenshot({
-    path: 'e2e-test-report/screenshots/rejected-rfc-task.png',
-    fullPage: true,
-  });
-  const after = await api<Rfc>('ana', 'GET', `/api/ops/rfcs/${rfc.id}`);
-  expect(after.status).toBe('Rejected');
+  expect(execution).toMatchObject({ attempt: 0 });
+  expect(execution.taskId).toBeUndefined();
 });

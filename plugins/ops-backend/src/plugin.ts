@@ -95,6 +95,8 @@ export const opsPlugin = createBackendPlugin({
           notifications,
           logger,
         });
+        // Set once operations data is wired, below.
+        let refreshTarget = async (_entityRef: string) => {};
         const rfcRoutes = await setupRfcs({
           config,
           logger,
@@ -109,6 +111,7 @@ export const opsPlugin = createBackendPlugin({
           notifier,
           scaffolder,
           events,
+          refreshTarget: entityRef => refreshTarget(entityRef),
           store: rfcStore,
           changeTypes,
         });
@@ -140,26 +143,26 @@ export const opsPlugin = createBackendPlugin({
           }),
           logger,
         );
-        httpRouter.use(
-          await setupOperations({
-            config,
-            logger,
-            database,
-            catalog,
-            auth,
-            httpAuth,
-            scheduler,
-            permissions,
-            incidents,
-            alarmListener: incidents,
-            settings: new EntitySettingsService({ store: rfcStore }),
-            // What AWS (or the sandbox) holds is what the tab shows in force.
-            settingsReader: gateways.settings,
-            sandboxAccount: gateways.sandbox,
-            store: snapshotStore,
-            rfcStore,
-          }),
-        );
+        const operations = await setupOperations({
+          config,
+          logger,
+          database,
+          catalog,
+          auth,
+          httpAuth,
+          scheduler,
+          permissions,
+          incidents,
+          alarmListener: incidents,
+          settings: new EntitySettingsService({ store: rfcStore }),
+          // What AWS (or the sandbox) holds is what the tab shows in force.
+          settingsReader: gateways.settings,
+          sandboxAccount: gateways.sandbox,
+          store: snapshotStore,
+          rfcStore,
+        });
+        httpRouter.use(operations.router);
+        refreshTarget = operations.refreshTarget;
         httpRouter.use(createIncidentRoutes({ httpAuth, incidents }));
 
         const centralItGroup =

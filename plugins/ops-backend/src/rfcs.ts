@@ -70,6 +70,8 @@ export async function setupRfcs(deps: {
   scaffolder: ExecutionScaffolder;
   /** Tells the catalog about provisioned stacks; optional. */
   events?: EventsService;
+  /** Reads the target's settings from AWS again once an execution ended. */
+  refreshTarget?: (entityRef: string) => Promise<void>;
   /** Shared with the rest of the plugin when given; created otherwise. */
   store?: RfcStore;
   changeTypes?: ChangeTypeService;
@@ -115,6 +117,9 @@ export async function setupRfcs(deps: {
     executionTimeoutMs: duration(config, 'ops.execution.timeout', {
       hours: 3,
     }),
+    onEnded: async rfc => {
+      if (rfc.operation) await deps.refreshTarget?.(rfc.targetEntityRef);
+    },
     onSucceeded: async (rfc, outputs) => {
       if (outputs[EXECUTION_OUTPUTS.provisionedProductId] && deps.events) {
         await deps.events.publish({

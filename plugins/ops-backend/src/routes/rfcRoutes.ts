@@ -313,7 +313,8 @@ export function createRfcRoutes(options: {
   router.get('/change-types', async (req, res) => {
     const creds = await credentials(req);
     const filter = parseInput(changeTypeQuery, req.query, 'query');
-    res.json({ items: await changeTypes.list(filter, creds) });
+    const items = await changeTypes.list(filter, creds);
+    res.json({ items: items.map(({ formSteps: _form, ...rest }) => rest) });
   });
 
   return router;

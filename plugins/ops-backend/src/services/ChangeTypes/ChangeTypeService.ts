@@ -18,6 +18,11 @@ import {
 /** A change type from the approved catalog with its parameter schema. */
 export type ApprovedChangeType = ChangeType & {
   parameterSchema: ParameterSchema;
+  /**
+   * The template's form steps as written (`spec.parameters`), which the
+   * scaffolder checks an execution's values against. Not served by the API.
+   */
+  formSteps?: unknown;
 };
 
 export type ChangeTypeFilter = {
@@ -102,11 +107,12 @@ export class CatalogChangeTypeService implements ChangeTypeService {
         continue;
       }
       if (parsed.changeType.deprecated && !includeDeprecated) continue;
+      const formSteps = (entity.spec as { parameters?: unknown } | undefined)
+        ?.parameters;
       result.push({
         ...parsed.changeType,
-        parameterSchema: parameterSchemaFromTemplate(
-          (entity.spec as { parameters?: unknown } | undefined)?.parameters,
-        ),
+        parameterSchema: parameterSchemaFromTemplate(formSteps),
+        formSteps,
       });
     }
     return result;

@@ -1,5 +1,6 @@
 import {
   parameterSchemaFromTemplate,
+  validateAsScaffolder,
   validateParameters,
 } from './parameterSchema';
 
@@ -72,5 +73,52 @@ describe('validateParameters', () => {
       'parameters.name: is required',
       'parameters.size: must be at most 4',
     ]);
+  });
+});
+
+describe('parameters named like built-in object properties', () => {
+  it.each([
+    'constructor',
+    'toString',
+    'valueOf',
+    'hasOwnProperty',
+    '__proto__',
+  ])('refuses %s, which the change type does not declare', name => {
+    const schema = parameterSchemaFromTemplate({
+      properties: { size: { type: 'integer' } },
+    });
+    const parameters = JSON.parse(`{"${name}": 1}`);
+    expect(validateParameters(schema, parameters)).toEqual([
+      expect.stringContaining(`parameters.${name}: is not a parameter`),
+    ]);
+  });
+});
+
+describe('validateAsScaffolder', () => {
+  const form = [
+    {
+      required: ['start'],
+      properties: { start: { type: 'string', format: 'date-time' } },
+    },
+    { properties: { size: { type: 'integer', minimum: 1 } } },
+  ];
+
+  it('finds what the scaffolder would refuse to run, naming the parameter', () => {
+    expect(validateAsScaffolder(form, { start: 'tomorrow' })).toEqual([
+      expect.stringMatching(/^parameters\.start: .*date-time/),
+    ]);
+    expect(validateAsScaffolder(form, { size: 2 })).toEqual([
+      expect.stringMatching(/^parameters: .*start/),
+    ]);
+    expect(
+      validateAsScaffolder(form, { start: '2026-12-01T10:00:00Z', size: 0 }),
+    ).toEqual([expect.stringMatching(/^parameters\.size: /)]);
+  });
+
+  it('accepts what the scaffolder accepts', () => {
+    expect(
+      validateAsScaffolder(form, { start: '2026-12-01T10:00:00Z', size: 3 }),
+    ).toEqual([]);
+    expect(validateAsScaffolder(undefined, {})).toEqual([]);
   });
 });

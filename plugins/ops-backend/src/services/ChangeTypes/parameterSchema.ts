@@ -1,4 +1,5 @@
 import type { JsonObject } from '@backstage/types';
+import { validate as validateJsonSchema } from 'jsonschema';
 
 /** A JSON Schema property as used in Template form steps. */
 export type ParameterProperty = {
@@ -146,7 +147,13 @@ export function validateParameters(
     }
   }
   for (const [name, value] of Object.entries(parameters)) {
-    const property = schema.properties[name];
+    // Own properties only: `constructor` or `toString` are not parameters.
+    const property = Object.prototype.hasOwnProperty.call(
+      schema.properties,
+      name,
+    )
+      ? schema.properties[name]
+      : undefined;
     if (!property) {
       const known = Object.keys(schema.properties);
       problems.push(
@@ -158,6 +165,37 @@ export function validateParameters(
     }
     if (value === undefined || value === null) continue;
     checkValue(`parameters.${name}`, value, property, problems);
+  }
+  return problems;
+}
+
+/**
+ * Checks the parameters the way the scaffolder checks a task's values against
+ * the template's form steps before it runs it, so an RFC that is accepted can
+ * always be executed with its stored parameters. Returns one message per
+ * problem, naming the parameter.
+ */
+export function validateAsScaffolder(
+  formSteps: unknown,
+  parameters: JsonObject,
+): string[] {
+  const steps = Array.isArray(formSteps) ? formSteps : [formSteps];
+  const problems: string[] = [];
+  for (const step of steps) {
+    if (!step || typeof step !== 'object') continue;
+    let result;
+    try {
+      result = validateJsonSchema(parameters, step as object);
+    } catch {
+      // A schema the validator cannot read is the template's problem; the
+      // catalog module reports it on the template's page.
+      continue;
+    }
+    for (const error of result.errors) {
+      const name = error.property.replace(/^instance\.?/, '');
+      const message = `parameters${name ? `.${name}` : ''}: ${error.message}`;
+      if (!problems.includes(message)) problems.push(message);
+    }
   }
   return problems;
 }

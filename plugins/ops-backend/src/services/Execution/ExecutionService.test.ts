@@ -246,7 +246,12 @@ describe.each(databases.eachSupportedId())(
         events: [],
       });
       scaffolder.log('task-1', 'rfc', 'Carrying out', 'completed');
-      scaffolder.log('task-1', 'provision', 'Provisioning', 'processing');
+      scaffolder.log(
+        'task-1',
+        'provision',
+        '\u001b[32minfo\u001b[39m: Provisioning',
+        'processing',
+      );
       const execution = await service.getExecution(
         rfc.id,
         mockCredentials.user('user:default/wei'),
@@ -276,7 +281,7 @@ describe.each(databases.eachSupportedId())(
         expect.objectContaining({
           id: 2,
           stepId: 'provision',
-          message: 'Provisioning',
+          message: 'info: Provisioning',
         }),
       ]);
     });

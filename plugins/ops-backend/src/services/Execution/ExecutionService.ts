@@ -243,12 +243,16 @@ export class ExecutionService {
   }
 }
 
+/** The scaffolder's task logger colours its level names for terminals. */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_COLOURS = /\u001b\[[0-9;]*m/g;
+
 function toLogEvent(e: LogEvent): RfcExecutionLogEvent {
   return {
     id: Number(e.id),
     at: e.createdAt,
     ...(e.body?.stepId ? { stepId: e.body.stepId } : {}),
-    message: e.body?.message ?? '',
+    message: (e.body?.message ?? '').replace(TERMINAL_COLOURS, ''),
     type: e.type,
   };
 }

@@ -87,6 +87,7 @@ describe.each(databases.eachSupportedId())('RfcExecutor on %s', databaseId => {
   let clock: number;
   let changeTypes: ReturnType<typeof catalog>;
   const succeeded: Array<{ rfc: Rfc; outputs: Record<string, string> }> = [];
+  const ended: string[] = [];
 
   const executor = (owner: string, options: { leaseMs?: number } = {}) =>
     new RfcExecutor({
@@ -103,6 +104,9 @@ describe.each(databases.eachSupportedId())('RfcExecutor on %s', databaseId => {
       onSucceeded: async (rfc, outputs) => {
         succeeded.push({ rfc, outputs });
       },
+      onEnded: async rfc => {
+        ended.push(`${rfc.id}:${rfc.status}`);
+      },
     });
 
   beforeEach(async () => {
@@ -114,6 +118,7 @@ describe.each(databases.eachSupportedId())('RfcExecutor on %s', databaseId => {
     clock = Date.now();
     changeTypes = catalog();
     succeeded.length = 0;
+    ended.length = 0;
   });
 
   const create = (overrides: Partial<NewRfc> = {}) =>
@@ -207,6 +212,7 @@ describe.each(databases.eachSupportedId())('RfcExecutor on %s', databaseId => {
         outputs: { provisionedProductId: 'pp-1', recordId: 'rec-1' },
       },
     ]);
+    expect(ended).toEqual([`${rfc.id}:Success`]);
     // The secret opens nothing once the RFC has ended.
     expect((await store.getExecutionState(rfc.id))?.secretHash).toBeUndefined();
   });
@@ -226,6 +232,7 @@ describe.each(databases.eachSupportedId())('RfcExecutor on %s', databaseId => {
       statusReason:
         'Provisioning shop-dev failed: Subnet subnet-1 does not exist',
     });
+    expect(ended).toEqual([`${rfc.id}:Failure`]);
 
     // A retry is a person's explicit step; the executor then starts attempt 2.
     await store.transition({

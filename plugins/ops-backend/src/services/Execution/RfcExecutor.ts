@@ -46,6 +46,11 @@ export type RfcExecutorOptions = {
   notifier?: OpsNotifier;
   /** Told about every RFC that ends Success, e.g. to register its stack. */
   onSucceeded?: (rfc: Rfc, outputs: Record<string, string>) => Promise<void>;
+  /**
+   * Told about every execution that ended, either way, e.g. to read the
+   * target's settings from AWS again.
+   */
+  onEnded?: (rfc: Rfc) => Promise<void>;
   /** How long a replica holds an RFC before another may take it over. */
   leaseMs: number;
   /** Longest an execution task may run before the RFC fails. */
@@ -248,6 +253,7 @@ export class RfcExecutor {
             `After ${rfc.id} succeeded: ${describe(error)}`,
           ),
         );
+      await this.ended(done);
       return 'succeeded';
     }
     const reason = await this.failureOf(rfc.taskId, status);
@@ -403,7 +409,7 @@ export class RfcExecutor {
   }
 
   private async fail(rfc: Rfc, reason: string): Promise<Rfc> {
-    return this.transition(rfc, 'fail', 'Failure', {
+    const failed = await this.transition(rfc, 'fail', 'Failure', {
       comment: reason,
       changes: { statusReason: reason, outcomeNotes: reason },
       execution: {
@@ -412,6 +418,17 @@ export class RfcExecutor {
         leaseOwner: this.owner,
       },
     });
+    await this.ended(failed);
+    return failed;
+  }
+
+  /** Its hook's failure never undoes the ended RFC. */
+  private async ended(rfc: Rfc) {
+    await this.options
+      .onEnded?.(rfc)
+      .catch(error =>
+        this.options.logger.warn(`After ${rfc.id} ended: ${describe(error)}`),
+      );
   }
 
   private async transition(

@@ -11,6 +11,7 @@ import { migrateOpsDatabase } from '../../database/OperationsSnapshotStore';
 export type OpsNotificationTopic =
   | 'rfc-awaiting-approval'
   | 'rfc-decided'
+  | 'rfc-executed'
   | 'maintenance-upcoming'
   | 'incident-opened'
   | 'problem-opened'

@@ -61,7 +61,15 @@ export async function setupOperations(deps: {
   /** Shared with the rest of the plugin when given; created otherwise. */
   store?: OperationsSnapshotStore;
   rfcStore?: Pick<RfcStore, 'list'>;
-}): Promise<express.Router> {
+}): Promise<{
+  router: express.Router;
+  /**
+   * Reads AWS for one entity now, e.g. after an execution changed its
+   * settings, so the tab shows what AWS holds without waiting for the
+   * scheduled read. Acts as the plugin: nobody asked for it.
+   */
+  refreshTarget: (entityRef: string) => Promise<void>;
+}> {
   const store =
     deps.store ??
     (await DatabaseOperationsSnapshotStore.create({
@@ -89,8 +97,16 @@ export async function setupOperations(deps: {
         : undefined),
   });
   await operations.schedule(deps.scheduler);
-  return createOperationsRouter({
-    httpAuth: deps.httpAuth,
-    operations: operations.service,
-  });
+  return {
+    router: await createOperationsRouter({
+      httpAuth: deps.httpAuth,
+      operations: operations.service,
+    }),
+    refreshTarget: async entityRef => {
+      const entity = await deps.catalog.getEntityByRef(entityRef, {
+        credentials: await deps.auth.getOwnServiceCredentials(),
+      });
+      if (entity) await operations.refresher.refreshEntity(entity);
+    },
+  };
 }

@@ -40,8 +40,14 @@ import {
   type RfcActor,
   type RfcAuditEvent,
 } from '@cloud-ops/plugin-ops-common';
-import type { ChangeTypeService } from '../ChangeTypes/ChangeTypeService';
-import { validateParameters } from '../ChangeTypes/parameterSchema';
+import type {
+  ApprovedChangeType,
+  ChangeTypeService,
+} from '../ChangeTypes/ChangeTypeService';
+import {
+  validateAsScaffolder,
+  validateParameters,
+} from '../ChangeTypes/parameterSchema';
 import type { OpsNotifier } from '../Notifications';
 import { notificationsForTransition } from './rfcNotifications';
 import type {
@@ -192,10 +198,7 @@ export class RfcService {
     if ('problem' in target) problems.push(target.problem);
 
     if (changeType) {
-      problems.push(
-        ...validateParameters(changeType.parameterSchema, input.parameters),
-        ...this.checkOperation(changeType.operation, input.parameters),
-      );
+      problems.push(...this.checkParameters(changeType, input.parameters));
     }
     problems.push(
       ...this.checkPeople(input.peerReviewer, actor.userEntityRef),
@@ -307,10 +310,7 @@ export class RfcService {
           `parameters: change type ${rfc.changeTypeId} ${rfc.changeTypeVersion} is no longer in the approved catalog; cancel this RFC and create a new one`,
         );
       } else {
-        problems.push(
-          ...validateParameters(changeType.parameterSchema, input.parameters),
-          ...this.checkOperation(rfc.operation, input.parameters),
-        );
+        problems.push(...this.checkParameters(changeType, input.parameters));
       }
     }
     const start =
@@ -607,6 +607,25 @@ export class RfcService {
       return ['peerReviewer: must be someone other than the requester'];
     }
     return [];
+  }
+
+  /**
+   * The change type's form, checked our way (each problem in the product's
+   * words) and then the scaffolder's way, so that an accepted RFC's stored
+   * parameters always start its execution run; plus what its operation needs.
+   */
+  private checkParameters(
+    changeType: ApprovedChangeType,
+    parameters: JsonObject,
+  ): string[] {
+    const ours = validateParameters(changeType.parameterSchema, parameters);
+    return [
+      ...ours,
+      ...(ours.length
+        ? []
+        : validateAsScaffolder(changeType.formSteps, parameters)),
+      ...this.checkOperation(changeType.operation, parameters),
+    ];
   }
 
   /** What a patch or continuity operation needs of its parameters. */

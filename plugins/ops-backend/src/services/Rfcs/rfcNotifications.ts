@@ -9,7 +9,9 @@ const rfcLink = (rfc: Rfc) => `/ops/rfcs/${encodeURIComponent(rfc.id)}`;
  *
  * - it now waits for approval: the approving group, except the requester;
  * - it was approved or rejected (by a person or because it was still
- *   unapproved at its start time): the requester, except whoever decided.
+ *   unapproved at its start time): the requester, except whoever decided;
+ * - its execution ended, Success or Failure: the requester, except whoever
+ *   recorded the outcome.
  */
 export function notificationsForTransition(
   before: Rfc | undefined,
@@ -61,6 +63,32 @@ export function notificationsForTransition(
         description: `${after.title}: ${
           after.statusReason ?? 'no reason given'
         }.`,
+        link: rfcLink(after),
+        severity: 'high',
+      });
+    }
+  }
+  if (before?.status === 'InProgress') {
+    if (after.status === 'Success') {
+      notes.push({
+        recipients: [after.requester],
+        exclude: [actor],
+        topic: 'rfc-executed',
+        title: `${after.id} was carried out`,
+        description: `${after.title}${
+          after.outcomeNotes ? `: ${after.outcomeNotes}` : '.'
+        }`,
+        link: rfcLink(after),
+      });
+    } else if (after.status === 'Failure') {
+      notes.push({
+        recipients: [after.requester],
+        exclude: [actor],
+        topic: 'rfc-executed',
+        title: `${after.id} failed`,
+        description: `${after.title}: ${
+          after.statusReason ?? after.outcomeNotes ?? 'no reason given'
+        }. It can be retried from its page.`,
         link: rfcLink(after),
         severity: 'high',
       });
