@@ -1,6 +1,7 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
   CHANGE_TYPE_ANNOTATIONS as K,
+  isChangeTypeAllowedFor,
   parseChangeType,
   validateChangeTypeSteps,
 } from './changeType';
@@ -272,5 +273,44 @@ describe('validateChangeTypeSteps', () => {
   it('makes parseChangeType refuse a template with these problems', () => {
     const result = parseChangeType(template(valid, [intake()]));
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('allowed groups', () => {
+  it('reads them as full group refs and decides who may request', () => {
+    const result = parseChangeType(
+      template({
+        ...valid,
+        [K.allowedGroups]: 'payments, group:default/Central-IT,group:ops/dba',
+      }),
+    );
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.changeType.allowedGroups).toEqual([
+      'group:default/payments',
+      'group:default/central-it',
+      'group:ops/dba',
+    ]);
+    expect(
+      isChangeTypeAllowedFor(result.changeType, [
+        'user:default/ana',
+        'group:default/payments',
+      ]),
+    ).toBe(true);
+    expect(
+      isChangeTypeAllowedFor(result.changeType, [
+        'user:default/wei',
+        'group:default/web',
+      ]),
+    ).toBe(false);
+    expect(isChangeTypeAllowedFor({}, ['user:default/wei'])).toBe(true);
+  });
+
+  it('names a malformed entry', () => {
+    const result = parseChangeType(
+      template({ ...valid, [K.allowedGroups]: 'payments, user:default/ana' }),
+    );
+    expect(result.ok ? [] : result.errors).toEqual([
+      expect.stringContaining('got "user:default/ana"'),
+    ]);
   });
 });

@@ -26,6 +26,11 @@ export const CHANGE_TYPE_ANNOTATIONS = {
   deprecated: `${OPS_ANNOTATION_PREFIX}/deprecated`,
   /** The patch or continuity setting the change type changes, one of {@link OPS_OPERATIONS}. */
   operation: `${OPS_ANNOTATION_PREFIX}/operation`,
+  /**
+   * Comma-separated group refs that may see and request the change type
+   * (role-based change types); absent means every signed-in user.
+   */
+  allowedGroups: `${OPS_ANNOTATION_PREFIX}/allowed-groups`,
 } as const;
 
 /** @public */
@@ -105,6 +110,11 @@ export type ChangeType = {
   deprecated?: { message: string };
   /** The patch or continuity setting an RFC of this type changes, if any. */
   operation?: OpsOperation;
+  /**
+   * Full group refs that may see and request it; absent means every
+   * signed-in user.
+   */
+  allowedGroups?: string[];
 };
 
 /** @public */
@@ -256,6 +266,8 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
   }
   const operation = operationRaw as OpsOperation | undefined;
 
+  const allowedGroups = readAllowedGroups(a[K.allowedGroups], errors);
+
   if (errors.length > 0) {
     return { ok: false, errors };
   }
@@ -281,12 +293,55 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
     ...(serviceCatalog ? { serviceCatalog } : {}),
     ...(deprecated ? { deprecated } : {}),
     ...(operation ? { operation } : {}),
+    ...(allowedGroups ? { allowedGroups } : {}),
   };
   const stepProblems = validateChangeTypeSteps(entity, changeType);
   if (stepProblems.length > 0) {
     return { ok: false, errors: stepProblems };
   }
   return { ok: true, changeType };
+}
+
+const GROUP_REF =
+  /^(?:group:)?(?:([a-z0-9][a-z0-9._-]*)\/)?([a-z0-9][a-z0-9._-]*)$/i;
+
+/** Reads `cloud-ops.io/allowed-groups` into full group refs. */
+function readAllowedGroups(
+  raw: string | undefined,
+  errors: string[],
+): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const refs: string[] = [];
+  for (const part of raw.split(',').map(p => p.trim())) {
+    const match = GROUP_REF.exec(part);
+    if (!match) {
+      errors.push(
+        `annotation ${CHANGE_TYPE_ANNOTATIONS.allowedGroups} must list group refs such as group:default/payments, separated by commas; got "${part}"`,
+      );
+      continue;
+    }
+    const ref = `group:${(match[1] ?? 'default').toLocaleLowerCase(
+      'en-US',
+    )}/${match[2].toLocaleLowerCase('en-US')}`;
+    if (!refs.includes(ref)) refs.push(ref);
+  }
+  return refs;
+}
+
+/**
+ * Whether someone with these ownership refs (user and groups) may see and
+ * request the change type: every signed-in user when it names no allowed
+ * groups, else members of one of them.
+ *
+ * @public
+ */
+export function isChangeTypeAllowedFor(
+  changeType: Pick<ChangeType, 'allowedGroups'>,
+  ownershipRefs: string[],
+): boolean {
+  if (!changeType.allowedGroups) return true;
+  const mine = new Set(ownershipRefs.map(r => r.toLocaleLowerCase('en-US')));
+  return changeType.allowedGroups.some(g => mine.has(g));
 }
 
 /** The intake step every change type's template starts with. @public */
