@@ -42,6 +42,40 @@ export type OperationsSource = 'aws' | 'sandbox';
 /** Entity annotation holding RACI overrides as JSON, keyed by activity id. @public */
 export const ANNOTATION_RACI_OVERRIDES = `${OPS_ANNOTATION_PREFIX}/raci-overrides`;
 
+/**
+ * A source of a snapshot that could not be read while the others were, e.g.
+ * AWS Backup failing while the EBS and RDS snapshots were read.
+ *
+ * @public
+ */
+export type OperationsSourceWarning = {
+  /**
+   * The AWS source: `aws-backup`, `ebs-snapshots`, `rds-snapshots`,
+   * `maintenance-windows` or `pending-updates`.
+   */
+  source: string;
+  /** Which call failed, where, and what AWS said. */
+  error: string;
+  /** Resources left out because only this source could say how they stand. */
+  resourcesLeftOut?: number;
+};
+
+/**
+ * What a read could not use, carried beside the data of a snapshot. Both
+ * fields are absent when everything was read.
+ *
+ * @public
+ */
+export type OperationsReadNotes = {
+  warnings?: OperationsSourceWarning[];
+  /**
+   * Resources selected for the entity whose ARN the reader did not
+   * understand (malformed, or without the resource type its service uses),
+   * so they are in no section; a few of them as examples.
+   */
+  notUnderstood?: { count: number; examples: string[] };
+};
+
 /** @public */
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -58,7 +92,7 @@ export type AlarmSummary = {
 };
 
 /** @public */
-export type AlarmsSnapshot = { alarms: AlarmSummary[] };
+export type AlarmsSnapshot = { alarms: AlarmSummary[] } & OperationsReadNotes;
 
 /** An SSM maintenance window covering an instance. @public */
 export type MaintenanceWindowSummary = {
@@ -91,7 +125,7 @@ export type PatchSnapshot = {
   instances: InstancePatchState[];
   /** Instances found by tag that SSM has no patch state for. */
   unmanagedInstanceIds: string[];
-};
+} & OperationsReadNotes;
 
 /** How a resource is backed up. @public */
 export type BackupMethod =
@@ -130,7 +164,9 @@ export type ResourceBackupState = {
 };
 
 /** @public */
-export type BackupsSnapshot = { resources: ResourceBackupState[] };
+export type BackupsSnapshot = {
+  resources: ResourceBackupState[];
+} & OperationsReadNotes;
 
 /**
  * The patch and backup settings AWS holds for an entity's stack, and where

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { DescribeMaintenanceWindowsCommand } from '@aws-sdk/client-ssm';
+import { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { ConfigReader } from '@backstage/config';
 import { AwsClientFactory } from './AwsClientFactory';
 import { AwsCredentialsError } from './awsErrors';
@@ -181,5 +182,133 @@ describe('AwsClientFactory', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('credentials shared by the clients of an account', () => {
+    /** A role-assuming account: every call of its provider is one AssumeRole. */
+    function assumingManager(expiresInMs?: number) {
+      const assumed: string[] = [];
+      return {
+        assumed,
+        credentialsManager: {
+          getCredentialProvider: async (opts?: { accountId?: string }) => ({
+            sdkCredentialProvider: async () => {
+              const n = assumed.push(opts?.accountId ?? 'main');
+              await new Promise(resolve => setTimeout(resolve, 5));
+              return {
+                accessKeyId: `ASIA${n}`,
+                secretAccessKey: 'secret',
+                ...(expiresInMs !== undefined
+                  ? { expiration: new Date(Date.now() + expiresInMs) }
+                  : {}),
+              };
+            },
+          }),
+        },
+      };
+    }
+
+    it('fetches them once per account for all its clients and regions, even at once', async () => {
+      const { assumed, credentialsManager } = assumingManager(3_600_000);
+      const factory = new AwsClientFactory({ credentialsManager });
+      const other = { account: '444455556666', region: 'us-east-1' };
+
+      const identities = await Promise.all([
+        factory.ssm(here).config.credentials(),
+        factory.backup(here).config.credentials(),
+        factory.ec2({ ...here, region: 'us-east-1' }).config.credentials(),
+        factory.rds(here).config.credentials(),
+        factory.tagging(here).config.credentials(),
+        factory.ssm(here, { idempotent: false }).config.credentials(),
+        factory.ssm(other).config.credentials(),
+        factory.backup(other).config.credentials(),
+      ]);
+      await factory.resolveCredentials(here.account);
+
+      expect(assumed.sort()).toEqual([here.account, '444455556666']);
+      expect(new Set(identities.map(i => i.accessKeyId)).size).toBe(2);
+    });
+
+    it('fetches them again when they are about to expire', async () => {
+      const { assumed, credentialsManager } = assumingManager(60_000);
+      const factory = new AwsClientFactory({ credentialsManager });
+
+      await factory.ssm(here).config.credentials();
+      const fetched = assumed.length;
+      await factory.resolveCredentials(here.account);
+
+      // A minute left is inside the refresh window: the next use fetches anew.
+      expect(assumed).toHaveLength(fetched + 1);
+    });
+
+    it('does not keep a failed fetch, and says it was the credentials', async () => {
+      let calls = 0;
+      const factory = new AwsClientFactory({
+        credentialsManager: {
+          getCredentialProvider: async () => ({
+            sdkCredentialProvider: async () => {
+              calls += 1;
+              if (calls === 1) {
+                throw Object.assign(new Error('not authorized to assume'), {
+                  name: 'AccessDenied',
+                });
+              }
+              return { accessKeyId: 'ASIA2', secretAccessKey: 'secret' };
+            },
+          }),
+        },
+      });
+
+      await expect(factory.resolveCredentials(here.account)).rejects.toThrow(
+        'could not get credentials for account 111122223333: AccessDenied: not authorized to assume',
+      );
+      await expect(factory.ssm(here).config.credentials()).resolves.toEqual({
+        accessKeyId: 'ASIA2',
+        secretAccessKey: 'secret',
+      });
+    });
+
+    it('uses the main account when no account is named', async () => {
+      const { assumed, credentialsManager } = assumingManager();
+      const factory = new AwsClientFactory({ credentialsManager });
+
+      await factory
+        .serviceCatalog({ region: 'eu-west-1' })
+        .config.credentials();
+
+      expect(assumed).toEqual(['main']);
+    });
+  });
+
+  it('builds clients of other SDK packages like its own, cached per class, with the configured endpoint and timeout', async () => {
+    const factory = AwsClientFactory.fromConfig(
+      new ConfigReader({
+        ops: {
+          aws: {
+            endpoint: 'http://127.0.0.1:5000',
+            endpoints: { cloudwatch: 'https://monitoring.vpce.example.com' },
+          },
+        },
+      }),
+      { credentialsManager: manager(), requestTimeoutMs: 1_234 },
+    );
+
+    // Any SDK v3 client class; ServiceCatalogClient stands in for CloudWatchClient here.
+    const client = factory.clientOf(ServiceCatalogClient, 'cloudwatch', here);
+    expect(factory.clientOf(ServiceCatalogClient, 'cloudwatch', here)).toBe(
+      client,
+    );
+    expect(factory.serviceCatalog(here)).not.toBe(client);
+    expect(await client.config.endpoint!()).toMatchObject({
+      hostname: 'monitoring.vpce.example.com',
+    });
+    expect(await client.config.maxAttempts()).toBe(3);
+    expect(
+      await (client.config.requestHandler as any).configProvider,
+    ).toMatchObject({
+      requestTimeout: 1_234,
+      throwOnRequestTimeout: true,
+      connectionTimeout: 3_000,
+    });
   });
 });

@@ -17,9 +17,12 @@ export class AwsCredentialsError extends Error {
   override readonly name = 'AwsCredentialsError';
   override readonly cause?: unknown;
 
-  constructor(readonly account: string, cause: unknown) {
+  /** @param account - the account, or undefined for the main account. */
+  constructor(readonly account: string | undefined, cause: unknown) {
     super(
-      `could not get credentials for account ${account}: ${errorText(cause)}`,
+      `could not get credentials for ${
+        account ? `account ${account}` : 'the main account'
+      }: ${errorText(cause)}`,
     );
     this.cause = cause;
   }

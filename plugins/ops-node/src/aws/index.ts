@@ -1,5 +1,7 @@
 export { AwsClientFactory } from './AwsClientFactory';
 export type {
+  AwsClientConfig,
+  AwsClientLocation,
   AwsClientOptions,
   AwsLocation,
   AwsServiceName,

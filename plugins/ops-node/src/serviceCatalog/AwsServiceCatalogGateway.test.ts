@@ -74,7 +74,10 @@ describe('AwsServiceCatalogGateway', () => {
     expect(
       sc.commandCalls(ProvisionProductCommand).map(c => c.args[0].input),
     ).toEqual([expected, expected]);
-    // One client per account and region, credentials looked up once.
+    // One client per account and region, the account looked up once.
+    const [client, again] = sc.send.thisValues as ServiceCatalogClient[];
+    expect(again).toBe(client);
+    expect(await client.config.region()).toBe('us-east-1');
     expect(credentialsManager.getCredentialProvider).toHaveBeenCalledTimes(1);
     expect(credentialsManager.getCredentialProvider).toHaveBeenCalledWith({
       accountId: '444455556666',

@@ -8,10 +8,8 @@ import {
 } from '@aws-sdk/client-service-catalog';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import {
-  AwsCredentialsManager,
-  DefaultAwsCredentialsManager,
-} from '@backstage/integration-aws-node';
+import type { AwsCredentialsManager } from '@backstage/integration-aws-node';
+import { AwsClientFactory } from '../aws';
 import {
   AwsTarget,
   ProvisionedStack,
@@ -23,37 +21,55 @@ import {
 
 /** SearchProvisionedProducts returns at most 100 per page. */
 const SEARCH_PAGE_SIZE = 100;
-const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * Service Catalog over AWS SDK v3, one client per account and region with
- * credentials from the standard `aws` integration config.
+ * Service Catalog over AWS SDK v3, with clients from an
+ * {@link AwsClientFactory}: per account and region, credentials from the
+ * standard `aws` integration config, the endpoints of `ops.aws.endpoint`
+ * and `ops.aws.endpoints.servicecatalog`, standard retries and timeouts.
  *
  * @public
  */
 export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
   readonly implementation = 'aws' as const;
-  private readonly clients = new Map<string, Promise<ServiceCatalogClient>>();
+  private readonly clients: AwsClientFactory;
 
-  static fromConfig(config: Config): AwsServiceCatalogGateway {
+  static fromConfig(
+    config: Config,
+    options: { clients?: AwsClientFactory } = {},
+  ): AwsServiceCatalogGateway {
     return new AwsServiceCatalogGateway({
-      credentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
+      clients: options.clients ?? AwsClientFactory.fromConfig(config),
       defaultAccount: config.getOptionalString('ops.aws.accountId'),
       defaultRegion: config.getOptionalString('ops.aws.region'),
     });
   }
 
+  /**
+   * Takes the client factory to share, or a credentials manager to build
+   * one with AWS's own endpoints.
+   */
   constructor(
-    private readonly options: {
-      credentialsManager: AwsCredentialsManager;
+    private readonly options: (
+      | { clients: AwsClientFactory }
+      | { credentialsManager: AwsCredentialsManager }
+    ) & {
       defaultAccount?: string;
       defaultRegion?: string;
     },
-  ) {}
+  ) {
+    this.clients =
+      'clients' in options
+        ? options.clients
+        : new AwsClientFactory({
+            credentialsManager: options.credentialsManager,
+          });
+  }
 
   async provisionProduct(
     request: ProvisionProductRequest,
   ): Promise<ProvisionRecord> {
+    // ProvisionToken makes a repeat of this call return the first record, so retries are safe.
     const client = await this.client(request);
     const response = await client.send(
       new ProvisionProductCommand({
@@ -129,7 +145,11 @@ export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
     return stacks;
   }
 
-  private client(target: AwsTarget): Promise<ServiceCatalogClient> {
+  /**
+   * The client for the target. The account is looked up in the integration
+   * config first, so an account it has no way into fails before any call.
+   */
+  private async client(target: AwsTarget): Promise<ServiceCatalogClient> {
     const account = target.account ?? this.options.defaultAccount;
     const region = target.region ?? this.options.defaultRegion;
     if (!region) {
@@ -137,25 +157,9 @@ export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
         'No AWS region for Service Catalog: set it on the change type (cloud-ops.io/aws-region) or in config ops.aws.region',
       );
     }
-    const key = `${account ?? 'default'}/${region}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = this.options.credentialsManager
-        .getCredentialProvider(account ? { accountId: account } : undefined)
-        .then(
-          ({ sdkCredentialProvider }) =>
-            new ServiceCatalogClient({
-              region,
-              credentials: sdkCredentialProvider,
-              retryMode: 'standard',
-              requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS },
-            }),
-        );
-      // A failed credential lookup must not be cached forever.
-      client.catch(() => this.clients.delete(key));
-      this.clients.set(key, client);
-    }
-    return client;
+    await this.clients.credentialProvider(account);
+    // Without an account, the integration's main account signs.
+    return this.clients.serviceCatalog({ account, region });
   }
 }
 

@@ -4,6 +4,7 @@ import {
   createServiceRef,
 } from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
+import type { AwsClientFactory } from '../aws';
 import { durationToMs } from '../duration';
 import { defaultSandboxStateFile } from '../sandboxStateFile';
 import { AwsServiceCatalogGateway } from './AwsServiceCatalogGateway';
@@ -11,17 +12,19 @@ import { SandboxServiceCatalogGateway } from './SandboxServiceCatalogGateway';
 import { ServiceCatalogGateway } from './types';
 
 /**
- * Builds the gateway `ops.aws.implementation` asks for.
+ * Builds the gateway `ops.aws.implementation` asks for; for `aws`, with the
+ * given client factory so its credentials are shared, or one of its own.
  *
  * @public
  */
 export function createServiceCatalogGateway(
   config: Config,
+  options: { clients?: AwsClientFactory } = {},
 ): ServiceCatalogGateway {
   const implementation =
     config.getOptionalString('ops.aws.implementation') ?? 'sandbox';
   if (implementation === 'aws') {
-    return AwsServiceCatalogGateway.fromConfig(config);
+    return AwsServiceCatalogGateway.fromConfig(config, options);
   }
   if (implementation !== 'sandbox') {
     throw new Error(

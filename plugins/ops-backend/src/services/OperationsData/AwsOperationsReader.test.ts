@@ -550,20 +550,36 @@ describe('AwsOperationsReader', () => {
       );
     });
 
-    it('names the backup call that failed', async () => {
-      aws = mockAwsAccount(account);
+    it('keeps the EBS and RDS snapshots when AWS Backup is denied, naming it on the backups', async () => {
+      const withDatabases = new FakeAwsAccount({
+        entities: 1,
+        instancesPerEntity: 2,
+        databasesPerEntity: 1,
+      });
+      aws = mockAwsAccount(withDatabases);
       aws.mocks.backup
         .on(ListProtectedResourcesCommand)
         .rejects(
           Object.assign(new Error('denied'), { name: 'AccessDeniedException' }),
         );
-      const results = await reader(account).read(account.targets);
-      const backups = results.filter(r => r.kind === 'backups');
+      const results = await reader(withDatabases).read(withDatabases.targets);
+      const backups = payload(results, 'component:default/app-0', 'backups');
+      expect(backups.resources.map((r: any) => r.method)).toEqual([
+        'ebs-snapshot',
+        'ebs-snapshot',
+        'rds-snapshot',
+      ]);
+      expect(backups.warnings).toEqual([
+        {
+          source: 'aws-backup',
+          error:
+            'backup:ListProtectedResources in 111122223333/eu-west-1 failed: AccessDeniedException: denied (allow backup:ListProtectedResources for the role the portal uses in account 111122223333)',
+        },
+      ]);
+      expect(aws.mocks.backup.calls()).toHaveLength(1);
       expect(
-        backups.every(
-          r => !r.ok && r.error.startsWith('backup:ListProtectedResources'),
-        ),
-      ).toBe(true);
+        aws.mocks.rds.commandCalls(DescribeDBSnapshotsCommand),
+      ).toHaveLength(1);
     });
   });
 });

@@ -13,9 +13,11 @@ import {
   TagPolicy,
   validateRaciOverrides,
 } from '@cloud-ops/plugin-ops-common';
-import type { SettingsReader } from '@cloud-ops/plugin-ops-node';
+import {
+  AwsClientFactory,
+  type SettingsReader,
+} from '@cloud-ops/plugin-ops-node';
 import type { OperationsSnapshotStore } from '../../database/OperationsSnapshotStore';
-import { createOperationsAwsClientProvider } from './awsClients';
 import { AwsOperationsReader } from './AwsOperationsReader';
 import { AlarmReadListener, OperationsRefresher } from './OperationsRefresher';
 import { provisionedStacksFromCatalog } from './provisionedStacks';
@@ -97,6 +99,13 @@ export function createOperationsData(options: {
   alarmListener?: AlarmReadListener;
   listProvisionedStacks?: SandboxOperationsReaderOptions['listProvisionedStacks'];
   reader?: OperationsReader;
+  /**
+   * The AWS clients of the `aws` reader, e.g. the factory the settings
+   * gateways use, so that all of them share one credential provider per
+   * account. Built from config otherwise, with
+   * `ops.operations.requestTimeoutSeconds`.
+   */
+  awsClients?: AwsClientFactory;
   /** Reads the patch and backup settings in force; needs `settings`. */
   settingsReader?: SettingsReader;
   /** The sandbox account the settings gateways write, read by the sandbox reader. */
@@ -122,12 +131,13 @@ export function createOperationsData(options: {
     options.reader ??
     (readImplementation(config) === 'aws'
       ? new AwsOperationsReader({
-          clients: createOperationsAwsClientProvider({
-            config,
-            requestTimeoutMs:
-              (operations?.getOptionalNumber('requestTimeoutSeconds') ?? 10) *
-              1000,
-          }),
+          clients:
+            options.awsClients ??
+            AwsClientFactory.fromConfig(config, {
+              requestTimeoutMs:
+                (operations?.getOptionalNumber('requestTimeoutSeconds') ?? 10) *
+                1000,
+            }),
           logger,
           stackLocations: readStackLocations(config),
           defaultBackupIntervalHours: operations?.getOptionalNumber(

@@ -228,6 +228,56 @@ describe('EntityOperationsContent', () => {
     ).not.toBeInTheDocument();
   });
 
+  it('names a source that failed while the rest was read, and resources not understood', async () => {
+    const ops = entityOperations();
+    const error =
+      'backup:ListProtectedResources in 111122223333/eu-west-1 failed: AccessDeniedException: denied';
+    serve({
+      ...ops,
+      backups: {
+        ...ops.backups,
+        data: {
+          ...ops.backups.data!,
+          warnings: [{ source: 'aws-backup', error, resourcesLeftOut: 2 }],
+        },
+      },
+      alarms: {
+        ...ops.alarms,
+        data: {
+          ...ops.alarms.data!,
+          notUnderstood: {
+            count: 3,
+            examples: [
+              'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:',
+              'not-an-arn',
+            ],
+          },
+        },
+      },
+    });
+    await render();
+
+    expect(
+      await screen.findByTestId('ops-card-backups-warning-aws-backup'),
+    ).toHaveTextContent(
+      `AWS Backup could not be read (${error}); 2 resources are not shown.`,
+    );
+    // The data that was read is still on the card, and it is not stale.
+    const backups = within(await card('ops-card-backups'));
+    expect(backups.getAllByText(/payments-db/).length).toBeGreaterThan(0);
+    expect(
+      screen.queryByTestId('ops-card-backups-stale'),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByTestId('ops-card-alarms-not-understood'),
+    ).toHaveTextContent(
+      '3 resources not understood, e.g. arn:aws:cloudwatch:eu-west-1:111122223333:alarm:',
+    );
+    expect(
+      screen.queryByTestId('ops-card-patch-notes'),
+    ).not.toBeInTheDocument();
+  });
+
   it('has empty states for never-read and empty sections', async () => {
     const ops = entityOperations();
     serve({

@@ -3,6 +3,7 @@ import {
   MissingAnnotationEmptyState,
 } from '@backstage/core-components';
 import type {
+  OperationsReadNotes,
   OperationsSection,
   OperationsSource,
 } from '@cloud-ops/plugin-ops-common';
@@ -45,6 +46,53 @@ export const SourceLabel = (props: { source?: OperationsSource | null }) => {
     );
   }
   return props.source === 'aws' ? <Chip size="small" label="AWS" /> : null;
+};
+
+/** How a card names the AWS source of a partial failure. */
+const SOURCE_NAMES: Record<string, string> = {
+  'aws-backup': 'AWS Backup',
+  'ebs-snapshots': 'EBS snapshots',
+  'rds-snapshots': 'RDS snapshots',
+  'maintenance-windows': 'Maintenance windows',
+  'pending-updates': 'Missing-patch lists',
+};
+
+/**
+ * What the read that produced the data could not use: a source that failed
+ * while the others were read, and resources whose ARN was not understood.
+ */
+const ReadNotes = (props: { notes: OperationsReadNotes; testId: string }) => {
+  const { warnings = [], notUnderstood } = props.notes;
+  if (!warnings.length && !notUnderstood?.count) return null;
+  return (
+    <Box mb={2} data-testid={`${props.testId}-notes`}>
+      {warnings.map(w => (
+        <Alert
+          key={w.source}
+          severity="warning"
+          data-testid={`${props.testId}-warning-${w.source}`}
+        >
+          {SOURCE_NAMES[w.source] ?? w.source} could not be read ({w.error})
+          {w.resourcesLeftOut
+            ? `; ${w.resourcesLeftOut} ${
+                w.resourcesLeftOut === 1 ? 'resource is' : 'resources are'
+              } not shown.`
+            : '; the rest is shown.'}
+        </Alert>
+      ))}
+      {notUnderstood?.count ? (
+        <Alert
+          severity="info"
+          data-testid={`${props.testId}-not-understood`}
+          title={notUnderstood.examples.join('\n')}
+        >
+          {notUnderstood.count}{' '}
+          {notUnderstood.count === 1 ? 'resource' : 'resources'} not understood,
+          e.g. {notUnderstood.examples[0]}
+        </Alert>
+      ) : null}
+    </Box>
+  );
 };
 
 /** An empty state sized for a card rather than a page. */
@@ -139,6 +187,7 @@ export const OperationsCard = (props: {
   };
 
   const source = section?.source ?? state.source;
+  const shown = !state.loading && !state.error && !state.missingAnnotation;
   const meta =
     (section || source) &&
     !state.loading &&
@@ -180,6 +229,12 @@ export const OperationsCard = (props: {
               </Alert>
             </Box>
           )}
+        {shown && section?.data ? (
+          <ReadNotes
+            notes={section.data as OperationsReadNotes}
+            testId={testId}
+          />
+        ) : null}
         {body()}
       </div>
     </InfoCard>

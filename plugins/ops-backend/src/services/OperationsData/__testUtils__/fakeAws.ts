@@ -26,8 +26,8 @@ import {
   DescribeMaintenanceWindowTargetsCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
+import { AwsClientFactory } from '@cloud-ops/plugin-ops-node';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { OperationsAwsClientProvider } from '../awsClients';
 import type { OperationsTarget } from '../types';
 
 /**
@@ -467,20 +467,29 @@ export function mockAwsAccount(account: FakeAwsAccount) {
   };
 }
 
-/** Real SDK clients with dummy credentials; the mocks answer before any network. */
-export const fakeClientProvider: OperationsAwsClientProvider = async ({
-  region,
-}) => {
-  const common = {
-    region,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-  };
+/**
+ * Dummy static credentials per account; `assumed` counts the fetches, as
+ * an assumed role would make them.
+ */
+export function fakeCredentialsManager(assumed: string[] = []) {
   return {
-    tagging: new ResourceGroupsTaggingAPIClient(common),
-    cloudwatch: new CloudWatchClient(common),
-    ssm: new SSMClient(common),
-    backup: new BackupClient(common),
-    ec2: new EC2Client(common),
-    rds: new RDSClient(common),
+    getCredentialProvider: async (opts?: { accountId?: string }) => ({
+      accountId: opts?.accountId,
+      sdkCredentialProvider: async () => {
+        assumed.push(opts?.accountId ?? 'main');
+        return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+      },
+    }),
   };
-};
+}
+
+/**
+ * A client factory for the reader under test: real SDK clients with dummy
+ * credentials, which the mocks answer before any network.
+ */
+export function fakeClientFactory(): AwsClientFactory {
+  return new AwsClientFactory({ credentialsManager: fakeCredentialsManager() });
+}
+
+/** A shared {@link fakeClientFactory}, for tests that need nothing of their own. */
+export const fakeClientProvider = fakeClientFactory();
