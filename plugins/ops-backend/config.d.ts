@@ -90,6 +90,21 @@ export interface Config {
       /** How long before a maintenance window its owners are told. Defaults to 72. */
       notifyBeforeHours?: number;
     };
+    emergency?: {
+      /**
+       * Days an executed emergency change has for its post-implementation
+       * review before it is overdue. Defaults to 5.
+       */
+      reviewWithinDays?: number;
+    };
+    calendar?: {
+      /**
+       * Days of the past and of the future the iCalendar feed holds.
+       * Default 30 and 180.
+       */
+      feedPastDays?: number;
+      feedFutureDays?: number;
+    };
     raci?: {
       /**
        * RACI overrides by activity id, e.g.

@@ -1,5 +1,18 @@
 export interface Config {
   ops?: {
+    /** The approved change-type catalog. */
+    changeTypes?: {
+      /**
+       * Catalog locations change types may come from, as location refs
+       * (`file:<path>` relative to the backend's working directory, or
+       * `url:<address>`); a trailing `*` matches any rest, e.g.
+       * `url:https://github.com/acme/change-types/blob/main/*`. A Template
+       * that declares itself a change type from anywhere else, or not owned
+       * by `ops.centralIt.group`, is refused with a processing error and
+       * never offered. Defaults to none: no change types at all.
+       */
+      trustedLocations?: string[];
+    };
     aws?: {
       /**
        * `aws` calls AWS through SDK v3 with credentials from the `aws`
@@ -27,6 +40,7 @@ export interface Config {
         /** The Resource Groups Tagging API (`tag:GetResources`). */
         tagging?: string;
         servicecatalog?: string;
+        cloudwatch?: string;
       };
       patching?: {
         /**

@@ -19,6 +19,14 @@ describe('App', () => {
       ] as any,
     };
 
+    // The sign-in page offers demo users only when the backend's demo
+    // provider answers its probe (400: no user named yet).
+    global.fetch = jest.fn(async (url: string) => ({
+      status: url.startsWith('http://localhost:7007/api/auth/demo/')
+        ? 400
+        : 404,
+    })) as unknown as typeof fetch;
+
     render(App.createRoot());
 
     expect(

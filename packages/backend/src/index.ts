@@ -16,8 +16,12 @@ backend.add(
 
 // auth plugin
 backend.add(import('@backstage/plugin-auth-backend'));
-// Sign-in as a demo user for local runs; off unless configured for the
-// current auth environment.
+// Sign-in through the company's identity provider (OpenID Connect), used in
+// production; configured under auth.providers.oidc.
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
+// Sign-in as a demo user for local runs: on only where
+// auth.providers.demo.<auth.environment> is configured, and the backend
+// refuses to start with it on under NODE_ENV=production.
 backend.add(import('./auth/demoAuthProvider'));
 
 // catalog plugin

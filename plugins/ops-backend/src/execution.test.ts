@@ -56,6 +56,10 @@ const entities: Entity[] = [
       name: 's3-bucket',
       namespace: 'default',
       annotations: {
+        'backstage.io/managed-by-origin-location':
+          'url:https://change-types.test/all.yaml',
+        'backstage.io/managed-by-location':
+          'url:https://change-types.test/s3.yaml',
         [K.id]: 's3-bucket',
         [K.version]: '1.0',
         [K.classification]: 'Deployment/Standard stacks/S3 bucket/Create',
@@ -100,7 +104,14 @@ describe('execution of approved RFCs through /api/ops', () => {
           factory: () => scaffolder as any,
         }),
         mockServices.rootConfig.factory({
-          data: { ops: { aws: { implementation: 'sandbox' } } },
+          data: {
+            ops: {
+              aws: { implementation: 'sandbox' },
+              changeTypes: {
+                trustedLocations: ['url:https://change-types.test/*'],
+              },
+            },
+          },
         }),
         catalogServiceMock.factory({ entities }),
         mockServices.userInfo.mock({

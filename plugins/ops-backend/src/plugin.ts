@@ -6,7 +6,10 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderServiceRef } from '@backstage/plugin-scaffolder-node';
-import { opsAwsGatewaysServiceRef } from '@cloud-ops/plugin-ops-node';
+import {
+  opsAwsGatewaysServiceRef,
+  readChangeTypeGovernance,
+} from '@cloud-ops/plugin-ops-node';
 import { createRouter } from './router';
 import { setupRfcs } from './rfcs';
 import { setupOperations } from './services/OperationsData/setup';
@@ -28,6 +31,15 @@ import { CatalogChangeTypeService } from './services/ChangeTypes/ChangeTypeServi
 import { createServiceRequestRoutes } from './routes/serviceRequestRoutes';
 import { createReportRoutes } from './routes/reportRoutes';
 import { DatabaseRfcStore } from './database/DatabaseRfcStore';
+import { DatabaseAuditLog } from './services/Audit';
+import { createAuditRoutes } from './routes/auditRoutes';
+import { Callers } from './services/Callers/Callers';
+import { DatabaseFreezeStore } from './database/FreezeStore';
+import { CalendarFeedTokenStore } from './database/CalendarFeedTokenStore';
+import { DatabaseIncidentStore } from './database/IncidentStore';
+import { FreezeService } from './services/Schedule/FreezeService';
+import { ChangeScheduleService } from './services/Schedule/ChangeScheduleService';
+import { createScheduleRoutes } from './routes/scheduleRoutes';
 import {
   EntitySettingsService,
   MaintenanceNotifier,
@@ -64,6 +76,7 @@ export const opsPlugin = createBackendPlugin({
         scaffolder: scaffolderServiceRef,
         events: eventsServiceRef,
         gateways: opsAwsGatewaysServiceRef,
+        discovery: coreServices.discovery,
       },
       async init({
         database,
@@ -81,19 +94,91 @@ export const opsPlugin = createBackendPlugin({
         scaffolder,
         events,
         gateways,
+        discovery,
       }) {
         const db = await database.getClient();
+        const callers = new Callers({
+          auth,
+          userInfo,
+          centralItGroup:
+            config.getOptionalString('ops.centralIt.group') ??
+            DEFAULT_CENTRAL_IT_GROUP,
+        });
         // One instance of each store and of the change-type reader serves
         // every part of the plugin. Each store's factory runs the (idempotent)
         // migrations before first use.
-        const rfcStore = await DatabaseRfcStore.create({ database });
+        // The audit log: each RFC change appends to it in its own transaction.
+        const audit = new DatabaseAuditLog({ db });
+        const rfcStore = await DatabaseRfcStore.create({ database, audit });
         const opsDb = await migrateOpsDatabase(database);
         const snapshotStore = new DatabaseOperationsSnapshotStore(opsDb);
-        const changeTypes = new CatalogChangeTypeService({ catalog, logger });
+        const changeTypes = new CatalogChangeTypeService({
+          catalog,
+          logger,
+          governance: readChangeTypeGovernance(config),
+          callers,
+          onDecision: async decision => {
+            await audit.appendGovernanceDecision(decision);
+          },
+        });
+        // What governance decided about each change-type template goes to
+        // the audit log when it changes; the catalog is read as the backend,
+        // so templates hidden from people are judged too.
+        await scheduler.scheduleTask({
+          id: 'ops-change-type-governance-audit',
+          scope: 'global',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 2 },
+          initialDelay: { seconds: 20 },
+          fn: async () => {
+            const recorded = await changeTypes.recordDecisions(
+              await auth.getOwnServiceCredentials(),
+            );
+            if (recorded > 0) {
+              logger.info(
+                `Recorded ${recorded} change-type governance decision(s) in the audit log`,
+              );
+            }
+          },
+        });
         const notifier = await BackstageOpsNotifier.create({
           database,
           notifications,
           logger,
+        });
+        // The change schedule: freezes hold changes, and are in the audit log.
+        const freezeStore = await DatabaseFreezeStore.create({
+          database,
+          audit,
+        });
+        const freezes = new FreezeService({
+          store: freezeStore,
+          rfcs: rfcStore,
+          catalog,
+          auth,
+          permissions,
+          callers,
+          notifier,
+          logger,
+        });
+        const schedule = new ChangeScheduleService({
+          rfcs: rfcStore,
+          freezes: freezeStore,
+          snapshots: snapshotStore,
+          tokens: await CalendarFeedTokenStore.create({ database, audit }),
+          catalog,
+          auth,
+          permissions,
+          callers,
+          appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
+          feedUrl: async token =>
+            `${await discovery.getExternalBaseUrl(
+              'ops',
+            )}/calendar/feed/${token}.ics`,
+          feedPastDays: config.getOptionalNumber('ops.calendar.feedPastDays'),
+          feedFutureDays: config.getOptionalNumber(
+            'ops.calendar.feedFutureDays',
+          ),
         });
         // Set once operations data is wired, below.
         let refreshTarget = async (_entityRef: string) => {};
@@ -114,6 +199,18 @@ export const opsPlugin = createBackendPlugin({
           refreshTarget: entityRef => refreshTarget(entityRef),
           store: rfcStore,
           changeTypes,
+          callers,
+          schedule: freezes,
+          incidents: await DatabaseIncidentStore.create({ database }),
+          conflicts: (id, rfc, credentials) =>
+            schedule.conflicts(id, rfc, credentials),
+        });
+        httpRouter.use(createScheduleRoutes({ httpAuth, freezes, schedule }));
+        // Mail clients subscribe without a Backstage token: the feed's own
+        // per-user token is checked by the route.
+        httpRouter.addAuthPolicy({
+          path: '/calendar/feed',
+          allow: 'unauthenticated',
         });
         const incidents = await IncidentService.create({
           config,
@@ -160,10 +257,12 @@ export const opsPlugin = createBackendPlugin({
           sandboxAccount: gateways.sandbox,
           store: snapshotStore,
           rfcStore,
+          callers,
         });
         httpRouter.use(operations.router);
         refreshTarget = operations.refreshTarget;
         httpRouter.use(createIncidentRoutes({ httpAuth, incidents }));
+        httpRouter.use(createAuditRoutes({ httpAuth, permissions, audit }));
 
         const centralItGroup =
           config.getOptionalString('ops.centralIt.group') ??

@@ -25,6 +25,13 @@ const GROUPS: Record<string, string[]> = {
 const as = (name: string) =>
   mockCredentials.user.header(`user:default/${name}`);
 
+/** Where the catalog says the change types come from: a trusted location. */
+const TRUSTED_LOCATION = {
+  'backstage.io/managed-by-origin-location':
+    'url:https://change-types.test/all.yaml',
+  'backstage.io/managed-by-location': 'url:https://change-types.test/t.yaml',
+};
+
 const component = (name: string, owner: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -61,9 +68,15 @@ const template = (
   return {
     apiVersion: 'scaffolder.backstage.io/v1beta3',
     kind: 'Template',
-    metadata: { name: id, namespace: 'default', title: id, annotations: all },
+    metadata: {
+      name: id,
+      namespace: 'default',
+      title: id,
+      annotations: { ...TRUSTED_LOCATION, ...all },
+    },
     spec: {
       type: 'change',
+      owner: CENTRAL_IT,
       parameters,
       steps:
         all[CHANGE_TYPE_ANNOTATIONS.automation] === 'automated'
@@ -133,7 +146,14 @@ async function startBackend(extra: any[] = []) {
     features: [
       opsPlugin,
       mockServices.rootConfig.factory({
-        data: { ops: { centralIt: { group: CENTRAL_IT } } },
+        data: {
+          ops: {
+            centralIt: { group: CENTRAL_IT },
+            changeTypes: {
+              trustedLocations: ['url:https://change-types.test/*'],
+            },
+          },
+        },
       }),
       catalogServiceMock.factory({ entities }),
       userInfo.factory,
@@ -203,10 +223,10 @@ describe('RFC lifecycle through /api/ops', () => {
       .send({ version: 1 });
     expect(again.status).toBe(409);
 
-    // Too early to start.
+    // Too early to start, even for Central IT, who carries manual changes out.
     const early = await request(server)
       .post(`/api/ops/rfcs/${rfc.id}/start`)
-      .set('Authorization', as('ana'))
+      .set('Authorization', as('lena'))
       .send({ version: 2 });
     expect(early.status).toBe(409);
 
@@ -239,7 +259,7 @@ describe('RFC lifecycle through /api/ops', () => {
     // Every step is in the history.
     const history = await request(server)
       .get(`/api/ops/rfcs/${rfc.id}/events`)
-      .set('Authorization', as('wei'));
+      .set('Authorization', as('priya'));
     expect(history.status).toBe(200);
     expect(
       history.body.items.map((e: any) => [
@@ -275,18 +295,18 @@ describe('RFC lifecycle through /api/ops', () => {
     );
     const short = await request(server)
       .get('/api/ops/rfcs?owner=payments&requester=ana')
-      .set('Authorization', as('wei'));
+      .set('Authorization', as('lena'));
     expect(short.body.items.map((r: any) => r.id)).toEqual([rfc.id]);
     const paged = await request(server)
       .get('/api/ops/rfcs?limit=1&sort=createdAt&order=asc')
-      .set('Authorization', as('wei'));
+      .set('Authorization', as('priya'));
     expect(paged.status).toBe(200);
     expect(paged.body.items.map((r: any) => r.id)).toEqual([rfc.id]);
     const next = await request(server)
       .get(
         `/api/ops/rfcs?limit=1&sort=createdAt&order=asc&cursor=${paged.body.nextCursor}`,
       )
-      .set('Authorization', as('wei'));
+      .set('Authorization', as('priya'));
     expect(next.body.items.map((r: any) => r.id)).toEqual([
       centralItRfc.body.id,
     ]);
@@ -301,9 +321,31 @@ describe('RFC lifecycle through /api/ops', () => {
           Date.now() + 86_400_000,
         ).toISOString()}`,
       )
-      .set('Authorization', as('wei'));
+      .set('Authorization', as('priya'));
     // Rejected RFCs are not on the calendar.
     expect(calendar.body.items.map((r: any) => r.id)).toEqual([rfc.id]);
+
+    // Another team sees none of it: not in lists, not by id, not in history.
+    for (const path of [
+      '/api/ops/rfcs',
+      '/api/ops/rfcs?owner=payments',
+      '/api/ops/entities/component/default/payments-api/rfcs',
+    ]) {
+      const other = await request(server)
+        .get(path)
+        .set('Authorization', as('wei'));
+      expect({ path, items: other.body.items }).toEqual({ path, items: [] });
+    }
+    for (const path of [
+      `/api/ops/rfcs/${rfc.id}`,
+      `/api/ops/rfcs/${rfc.id}/events`,
+      `/api/ops/rfcs/${rfc.id}/execution`,
+    ]) {
+      const other = await request(server)
+        .get(path)
+        .set('Authorization', as('wei'));
+      expect({ path, status: other.status }).toEqual({ path, status: 404 });
+    }
   });
 
   it('runs an RFC from edit to outcome', async () => {

@@ -13,11 +13,16 @@ import { readDurationFromConfig } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { EventsService } from '@backstage/plugin-events-node';
 import {
+  DEFAULT_EMERGENCY_REVIEW_DAYS,
   EXECUTION_OUTPUTS,
   opsPermissions,
   STACK_PROVISIONED_TOPIC,
 } from '@cloud-ops/plugin-ops-common';
-import { durationToMs, type DurationParts } from '@cloud-ops/plugin-ops-node';
+import {
+  durationToMs,
+  readChangeTypeGovernance,
+  type DurationParts,
+} from '@cloud-ops/plugin-ops-node';
 import type express from 'express';
 import { DatabaseRfcStore } from './database/DatabaseRfcStore';
 import { rfcPermissionRules, rfcResourceRef } from './permissions/rules';
@@ -27,12 +32,18 @@ import {
   type ChangeTypeService,
 } from './services/ChangeTypes/ChangeTypeService';
 import type { RfcStore } from './database/RfcStore';
-import { RfcService } from './services/Rfcs/RfcService';
+import {
+  RfcService,
+  type EmergencyIncidents,
+  type RfcScheduleChecks,
+} from './services/Rfcs/RfcService';
 import type { OpsNotifier } from './services/Notifications';
+import type { Callers } from './services/Callers/Callers';
 import { ExecutionService } from './services/Execution/ExecutionService';
 import {
   RfcExecutor,
   type ExecutionScaffolder,
+  type ExecutorFreezeChecks,
 } from './services/Execution/RfcExecutor';
 
 const EXECUTOR_TASK_ID = 'ops-rfc-executor';
@@ -72,13 +83,29 @@ export async function setupRfcs(deps: {
   events?: EventsService;
   /** Reads the target's settings from AWS again once an execution ended. */
   refreshTarget?: (entityRef: string) => Promise<void>;
+  /** Who is calling and what they may read; built from userInfo when absent. */
+  callers?: Callers;
   /** Shared with the rest of the plugin when given; created otherwise. */
   store?: RfcStore;
   changeTypes?: ChangeTypeService;
+  /** Freeze windows: submissions are refused and executions held by them. */
+  schedule?: RfcScheduleChecks & ExecutorFreezeChecks;
+  /** The incidents emergency changes answer. */
+  incidents?: EmergencyIncidents;
+  /** What an approver should know about an RFC's window. */
+  conflicts?: Parameters<typeof createRfcRoutes>[0]['conflicts'];
 }): Promise<express.Router> {
   const { config, scheduler, logger } = deps;
   const centralItGroup =
     config.getOptionalString('ops.centralIt.group') ?? DEFAULT_CENTRAL_IT_GROUP;
+  const emergencyReviewDays =
+    config.getOptionalNumber('ops.emergency.reviewWithinDays') ??
+    DEFAULT_EMERGENCY_REVIEW_DAYS;
+  if (!(emergencyReviewDays > 0)) {
+    throw new Error(
+      `ops.emergency.reviewWithinDays must be a positive number of days, not ${emergencyReviewDays}`,
+    );
+  }
   const store =
     deps.store ?? (await DatabaseRfcStore.create({ database: deps.database }));
   const changeTypes =
@@ -86,6 +113,8 @@ export async function setupRfcs(deps: {
     new CatalogChangeTypeService({
       catalog: deps.catalog,
       logger: deps.logger,
+      governance: readChangeTypeGovernance(config),
+      callers: deps.callers,
     });
   const rfcs = new RfcService({
     store,
@@ -96,7 +125,11 @@ export async function setupRfcs(deps: {
     auth: deps.auth,
     logger: deps.logger,
     centralItGroup,
+    callers: deps.callers,
     notifier: deps.notifier,
+    schedule: deps.schedule,
+    incidents: deps.incidents,
+    emergencyReviewDays,
     wakeExecutor: () => {
       // Already running or about to: that run picks the RFC up.
       Promise.resolve()
@@ -113,6 +146,8 @@ export async function setupRfcs(deps: {
     changeTypes,
     centralItGroup,
     notifier: deps.notifier,
+    freezes: deps.schedule,
+    emergencyReviewDays,
     leaseMs: duration(config, 'ops.execution.lease', { minutes: 2 }),
     executionTimeoutMs: duration(config, 'ops.execution.timeout', {
       hours: 3,
@@ -172,6 +207,31 @@ export async function setupRfcs(deps: {
     },
   });
 
+  // Emergencies whose review is overdue: Central IT hears of each once.
+  await scheduler.scheduleTask({
+    id: 'ops-emergency-review-overdue',
+    scope: 'global',
+    frequency: { minutes: 30 },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 30 },
+    fn: async () => {
+      const overdue = await store.listEmergencyReviews({
+        overdueAt: new Date(),
+        limit: 500,
+      });
+      for (const rfc of overdue) {
+        await deps.notifier?.notifyOnce(`emergency-review-overdue:${rfc.id}`, {
+          recipients: [centralItGroup],
+          topic: 'emergency-review-overdue',
+          title: `The review of emergency ${rfc.id} is overdue`,
+          description: `${rfc.title} on ${rfc.targetEntityRef} ended; its post-implementation review was due ${rfc.reviewDueAt}.`,
+          link: `/ops/rfcs/${encodeURIComponent(rfc.id)}`,
+          severity: 'high',
+        });
+      }
+    },
+  });
+
   // One replica runs it at a time; the per-RFC lease keeps a slow run and
   // the next one apart, and lets another replica take over a dead one's RFCs.
   await scheduler.scheduleTask({
@@ -203,5 +263,6 @@ export async function setupRfcs(deps: {
     rfcs,
     changeTypes,
     executions,
+    conflicts: deps.conflicts,
   });
 }

@@ -1,7 +1,9 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
   CHANGE_TYPE_ANNOTATIONS as K,
+  changeTypeGovernanceProblems,
   isChangeTypeAllowedFor,
+  isTrustedLocation,
   parseChangeType,
   validateChangeTypeSteps,
 } from './changeType';
@@ -311,6 +313,151 @@ describe('allowed groups', () => {
     );
     expect(result.ok ? [] : result.errors).toEqual([
       expect.stringContaining('got "user:default/ana"'),
+    ]);
+  });
+});
+
+describe('governance of the approved catalog', () => {
+  const trusted = [
+    'url:https://github.com/acme/change-types/blob/main/*',
+    'file:/srv/portal/templates/rds.yaml',
+  ];
+
+  it('trusts a location under a trusted prefix or equal to a trusted ref', () => {
+    expect(
+      isTrustedLocation(
+        'url:https://github.com/acme/change-types/blob/main/rds/template.yaml',
+        trusted,
+      ),
+    ).toBe(true);
+    expect(
+      isTrustedLocation('file:/srv/portal/templates/rds.yaml', trusted),
+    ).toBe(true);
+    expect(
+      isTrustedLocation('file:/srv/portal/templates/rds.yaml.bak', trusted),
+    ).toBe(false);
+    expect(
+      isTrustedLocation(
+        'url:https://github.com/acme/change-types-fork/blob/main/t.yaml',
+        trusted,
+      ),
+    ).toBe(false);
+    expect(isTrustedLocation('url:https://x/t.yaml', [])).toBe(false);
+  });
+
+  it('never trusts a ref that climbs out of the prefix with dot segments', () => {
+    for (const climb of [
+      'url:https://github.com/acme/change-types/blob/main/../../evil/blob/main/t.yaml',
+      'url:https://github.com/acme/change-types/blob/main/%2e%2e/%2E%2E/evil/t.yaml',
+      'url:https://github.com/acme/change-types/blob/main/./t.yaml',
+      'url:https://github.com/acme/change-types/blob/main/..',
+    ]) {
+      expect(isTrustedLocation(climb, trusted)).toBe(false);
+    }
+    // A dot inside a name is no segment of its own.
+    expect(
+      isTrustedLocation(
+        'url:https://github.com/acme/change-types/blob/main/rds..v2/t.yaml',
+        trusted,
+      ),
+    ).toBe(true);
+  });
+
+  const governed = (owner: string | number, location?: string): Entity => ({
+    ...template(valid),
+    metadata: {
+      ...template(valid).metadata,
+      annotations: {
+        ...template(valid).metadata.annotations,
+        ...(location
+          ? {
+              'backstage.io/managed-by-location': location,
+              'backstage.io/managed-by-origin-location': location,
+            }
+          : {}),
+      },
+    },
+    spec: { ...template(valid).spec, owner },
+  });
+  const governance = {
+    centralItGroup: 'group:default/central-it',
+    trustedLocations: trusted,
+  };
+
+  it('accepts a Central IT template from a trusted location, in any owner ref form', () => {
+    const at = 'file:/srv/portal/templates/rds.yaml';
+    expect(
+      changeTypeGovernanceProblems(governed('central-it', at), governance),
+    ).toEqual([]);
+    expect(
+      changeTypeGovernanceProblems(
+        governed('group:default/Central-IT', at),
+        governance,
+      ),
+    ).toEqual([]);
+  });
+
+  it('names each problem: another owner, no owner, an untrusted or unknown location', () => {
+    expect(
+      changeTypeGovernanceProblems(
+        governed('group:default/payments', 'file:/tmp/t.yaml'),
+        governance,
+      ),
+    ).toEqual([
+      expect.stringContaining('it is owned by group:default/payments'),
+      expect.stringContaining(
+        'backstage.io/managed-by-origin-location: file:/tmp/t.yaml is not a trusted location',
+      ),
+      expect.stringContaining(
+        'backstage.io/managed-by-location: file:/tmp/t.yaml is not a trusted location',
+      ),
+    ]);
+    expect(changeTypeGovernanceProblems(governed(42), governance)).toEqual([
+      expect.stringContaining('it is owned by nobody'),
+      expect.stringContaining('did not say where this template comes from'),
+      expect.stringContaining('did not say where this template comes from'),
+    ]);
+  });
+});
+
+describe('schedule annotations', () => {
+  it('reads emergency, maintenance-window and critical-security-update flags', () => {
+    const result = parseChangeType(
+      template({
+        ...valid,
+        [K.approval]: 'by-origin',
+        [K.emergency]: 'true',
+        [K.maintenanceWindow]: 'required',
+        [K.criticalSecurityUpdate]: 'true',
+      }),
+    );
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.changeType).toMatchObject({
+      emergency: true,
+      needsMaintenanceWindow: true,
+      criticalSecurityUpdate: true,
+    });
+    const plain = parseChangeType(template(valid));
+    expect(plain.ok && plain.changeType).not.toHaveProperty('emergency');
+  });
+
+  it('names a flag with another value, and an emergency that needs no approval', () => {
+    const result = parseChangeType(
+      template({
+        ...valid,
+        [K.emergency]: 'yes',
+        [K.maintenanceWindow]: 'true',
+      }),
+    );
+    expect(result.ok ? [] : result.errors).toEqual([
+      'annotation cloud-ops.io/emergency must be "true" when set; got "yes"',
+      'annotation cloud-ops.io/maintenance-window must be "required" when set; got "true"',
+    ]);
+    const preApproved = parseChangeType(
+      template({ ...valid, [K.emergency]: 'true' }),
+    );
+    expect(preApproved.ok ? [] : preApproved.errors).toEqual([
+      expect.stringContaining('an emergency change needs one approval'),
     ]);
   });
 });

@@ -31,6 +31,27 @@ export const CHANGE_TYPE_ANNOTATIONS = {
    * (role-based change types); absent means every signed-in user.
    */
   allowedGroups: `${OPS_ANNOTATION_PREFIX}/allowed-groups`,
+  /**
+   * Set by the catalog on a Template that declares itself a change type but
+   * is refused (invalid, not governed, or a duplicate), so the permission
+   * policy can hide it from the Create page; never set it yourself.
+   */
+  refused: `${OPS_ANNOTATION_PREFIX}/change-type-refused`,
+  /**
+   * `true`: every RFC of this change type is an emergency change, which
+   * must name an open P1 or P2 incident.
+   */
+  emergency: `${OPS_ANNOTATION_PREFIX}/emergency`,
+  /**
+   * `required`: an RFC of this change type should run inside the target
+   * stack's maintenance window; approvers are warned when it does not.
+   */
+  maintenanceWindow: `${OPS_ANNOTATION_PREFIX}/maintenance-window`,
+  /**
+   * `true`: Central IT's RFCs of this change type are Critical Security
+   * Updates, which a team's own freeze does not hold.
+   */
+  criticalSecurityUpdate: `${OPS_ANNOTATION_PREFIX}/critical-security-update`,
 } as const;
 
 /** @public */
@@ -115,6 +136,12 @@ export type ChangeType = {
    * signed-in user.
    */
   allowedGroups?: string[];
+  /** Every RFC of it is an emergency change. */
+  emergency?: boolean;
+  /** It should run inside the target's maintenance window. */
+  needsMaintenanceWindow?: boolean;
+  /** Central IT's RFCs of it are Critical Security Updates. */
+  criticalSecurityUpdate?: boolean;
 };
 
 /** @public */
@@ -267,6 +294,24 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
   const operation = operationRaw as OpsOperation | undefined;
 
   const allowedGroups = readAllowedGroups(a[K.allowedGroups], errors);
+  const flag = (key: string, value: string): boolean => {
+    const raw = a[key]?.trim();
+    if (raw === undefined) return false;
+    if (raw !== value) {
+      errors.push(
+        `annotation ${key} must be "${value}" when set; got "${raw}"`,
+      );
+    }
+    return raw === value;
+  };
+  const emergency = flag(K.emergency, 'true');
+  const needsMaintenanceWindow = flag(K.maintenanceWindow, 'required');
+  const criticalSecurityUpdate = flag(K.criticalSecurityUpdate, 'true');
+  if (emergency && approval === 'none') {
+    errors.push(
+      `annotation ${K.emergency}: an emergency change needs one approval; its ${K.approval} cannot be none`,
+    );
+  }
 
   if (errors.length > 0) {
     return { ok: false, errors };
@@ -294,6 +339,9 @@ export function parseChangeType(entity: Entity): ChangeTypeParseResult {
     ...(deprecated ? { deprecated } : {}),
     ...(operation ? { operation } : {}),
     ...(allowedGroups ? { allowedGroups } : {}),
+    ...(emergency ? { emergency } : {}),
+    ...(needsMaintenanceWindow ? { needsMaintenanceWindow } : {}),
+    ...(criticalSecurityUpdate ? { criticalSecurityUpdate } : {}),
   };
   const stepProblems = validateChangeTypeSteps(entity, changeType);
   if (stepProblems.length > 0) {
@@ -512,4 +560,98 @@ export function validateChangeTypeSteps(
     }
   }
   return problems;
+}
+
+/**
+ * What makes a Template one of the approved change types besides valid
+ * annotations: it is owned by Central IT and comes from a trusted catalog
+ * location.
+ *
+ * @public
+ */
+export type ChangeTypeGovernance = {
+  /** Full group ref of Central IT (config `ops.centralIt.group`). */
+  centralItGroup: string;
+  /**
+   * Location refs (`type:target`) change types may come from; a trailing
+   * `*` matches any rest. File targets must already be absolute.
+   */
+  trustedLocations: string[];
+};
+
+/** Annotation the catalog puts on an entity: the location it was first registered through. */
+const ORIGIN_LOCATION = 'backstage.io/managed-by-origin-location';
+/** Annotation the catalog puts on an entity: the location that holds it. */
+const MANAGED_LOCATION = 'backstage.io/managed-by-location';
+
+/**
+ * True when the location ref matches one of the trusted patterns.
+ *
+ * @public
+ */
+export function isTrustedLocation(
+  locationRef: string,
+  trustedLocations: string[],
+): boolean {
+  // A `..` or `.` segment (plain or percent-encoded) could climb out of a
+  // trusted prefix on a reader that resolves it later: never trusted.
+  if (/(^|[/\\:])(\.|%2e){1,2}([/\\?#]|$)/i.test(locationRef)) {
+    return false;
+  }
+  return trustedLocations.some(pattern =>
+    pattern.endsWith('*')
+      ? locationRef.startsWith(pattern.slice(0, -1))
+      : locationRef === pattern,
+  );
+}
+
+/**
+ * Why a Template that declares itself a change type is not one of the
+ * approved catalog for governance reasons: not owned by Central IT, or
+ * registered through a location that is not trusted. Both the location it
+ * was registered through and the one that holds it must be trusted, so a
+ * trusted Location cannot pull a change type in from elsewhere.
+ *
+ * @public
+ */
+export function changeTypeGovernanceProblems(
+  entity: Entity,
+  governance: ChangeTypeGovernance,
+): string[] {
+  const problems: string[] = [];
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  const ownerRef =
+    typeof owner === 'string' ? normalizeGroupRefLoosely(owner) : undefined;
+  const central = normalizeGroupRefLoosely(governance.centralItGroup);
+  if (!ownerRef || ownerRef !== central) {
+    problems.push(
+      `spec.owner: a change type must be owned by ${
+        governance.centralItGroup
+      }, which governs the approved catalog; it is owned by ${
+        typeof owner === 'string' && owner ? owner : 'nobody'
+      }`,
+    );
+  }
+  const annotations = entity.metadata.annotations ?? {};
+  for (const key of [ORIGIN_LOCATION, MANAGED_LOCATION]) {
+    const location = annotations[key];
+    if (!location) {
+      problems.push(
+        `${key}: the catalog did not say where this template comes from, so it cannot be trusted`,
+      );
+    } else if (!isTrustedLocation(location, governance.trustedLocations)) {
+      problems.push(
+        `${key}: ${location} is not a trusted location for change types (config ops.changeTypes.trustedLocations)`,
+      );
+    }
+  }
+  return problems;
+}
+
+function normalizeGroupRefLoosely(value: string): string | undefined {
+  const match = GROUP_REF.exec(value.trim());
+  if (!match) return undefined;
+  return `group:${(match[1] ?? 'default').toLocaleLowerCase(
+    'en-US',
+  )}/${match[2].toLocaleLowerCase('en-US')}`;
 }

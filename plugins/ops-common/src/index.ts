@@ -22,3 +22,5 @@ export * from './patching';
 export * from './maintenance';
 export * from './incidentRules';
 export * from './execution';
+export * from './audit';
+export * from './schedule';

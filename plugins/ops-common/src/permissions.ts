@@ -39,9 +39,26 @@ export const rfcCancelPermission = createPermission({
   resourceType: RFC_RESOURCE_TYPE,
 });
 
-/** Start an approved RFC and record its outcome. @public */
+/**
+ * Start an approved RFC of a manual change type and record its outcome.
+ * Automated change types are started and completed by the executor only.
+ *
+ * @public
+ */
 export const rfcExecutePermission = createPermission({
   name: 'ops.rfc.execute',
+  attributes: { action: 'update' },
+  resourceType: RFC_RESOURCE_TYPE,
+});
+
+/**
+ * Schedule a failed RFC again, as a new execution attempt. Asking for a
+ * retry is not carrying the change out, so the requester may.
+ *
+ * @public
+ */
+export const rfcRetryPermission = createPermission({
+  name: 'ops.rfc.retry',
   attributes: { action: 'update' },
   resourceType: RFC_RESOURCE_TYPE,
 });
@@ -102,6 +119,51 @@ export const reportReadPermission = createPermission({
 });
 
 /**
+ * Read, verify and export the hash-chained audit log of every RFC event and
+ * change-type governance decision: for Central IT and auditors.
+ *
+ * @public
+ */
+export const auditReadPermission = createPermission({
+  name: 'ops.audit.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Declare, change and lift freeze windows. The backend also limits a team
+ * to freezes of its own entities; Central IT may freeze anything.
+ *
+ * @public
+ */
+export const freezeManagePermission = createPermission({
+  name: 'ops.freeze.manage',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Write the post-implementation review of an emergency RFC. The backend also
+ * requires the caller to be on the owning team or in Central IT.
+ *
+ * @public
+ */
+export const rfcReviewPermission = createPermission({
+  name: 'ops.rfc.review',
+  attributes: { action: 'update' },
+  resourceType: RFC_RESOURCE_TYPE,
+});
+
+/**
+ * Create and revoke one's own tokens for the iCalendar feed of the change
+ * schedule.
+ *
+ * @public
+ */
+export const calendarFeedTokenPermission = createPermission({
+  name: 'ops.calendar.feed-token',
+  attributes: { action: 'create' },
+});
+
+/**
  * Every permission of the ops plugin.
  *
  * @public
@@ -112,9 +174,14 @@ export const opsPermissions = [
   rfcApprovePermission,
   rfcCancelPermission,
   rfcExecutePermission,
+  rfcRetryPermission,
   incidentResolvePermission,
   problemUpdatePermission,
   serviceRequestCreatePermission,
   serviceRequestReplyPermission,
   reportReadPermission,
+  auditReadPermission,
+  freezeManagePermission,
+  rfcReviewPermission,
+  calendarFeedTokenPermission,
 ];

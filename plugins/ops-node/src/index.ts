@@ -11,3 +11,4 @@ export { durationToMs } from './duration';
 export type { DurationParts } from './duration';
 export * from './settings';
 export * from './aws';
+export * from './changeTypes';

@@ -32,9 +32,19 @@ async function startAuth(config: object) {
   return server;
 }
 
+const development = {
+  environment: 'development',
+  providers: { demo: { development: {} } },
+};
+
 describe('demo sign-in provider', () => {
+  const nodeEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    process.env.NODE_ENV = nodeEnv;
+  });
+
   it('signs in as a catalog user, carrying their group memberships', async () => {
-    const server = await startAuth({ providers: { demo: { development: {} } } });
+    const server = await startAuth(development);
     const res = await request(server)
       .get('/api/auth/demo/refresh')
       .set('x-demo-user', 'ana');
@@ -48,8 +58,9 @@ describe('demo sign-in provider', () => {
     expect(claims.sub).toBe('user:default/ana');
   });
 
+  // The sign-in page tells "on" from "off" by this 400 and the 404 below.
   it('answers 400 without a user name and 404 for a user not in the catalog', async () => {
-    const server = await startAuth({ providers: { demo: { development: {} } } });
+    const server = await startAuth(development);
     const missing = await request(server).get('/api/auth/demo/refresh');
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toMatch(/x-demo-user/);
@@ -57,16 +68,39 @@ describe('demo sign-in provider', () => {
       .get('/api/auth/demo/refresh')
       .query({ user: 'mallory' });
     expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).not.toMatch(/auth provider/);
   });
 
-  it('is off in an auth environment that does not enable it', async () => {
+  it.each([
+    [
+      'another auth environment',
+      { environment: 'production', providers: { demo: { development: {} } } },
+    ],
+    ['no auth environment set', { providers: { demo: { development: {} } } }],
+    ['no demo provider configured', { environment: 'development' }],
+  ])('is absent with %s', async (_, config) => {
+    const server = await startAuth(config);
+    const res = await request(server)
+      .get('/api/auth/demo/refresh')
+      .set('x-demo-user', 'ana');
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/auth provider 'demo'/);
+  });
+
+  it('refuses to start when it is on and NODE_ENV is production', async () => {
+    process.env.NODE_ENV = 'production';
+    await expect(startAuth(development)).rejects.toThrow(
+      /Refusing to start: demo sign-in \(auth\.providers\.demo\.development\)/,
+    );
+  });
+
+  it('starts in production when it is off', async () => {
+    process.env.NODE_ENV = 'production';
     const server = await startAuth({
       environment: 'production',
       providers: { demo: { development: {} } },
     });
-    const res = await request(server)
-      .get('/api/auth/demo/refresh')
-      .set('x-demo-user', 'ana');
-    expect(res.status).toBe(403);
+    const res = await request(server).get('/api/auth/demo/refresh');
+    expect(res.status).toBe(404);
   });
 });

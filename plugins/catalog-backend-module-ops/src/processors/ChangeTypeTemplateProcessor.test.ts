@@ -25,11 +25,23 @@ function template(
     apiVersion: 'scaffolder.backstage.io/v1beta3',
     kind: 'Template',
     metadata: { name: 'ec2-linux-stack', title: 'EC2 stack', annotations },
-    spec: { type: 'stack', steps: steps as any },
+    spec: {
+      type: 'stack',
+      owner: 'group:default/central-it',
+      steps: steps as any,
+    },
   };
 }
 
+const TRUSTED = 'file:/srv/change-types/all.yaml';
+const governance = {
+  centralItGroup: 'group:default/central-it',
+  trustedLocations: ['file:/srv/change-types/*'],
+};
+
 const valid = {
+  'backstage.io/managed-by-origin-location': TRUSTED,
+  'backstage.io/managed-by-location': 'file:/srv/change-types/ec2.yaml',
   'cloud-ops.io/change-type-id': 'ec2-linux-stack',
   'cloud-ops.io/change-type-version': '1.0',
   'cloud-ops.io/classification': 'Deployment/Standard stacks/EC2 stack/Create',
@@ -42,7 +54,10 @@ const valid = {
 };
 
 describe('ChangeTypeTemplateProcessor', () => {
-  const processor = new ChangeTypeTemplateProcessor();
+  let processor: ChangeTypeTemplateProcessor;
+  beforeEach(() => {
+    processor = new ChangeTypeTemplateProcessor({ governance });
+  });
 
   it('accepts a valid change type without errors and leaves it unchanged', async () => {
     const emit = jest.fn();
@@ -113,10 +128,10 @@ describe('ChangeTypeTemplateProcessor', () => {
       ),
     ).toBe(true);
     expect(items.map(i => i.error?.message)).toEqual([
-      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/classification must be category/subcategory/item/operation; got "Deployment/EC2"',
-      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/automation must be one of automated, manual; got "sometimes"',
-      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/risk is required',
-      'Change type template:default/ec2-linux-stack is invalid: annotation cloud-ops.io/servicecatalog-artifact-id must be a provisioning artifact id such as pa-abcd1234 when cloud-ops.io/servicecatalog-product-id is set',
+      'Change type template:default/ec2-linux-stack is refused: annotation cloud-ops.io/classification must be category/subcategory/item/operation; got "Deployment/EC2"',
+      'Change type template:default/ec2-linux-stack is refused: annotation cloud-ops.io/automation must be one of automated, manual; got "sometimes"',
+      'Change type template:default/ec2-linux-stack is refused: annotation cloud-ops.io/risk is required',
+      'Change type template:default/ec2-linux-stack is refused: annotation cloud-ops.io/servicecatalog-artifact-id must be a provisioning artifact id such as pa-abcd1234 when cloud-ops.io/servicecatalog-product-id is set',
     ]);
   });
 
@@ -136,12 +151,127 @@ describe('ChangeTypeTemplateProcessor', () => {
       jest.fn(),
     )) as AlphaEntity;
     expect(broken.status?.items).toHaveLength(2);
+    expect(
+      broken.metadata.annotations?.['cloud-ops.io/change-type-refused'],
+    ).toBe('true');
     const fixed = (await processor.postProcessEntity(
-      { ...broken, metadata: { ...broken.metadata, annotations: valid } },
+      {
+        ...broken,
+        metadata: {
+          ...broken.metadata,
+          // Keeps the refused mark the last run left.
+          annotations: {
+            ...broken.metadata.annotations,
+            'cloud-ops.io/risk': valid['cloud-ops.io/risk'],
+          },
+        },
+      },
       location,
       jest.fn(),
     )) as AlphaEntity;
     expect(fixed.status?.items).toEqual([other]);
+    expect(fixed.metadata.annotations).not.toHaveProperty(
+      'cloud-ops.io/change-type-refused',
+    );
+  });
+
+  const messages = (entity: Entity) =>
+    ((entity as AlphaEntity).status?.items ?? []).map(i => i.error?.message);
+
+  it('refuses a change type not owned by Central IT', async () => {
+    const processed = await processor.postProcessEntity(
+      {
+        ...template(valid),
+        spec: { ...template(valid).spec, owner: 'group:default/payments' },
+      },
+      location,
+      jest.fn(),
+    );
+    expect(messages(processed)).toEqual([
+      expect.stringMatching(
+        /spec.owner: a change type must be owned by group:default\/central-it.*owned by group:default\/payments/,
+      ),
+    ]);
+  });
+
+  it('refuses a change type registered through an untrusted location, or pulled in from one', async () => {
+    for (const annotation of [
+      'backstage.io/managed-by-origin-location',
+      'backstage.io/managed-by-location',
+    ]) {
+      const processed = await processor.postProcessEntity(
+        template({ ...valid, [annotation]: 'url:https://evil.example/x.yaml' }),
+        location,
+        jest.fn(),
+      );
+      expect(messages(processed)).toEqual([
+        `Change type template:default/ec2-linux-stack is refused: ${annotation}: url:https://evil.example/x.yaml is not a trusted location for change types (config ops.changeTypes.trustedLocations)`,
+      ]);
+    }
+  });
+
+  it('refuses two templates with one id and version, both of them', async () => {
+    const first = template(valid);
+    const second = {
+      ...template(valid),
+      metadata: { ...template(valid).metadata, name: 'ec2-linux-stack-copy' },
+    };
+    await processor.postProcessEntity(first, location, jest.fn());
+    const copy = await processor.postProcessEntity(second, location, jest.fn());
+    expect(messages(copy)).toEqual([
+      expect.stringContaining(
+        'change type ec2-linux-stack version 1.0 is also defined by template:default/ec2-linux-stack',
+      ),
+    ]);
+    // The first one is refused too once it is processed again.
+    const again = await processor.postProcessEntity(first, location, jest.fn());
+    expect(messages(again)).toEqual([
+      expect.stringContaining(
+        'also defined by template:default/ec2-linux-stack-copy',
+      ),
+    ]);
+  });
+
+  it('does not let an ungoverned copy knock the approved change type out', async () => {
+    const copy = template({
+      ...valid,
+      'backstage.io/managed-by-location': 'url:https://evil.example/x.yaml',
+    });
+    copy.metadata.name = 'ec2-linux-stack-fork';
+    const refused = await processor.postProcessEntity(
+      copy,
+      location,
+      jest.fn(),
+    );
+    expect(messages(refused)).toEqual([
+      expect.stringContaining('is not a trusted location'),
+    ]);
+    const approved = await processor.postProcessEntity(
+      template(valid),
+      location,
+      jest.fn(),
+    );
+    expect(messages(approved)).toEqual([]);
+  });
+
+  it('forgets a duplicate that has not been seen for a while', async () => {
+    let now = 0;
+    const timed = new ChangeTypeTemplateProcessor({
+      governance,
+      now: () => now,
+    });
+    const copy = {
+      ...template(valid),
+      metadata: { ...template(valid).metadata, name: 'gone' },
+    };
+    await timed.postProcessEntity(copy, location, jest.fn());
+    now = 16 * 60_000;
+    const kept = await timed.postProcessEntity(
+      template(valid),
+      location,
+      jest.fn(),
+    );
+    expect(messages(kept)).toEqual([]);
   });
 
   it('ignores templates and other entities that are not change types', async () => {

@@ -18,9 +18,24 @@ function load(file: string): Entity[] {
   ] as CatalogProcessorResult[];
   return results.map(r => {
     if (r.type !== 'entity') throw new Error(`${file}: ${JSON.stringify(r)}`);
+    // As the catalog records where it read them, through all.yaml.
+    r.entity.metadata.annotations = {
+      ...r.entity.metadata.annotations,
+      'backstage.io/managed-by-origin-location': `file:${path.join(
+        dir,
+        'all.yaml',
+      )}`,
+      'backstage.io/managed-by-location': `file:${location.target}`,
+    };
     return r.entity;
   });
 }
+
+/** What app-config.yaml trusts, resolved as the backend resolves it. */
+const governance = {
+  centralItGroup: 'group:default/central-it',
+  trustedLocations: [`file:${dir}${path.sep}*`],
+};
 
 const templates = fs
   .readdirSync(dir)
@@ -67,12 +82,9 @@ describe('example change types', () => {
     '%s passes the processor and has a real form',
     async (_name, template) => {
       const emit = jest.fn();
-      const processed =
-        await new ChangeTypeTemplateProcessor().postProcessEntity(
-          template,
-          { type: 'file', target: 'x' },
-          emit,
-        );
+      const processed = await new ChangeTypeTemplateProcessor({
+        governance,
+      }).postProcessEntity(template, { type: 'file', target: 'x' }, emit);
       expect(emit).not.toHaveBeenCalled();
       // A valid change type comes back untouched: no processing errors.
       expect(processed).toBe(template);

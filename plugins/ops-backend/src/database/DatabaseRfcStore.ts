@@ -6,6 +6,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import {
   formatRfcId,
   parseRfcId,
+  rfcAuditSubject,
   type OpsOperation,
   type Rfc,
   type RfcApproval,
@@ -15,6 +16,13 @@ import {
   type RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
 import type { Knex } from 'knex';
+import { DatabaseAuditLog, type AuditLog } from '../services/Audit';
+import { isPostgres } from '../services/Audit/auditRows';
+import {
+  rfcAuditState,
+  rfcCreatedEntries,
+  rfcEventEntry,
+} from './rfcAuditEntries';
 import type {
   NewRfc,
   RfcChanges,
@@ -35,6 +43,8 @@ const RFCS = 'ops_rfcs';
 const EVENTS = 'ops_rfc_events';
 const OUTPUTS = 'ops_rfc_outputs';
 const DECISION_ACTIONS = ['approve', 'reject', 'expire'];
+/** The actor of what the executor and the execution steps record. */
+const SYSTEM_ACTOR = 'system';
 const DEFAULT_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
 
@@ -72,6 +82,15 @@ type RfcRow = {
   lease_owner: string | null;
   lease_expires_at: string | null;
   execution_secret_hash: string | null;
+  change_class: string;
+  expected_duration: string | null;
+  emergency_incident_id: string | null;
+  freeze_override: string | null;
+  hold: string | null;
+  review: string | null;
+  review_due_at: string | null;
+  critical_security_update: boolean | number;
+  needs_maintenance_window: boolean | number;
 };
 
 type OutputRow = {
@@ -117,7 +136,22 @@ const CHANGE_COLUMNS: Record<keyof RfcChanges, keyof RfcRow> = {
   outcomeNotes: 'outcome_notes',
   statusReason: 'status_reason',
   taskId: 'task_id',
+  freezeOverride: 'freeze_override',
+  hold: 'hold',
+  review: 'review',
+  reviewDueAt: 'review_due_at',
 };
+
+/** Changes kept as JSON text. */
+const JSON_CHANGES = new Set<keyof RfcChanges>([
+  'parameters',
+  'freezeOverride',
+  'hold',
+  'review',
+]);
+
+const json = <T>(text: string | null): T | undefined =>
+  text === null ? undefined : (JSON.parse(text) as T);
 
 const optional = <T>(value: T | null): T | undefined =>
   value === null ? undefined : value;
@@ -156,6 +190,21 @@ function toRfc(row: RfcRow, approvals: RfcApproval[]): Rfc {
     approvals,
     ...(row.task_id ? { taskId: row.task_id } : {}),
     attempt: Number(row.attempt ?? 0),
+    changeClass: (row.change_class ?? 'normal') as Rfc['changeClass'],
+    ...(row.expected_duration
+      ? { expectedDuration: row.expected_duration }
+      : {}),
+    ...(row.emergency_incident_id
+      ? { emergencyIncidentId: row.emergency_incident_id }
+      : {}),
+    ...(row.freeze_override
+      ? { freezeOverride: json<Rfc['freezeOverride']>(row.freeze_override) }
+      : {}),
+    ...(row.hold ? { hold: json<Rfc['hold']>(row.hold) } : {}),
+    ...(row.review ? { review: json<Rfc['review']>(row.review) } : {}),
+    ...(row.review_due_at ? { reviewDueAt: row.review_due_at } : {}),
+    ...(row.critical_security_update ? { criticalSecurityUpdate: true } : {}),
+    ...(row.needs_maintenance_window ? { needsMaintenanceWindow: true } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: Number(row.version),
@@ -184,6 +233,9 @@ function toApproval(row: EventRow): RfcApproval {
   };
 }
 
+/** The RFC in a row as its audit entries record it. */
+const auditState = (row: RfcRow) => rfcAuditState(toRfc(row, []));
+
 function changesToColumns(changes: RfcChanges = {}): Partial<RfcRow> {
   const columns: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(changes)) {
@@ -193,6 +245,9 @@ function changesToColumns(changes: RfcChanges = {}): Partial<RfcRow> {
     }
     if (key === 'parameters') {
       columns[column] = JSON.stringify(value ?? {});
+    } else if (JSON_CHANGES.has(key as keyof RfcChanges)) {
+      columns[column] =
+        value === undefined || value === null ? null : JSON.stringify(value);
     } else {
       columns[column] = value ?? null;
     }
@@ -239,6 +294,11 @@ export class DatabaseRfcStore implements RfcStore {
   static async create(options: {
     database: DatabaseService;
     skipMigrations?: boolean;
+    /**
+     * Where every change is recorded, in the change's own transaction; over
+     * the same database. Defaults to the audit log in that database.
+     */
+    audit?: AuditLog;
   }): Promise<DatabaseRfcStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip && !options.skipMigrations) {
@@ -252,10 +312,16 @@ export class DatabaseRfcStore implements RfcStore {
       await client.raw('PRAGMA journal_mode = WAL');
       await client.raw('PRAGMA synchronous = NORMAL');
     }
-    return new DatabaseRfcStore(client);
+    return new DatabaseRfcStore(
+      client,
+      options.audit ?? new DatabaseAuditLog({ db: client }),
+    );
   }
 
-  private constructor(private readonly db: Knex) {}
+  private constructor(
+    private readonly db: Knex,
+    private readonly audit: AuditLog,
+  ) {}
 
   async create(rfc: NewRfc, events: RfcEventInput[]): Promise<Rfc> {
     const now = new Date().toISOString();
@@ -292,6 +358,17 @@ export class DatabaseRfcStore implements RfcStore {
       lease_owner: null,
       lease_expires_at: null,
       execution_secret_hash: null,
+      change_class: rfc.changeClass ?? 'normal',
+      expected_duration: rfc.expectedDuration ?? null,
+      emergency_incident_id: rfc.emergencyIncidentId ?? null,
+      freeze_override: rfc.freezeOverride
+        ? JSON.stringify(rfc.freezeOverride)
+        : null,
+      hold: null,
+      review: null,
+      review_due_at: null,
+      critical_security_update: Boolean(rfc.criticalSecurityUpdate),
+      needs_maintenance_window: Boolean(rfc.needsMaintenanceWindow),
     };
     const seq = await this.db.transaction(async tx => {
       const [inserted] = await tx<RfcRow>(RFCS).insert(row).returning('seq');
@@ -313,6 +390,8 @@ export class DatabaseRfcStore implements RfcStore {
           })),
         );
       }
+      const state = auditState({ ...row, seq: newSeq });
+      await this.audit.appendAll(tx, rfcCreatedEntries(state, events));
       return newSeq;
     });
     // Built from what was written, so creating costs no read back.
@@ -350,6 +429,7 @@ export class DatabaseRfcStore implements RfcStore {
       execution.lease_expires_at = null;
     }
     return this.db.transaction(async tx => {
+      const before = await this.rowForChange(tx, seq);
       const update = tx<RfcRow>(RFCS).where({
         seq,
         status: t.expectedStatus,
@@ -382,12 +462,24 @@ export class DatabaseRfcStore implements RfcStore {
         at: now,
       });
       const approvals = await this.approvalsFor([seq], tx);
+      await this.audit.append(
+        tx,
+        rfcEventEntry(
+          { ...t.event, fromStatus: t.expectedStatus, toStatus: t.toStatus },
+          before ? auditState(before) : null,
+          auditState(row),
+        ),
+      );
       return toRfc(row, approvals.get(seq) ?? []);
     });
   }
 
   async list(
-    query: RfcListQuery,
+    query: RfcListQuery & {
+      visibleTo?: { ownerGroups: string[]; requester: string };
+      /** What `review: overdue` is measured against; default the clock. */
+      now?: Date;
+    },
   ): Promise<{ items: Rfc[]; nextCursor?: string }> {
     const sort = query.sort ?? 'id';
     const order = query.order ?? 'desc';
@@ -407,6 +499,28 @@ export class DatabaseRfcStore implements RfcStore {
     if (query.requester) q.where('requester', query.requester);
     if (query.origin) q.where('origin', query.origin);
     if (query.changeTypeId) q.where('change_type_id', query.changeTypeId);
+    if (query.changeClass) q.where('change_class', query.changeClass);
+    if (query.review) {
+      q.where('change_class', 'emergency')
+        .whereNotNull('review_due_at')
+        .whereNull('review');
+      if (query.review === 'overdue') {
+        q.where('review_due_at', '<', (query.now ?? new Date()).toISOString());
+      }
+    }
+    if (query.visibleTo) {
+      const { ownerGroups, requester } = query.visibleTo;
+      // Entity refs are case-insensitive; RFCs keep the case they were given.
+      q.where(visible => {
+        if (ownerGroups.length) {
+          visible.whereIn(
+            this.db.raw('lower(owner_group)') as any,
+            ownerGroups,
+          );
+        }
+        visible.orWhere(this.db.raw('lower(requester)') as any, requester);
+      });
+    }
     if (query.from) q.where('requested_start_time', '>=', query.from);
     if (query.to) q.where('requested_start_time', '<=', query.to);
 
@@ -466,11 +580,32 @@ export class DatabaseRfcStore implements RfcStore {
   async listUnapprovedAtStart(now: Date, limit: number): Promise<Rfc[]> {
     const rows = await this.db<RfcRow>(RFCS)
       .where('status', 'PendingApproval')
+      // An emergency may ask to start now: it waits for its one approval.
+      .whereNot('change_class', 'emergency')
       .whereNotNull('requested_start_time')
       .where('requested_start_time', '<=', now.toISOString())
       .orderBy('requested_start_time', 'asc')
       .limit(limit);
     return rows.map(row => toRfc(row, []));
+  }
+
+  async listEmergencyReviews(query: {
+    /** Only those due before this time and still unwritten. */
+    overdueAt?: Date;
+    limit: number;
+  }): Promise<Rfc[]> {
+    const rows = await this.db<RfcRow>(RFCS)
+      .where('change_class', 'emergency')
+      .whereNotNull('review_due_at')
+      .whereNull('review')
+      .modify(q => {
+        if (query.overdueAt) {
+          q.where('review_due_at', '<', query.overdueAt.toISOString());
+        }
+      })
+      .orderBy('review_due_at', 'asc')
+      .limit(query.limit);
+    return (rows as RfcRow[]).map(row => toRfc(row, []));
   }
 
   async listSuccessfulOperations(query: {
@@ -536,7 +671,12 @@ export class DatabaseRfcStore implements RfcStore {
       .where('automation', 'automated')
       .andWhere(due)
       .andWhere(free)
-      .orderBy('seq', 'asc')
+      // Unleased first, then the leases that were renewed longest ago: a
+      // replica following more RFCs than the limit still reaches every one,
+      // in turn, instead of renewing the same first few forever.
+      .orderByRaw(
+        'CASE WHEN lease_expires_at IS NULL THEN 0 ELSE 1 END, lease_expires_at, seq',
+      )
       .limit(options.limit)) as Array<{ seq: number }>;
     const claimed: Rfc[] = [];
     for (const { seq } of candidates) {
@@ -589,23 +729,41 @@ export class DatabaseRfcStore implements RfcStore {
   }): Promise<boolean> {
     const seq = parseRfcId(options.id);
     if (seq === undefined) return false;
-    const count = await this.db<RfcRow>(RFCS)
-      .where({
-        seq,
-        status: 'InProgress',
-        attempt: options.attempt,
-        lease_owner: options.owner,
-      })
-      .whereNull('task_id')
-      .update({
-        task_id: options.taskId,
-        ...(options.secretHash
-          ? { execution_secret_hash: options.secretHash }
-          : {}),
-        updated_at: new Date().toISOString(),
-        version: this.db.raw('version + 1') as unknown as number,
+    return this.db.transaction(async tx => {
+      const before = await this.rowForChange(tx, seq);
+      const [row] = await tx<RfcRow>(RFCS)
+        .where({
+          seq,
+          status: 'InProgress',
+          attempt: options.attempt,
+          lease_owner: options.owner,
+        })
+        .whereNull('task_id')
+        .update({
+          task_id: options.taskId,
+          ...(options.secretHash
+            ? { execution_secret_hash: options.secretHash }
+            : {}),
+          updated_at: new Date().toISOString(),
+          version: tx.raw('version + 1') as unknown as number,
+        })
+        .returning('*');
+      if (!row) return false;
+      await this.audit.append(tx, {
+        subject: rfcAuditSubject(formatRfcId(seq)),
+        actor: SYSTEM_ACTOR,
+        action: 'execution-task',
+        before: before ? auditState(before) : null,
+        after: auditState(row),
+        details: {
+          attempt: options.attempt,
+          taskId: options.taskId,
+          executor: options.owner,
+          secretReplaced: Boolean(options.secretHash),
+        },
       });
-    return Number(count) === 1;
+      return true;
+    });
   }
 
   async rotateExecutionSecret(options: {
@@ -662,22 +820,58 @@ export class DatabaseRfcStore implements RfcStore {
     outputs: Record<string, string>;
   }): Promise<void> {
     const seq = parseRfcId(options.id);
+    if (seq === undefined) return;
     const entries = Object.entries(options.outputs);
-    if (seq === undefined || entries.length === 0) return;
     const at = new Date().toISOString();
-    await this.db<OutputRow>(OUTPUTS)
-      .insert(
-        entries.map(([name, value]) => ({
-          rfc_seq: seq,
+    await this.db.transaction(async tx => {
+      const rfc = (await tx<RfcRow>(RFCS)
+        .select('task_id')
+        .where({ seq })
+        .first()) as Pick<RfcRow, 'task_id'> | undefined;
+      if (!rfc) return;
+      const stored = async () => {
+        const rows = (await tx<OutputRow>(OUTPUTS)
+          .select('name', 'value')
+          .where({
+            rfc_seq: seq,
+            attempt: options.attempt,
+            step_id: options.stepId,
+          })
+          .orderBy('id', 'asc')) as Pick<OutputRow, 'name' | 'value'>[];
+        return Object.fromEntries(rows.map(r => [r.name, r.value]));
+      };
+      const before = await stored();
+      if (entries.length > 0) {
+        await tx<OutputRow>(OUTPUTS)
+          .insert(
+            entries.map(([name, value]) => ({
+              rfc_seq: seq,
+              attempt: options.attempt,
+              step_id: options.stepId,
+              name,
+              value,
+              at,
+            })),
+          )
+          .onConflict(['rfc_seq', 'attempt', 'step_id', 'name'])
+          .ignore();
+      }
+      // What the step reported, and what stands: a repeated name keeps its
+      // first value, which the entry shows.
+      await this.audit.append(tx, {
+        subject: rfcAuditSubject(formatRfcId(seq)),
+        actor: SYSTEM_ACTOR,
+        action: 'execution-step',
+        before: { outputs: before },
+        after: { outputs: await stored() },
+        details: {
           attempt: options.attempt,
-          step_id: options.stepId,
-          name,
-          value,
-          at,
-        })),
-      )
-      .onConflict(['rfc_seq', 'attempt', 'step_id', 'name'])
-      .ignore();
+          stepId: options.stepId,
+          taskId: rfc.task_id,
+          outputs: options.outputs,
+        },
+      });
+    });
   }
 
   async listExecutionOutputs(id: string): Promise<RfcExecutionOutput[]> {
@@ -693,6 +887,20 @@ export class DatabaseRfcStore implements RfcStore {
       value: row.value,
       at: row.at,
     }));
+  }
+
+  /**
+   * An RFC's row before a change to it. Locked on PostgreSQL until the
+   * transaction ends, so the change applies to exactly what was read;
+   * SQLite's single writer gives the same.
+   */
+  private async rowForChange(
+    tx: Knex.Transaction,
+    seq: number,
+  ): Promise<RfcRow | undefined> {
+    const query = tx<RfcRow>(RFCS).where({ seq });
+    if (isPostgres(tx)) query.forUpdate();
+    return (await query.first()) as RfcRow | undefined;
   }
 
   private async approvalsFor(

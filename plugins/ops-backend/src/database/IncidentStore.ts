@@ -59,6 +59,8 @@ export type IncidentResolutionInput = {
 export type IncidentListQuery = {
   entityRef?: string;
   ownerGroup?: string;
+  /** Only these owning groups' incidents (lower-cased); absent: all. */
+  ownerGroups?: string[];
   status?: IncidentStatus;
   priority?: IncidentPriority;
   limit: number;
@@ -68,6 +70,8 @@ export type IncidentListQuery = {
 export type ProblemListQuery = {
   entityRef?: string;
   ownerGroup?: string;
+  /** Only these owning groups' problems (lower-cased); absent: all. */
+  ownerGroups?: string[];
   status?: ProblemStatus;
 };
 
@@ -403,6 +407,7 @@ export class DatabaseIncidentStore implements IncidentStore {
       const q = this.db<IncidentRow>(INCIDENTS);
       if (query.entityRef) q.where('entity_ref', query.entityRef);
       if (query.ownerGroup) q.where('owner_group', query.ownerGroup);
+      if (query.ownerGroups) q.whereIn('owner_group', query.ownerGroups);
       if (query.status) q.where('status', query.status);
       if (query.priority) q.where('priority', query.priority);
       return q;
@@ -449,6 +454,7 @@ export class DatabaseIncidentStore implements IncidentStore {
     const q = this.db<ProblemRow>(PROBLEMS);
     if (query.entityRef) q.where('entity_ref', query.entityRef);
     if (query.ownerGroup) q.where('owner_group', query.ownerGroup);
+    if (query.ownerGroups) q.whereIn('owner_group', query.ownerGroups);
     if (query.status) q.where('status', query.status);
     const rows = await q.orderBy([
       { column: 'opened_at', order: 'desc' },

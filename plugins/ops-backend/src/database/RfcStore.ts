@@ -13,7 +13,15 @@ export type { RfcListQuery, RfcSortField } from '@cloud-ops/plugin-ops-common';
 /** Fields set when an RFC is created; the store adds id, timestamps, version and attempt. */
 export type NewRfc = Omit<
   Rfc,
-  'id' | 'approvals' | 'createdAt' | 'updatedAt' | 'version' | 'attempt'
+  | 'id'
+  | 'approvals'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'version'
+  | 'attempt'
+  | 'hold'
+  | 'review'
+  | 'reviewDueAt'
 >;
 
 /** Fields a transition may change besides the status. */
@@ -34,6 +42,10 @@ export type RfcChanges = Partial<
     | 'outcomeNotes'
     | 'statusReason'
     | 'taskId'
+    | 'freezeOverride'
+    | 'hold'
+    | 'review'
+    | 'reviewDueAt'
   >
 >;
 
@@ -76,9 +88,13 @@ export type RfcExecutionState = {
   leaseExpiresAt?: string;
 };
 
-/** Storage of RFCs and their history. */
+/**
+ * Storage of RFCs and their history. Every change to an RFC appends its
+ * entry to the audit log in the same transaction: both are written, or
+ * neither.
+ */
 export interface RfcStore {
-  /** Inserts the RFC and its first events in one transaction. */
+  /** Inserts the RFC, its first events and their audit entries in one transaction. */
   create(rfc: NewRfc, events: RfcEventInput[]): Promise<Rfc>;
   get(id: string): Promise<Rfc | undefined>;
   /**
@@ -87,10 +103,28 @@ export interface RfcStore {
    * status and version.
    */
   transition(transition: RfcTransition): Promise<Rfc>;
-  list(query: RfcListQuery): Promise<{ items: Rfc[]; nextCursor?: string }>;
+  list(
+    query: RfcListQuery & {
+      /**
+       * Only RFCs this caller may read: owned by one of the groups, or
+       * requested by the user. Lower-cased refs. Absent: all RFCs.
+       */
+      visibleTo?: { ownerGroups: string[]; requester: string };
+      /** What `review: overdue` is measured against; default the clock. */
+      now?: Date;
+    },
+  ): Promise<{ items: Rfc[]; nextCursor?: string }>;
   listEvents(id: string): Promise<RfcAuditEvent[]>;
   /** RFCs still waiting for approval whose requested start time is at or before `now`. */
   listUnapprovedAtStart(now: Date, limit: number): Promise<Rfc[]>;
+  /**
+   * Executed emergencies whose review is not written, soonest due first;
+   * with `overdueAt`, only those due before it.
+   */
+  listEmergencyReviews(query: {
+    overdueAt?: Date;
+    limit: number;
+  }): Promise<Rfc[]>;
   /**
    * RFCs that performed a patch or continuity operation and reached
    * `Success`, oldest first, without their approvals. The settings in force
@@ -139,7 +173,10 @@ export interface RfcStore {
     secretHash: string;
   }): Promise<boolean>;
   getExecutionState(id: string): Promise<RfcExecutionState | undefined>;
-  /** Stores outputs of an execution step; a repeated name keeps the first value. */
+  /**
+   * Stores outputs of an execution step; a repeated name keeps the first
+   * value. Each call is one `execution-step` audit entry.
+   */
   addExecutionOutputs(options: {
     id: string;
     attempt: number;

@@ -45,8 +45,16 @@ const alarm = (
   consoleUrl: `https://console.aws.amazon.com/cloudwatch/${name}`,
 });
 
+/** Central IT reads every team's incidents and problems. */
+const omar = mockCredentials.user.header('user:default/omar');
 const ana = mockCredentials.user.header('user:default/ana');
+const wei = mockCredentials.user.header('user:default/wei');
 const service = mockCredentials.service.header();
+const GROUPS: Record<string, string[]> = {
+  'user:default/ana': ['group:default/payments'],
+  'user:default/omar': ['group:default/central-it'],
+  'user:default/wei': ['group:default/web'],
+};
 
 async function setup(options: { deny?: boolean } = {}) {
   const knex = await databases.init('SQLITE_3');
@@ -77,7 +85,15 @@ async function setup(options: { deny?: boolean } = {}) {
     permissions: mockServices.permissions({
       result: options.deny ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
     }),
-    userInfo: mockServices.userInfo(),
+    userInfo: {
+      getUserInfo: async (credentials: any) => {
+        const ref = credentials.principal.userEntityRef as string;
+        return {
+          userEntityRef: ref,
+          ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+        };
+      },
+    },
     notifier,
     logger: mockServices.logger.mock(),
     now: () => now,
@@ -109,8 +125,12 @@ async function setup(options: { deny?: boolean } = {}) {
     }),
   );
   app.use(mockErrorHandler());
-  const { items } = await incidents.listIncidents({ limit: 10, offset: 0 });
-  const [problem] = await incidents.listProblems({});
+  const centralIt = mockCredentials.user('user:default/omar');
+  const { items } = await incidents.listIncidents(
+    { limit: 10, offset: 0 },
+    centralIt,
+  );
+  const [problem] = await incidents.listProblems({}, centralIt);
   return { app, incidents: items, problem };
 }
 
@@ -134,7 +154,7 @@ describe('incident routes', () => {
 
   it('lists incidents newest first with filters, paging and a total', async () => {
     const { app, incidents } = await setup();
-    const all = await request(app).get('/incidents').set('Authorization', ana);
+    const all = await request(app).get('/incidents').set('Authorization', omar);
     expect(all.status).toBe(200);
     expect(all.body.totalCount).toBe(3);
     expect(all.body.items.map((i: any) => i.id)).toEqual(
@@ -145,7 +165,7 @@ describe('incident routes', () => {
     const open = await request(app)
       .get('/incidents')
       .query({ entityRef: 'Component:default/Payments-API', status: 'Open' })
-      .set('Authorization', service);
+      .set('Authorization', omar);
     expect(open.status).toBe(200);
     expect(open.body).toEqual({
       items: [
@@ -161,12 +181,12 @@ describe('incident routes', () => {
     const web = await request(app)
       .get('/incidents')
       .query({ team: 'web', priority: 'P3' })
-      .set('Authorization', ana);
+      .set('Authorization', omar);
     expect(web.body.items.map((i: any) => i.entityRef)).toEqual([SHOP]);
 
     const page = await request(app)
       .get('/incidents?limit=1&offset=2')
-      .set('Authorization', ana);
+      .set('Authorization', omar);
     expect(page.body).toEqual({ items: [all.body.items[2]], totalCount: 3 });
   });
 
@@ -186,7 +206,7 @@ describe('incident routes', () => {
     ] as const) {
       const res = await request(app)
         .get(`/incidents?${query}`)
-        .set('Authorization', ana);
+        .set('Authorization', omar);
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
       expect(res.body.error.message).toMatch(message);
     }
@@ -196,19 +216,19 @@ describe('incident routes', () => {
     const { app, incidents } = await setup();
     const one = await request(app)
       .get(`/incidents/${incidents[0].id}`)
-      .set('Authorization', ana);
+      .set('Authorization', omar);
     expect(one.status).toBe(200);
     expect(one.body).toEqual(incidents[0]);
     expect(
       (
         await request(app)
           .get('/incidents/INC-999999')
-          .set('Authorization', ana)
+          .set('Authorization', omar)
       ).status,
     ).toBe(404);
     const bad = await request(app)
       .get('/incidents/42')
-      .set('Authorization', ana);
+      .set('Authorization', omar);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/not an incident id/);
   });
@@ -220,14 +240,14 @@ describe('incident routes', () => {
 
     const empty = await request(app)
       .post(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ notes: ' ' });
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toMatch(/notes/);
     expect(
-      (await request(app).post(url).set('Authorization', ana).send({})).status,
+      (await request(app).post(url).set('Authorization', omar).send({})).status,
     ).toBe(400);
-    // Services may read but not resolve.
+    // Services may not resolve.
     expect(
       (
         await request(app)
@@ -239,26 +259,26 @@ describe('incident routes', () => {
 
     const res = await request(app)
       .post(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ notes: 'Failed over' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: open.id,
       status: 'Resolved',
-      resolvedBy: 'user:default/ana',
+      resolvedBy: 'user:default/omar',
       resolution: 'manual',
       resolutionNotes: 'Failed over',
     });
     const again = await request(app)
       .post(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ notes: 'Again' });
     expect(again.status).toBe(409);
     expect(
       (
         await request(app)
           .post('/incidents/INC-999999/resolve')
-          .set('Authorization', ana)
+          .set('Authorization', omar)
           .send({ notes: 'x' })
       ).status,
     ).toBe(404);
@@ -269,17 +289,17 @@ describe('incident routes', () => {
     const open = incidents.find(i => i.status === 'Open')!;
     const resolve = await request(app)
       .post(`/incidents/${open.id}/resolve`)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ notes: 'x' });
     expect(resolve.status).toBe(403);
     const patch = await request(app)
       .patch(`/problems/${problem.id}`)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ version: 1, rootCause: 'x' });
     expect(patch.status).toBe(403);
     const after = await request(app)
       .get(`/incidents/${open.id}`)
-      .set('Authorization', ana);
+      .set('Authorization', omar);
     expect(after.body.status).toBe('Open');
   });
 
@@ -288,7 +308,7 @@ describe('incident routes', () => {
     const list = await request(app)
       .get('/problems')
       .query({ team: 'group:default/payments', status: 'Open' })
-      .set('Authorization', service);
+      .set('Authorization', omar);
     expect(list.status).toBe(200);
     expect(list.body).toEqual({ items: [problem] });
     expect(problem.incidentIds).toHaveLength(2);
@@ -297,34 +317,40 @@ describe('incident routes', () => {
         await request(app)
           .get('/problems')
           .query({ entityRef: SHOP })
-          .set('Authorization', ana)
+          .set('Authorization', omar)
       ).body,
     ).toEqual({ items: [] });
     expect(
       (
         await request(app)
           .get('/problems?status=Closed')
-          .set('Authorization', ana)
+          .set('Authorization', omar)
       ).status,
     ).toBe(400);
 
     const one = await request(app)
       .get(`/problems/${problem.id}`)
-      .set('Authorization', ana);
+      .set('Authorization', omar);
     expect(one.body).toEqual(problem);
     expect(
-      (await request(app).get('/problems/PRB-999999').set('Authorization', ana))
-        .status,
+      (
+        await request(app)
+          .get('/problems/PRB-999999')
+          .set('Authorization', omar)
+      ).status,
     ).toBe(404);
     expect(
-      (await request(app).get('/problems/INC-000001').set('Authorization', ana))
-        .status,
+      (
+        await request(app)
+          .get('/problems/INC-000001')
+          .set('Authorization', omar)
+      ).status,
     ).toBe(400);
 
     const url = `/problems/${problem.id}`;
     const missingRootCause = await request(app)
       .patch(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ version: 1, status: 'RootCauseIdentified' });
     expect(missingRootCause.status).toBe(400);
     expect(missingRootCause.body.error.message).toMatch(/rootCause/);
@@ -332,14 +358,14 @@ describe('incident routes', () => {
       (
         await request(app)
           .patch(url)
-          .set('Authorization', ana)
+          .set('Authorization', omar)
           .send({ version: '1', rootCause: 'x' })
       ).status,
     ).toBe(400);
 
     const updated = await request(app)
       .patch(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ version: 1, status: 'RootCauseIdentified', rootCause: 'Leak' });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({
@@ -349,18 +375,57 @@ describe('incident routes', () => {
     });
     const stale = await request(app)
       .patch(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ version: 1, remediation: 'Pool' });
     expect(stale.status).toBe(409);
     const resolved = await request(app)
       .patch(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ version: 2, status: 'Resolved', remediation: 'Pool' });
     expect(resolved.body).toMatchObject({ status: 'Resolved', version: 3 });
     const final = await request(app)
       .patch(url)
-      .set('Authorization', ana)
+      .set('Authorization', omar)
       .send({ version: 3, status: 'Open' });
     expect(final.status).toBe(409);
+  });
+
+  it("shows each team its own incidents and problems only: another team's are 404, services get 403", async () => {
+    const { app, incidents, problem } = await setup();
+    const list = async (who: string, path: string) =>
+      (await request(app).get(path).set('Authorization', who)).body;
+    const payments = incidents.filter(i => i.entityRef === API);
+    const web = incidents.filter(i => i.entityRef === SHOP);
+    expect((await list(ana, '/incidents')).items.map((i: any) => i.id)).toEqual(
+      payments.map(i => i.id),
+    );
+    expect((await list(ana, '/incidents')).totalCount).toBe(payments.length);
+    expect((await list(wei, '/incidents')).items.map((i: any) => i.id)).toEqual(
+      web.map(i => i.id),
+    );
+    // Asking for the other team's by name does not help.
+    expect(
+      (await list(wei, '/incidents?team=group:default/payments')).items,
+    ).toEqual([]);
+    expect(
+      (
+        await request(app)
+          .get(`/incidents/${payments[0].id}`)
+          .set('Authorization', wei)
+      ).status,
+    ).toBe(404);
+    expect((await list(wei, '/problems')).items).toEqual([]);
+    expect(
+      (
+        await request(app)
+          .get(`/problems/${problem.id}`)
+          .set('Authorization', wei)
+      ).status,
+    ).toBe(404);
+    expect((await list(ana, '/problems')).items).toEqual([problem]);
+    expect(
+      (await request(app).get('/incidents').set('Authorization', service))
+        .status,
+    ).toBe(403);
   });
 });

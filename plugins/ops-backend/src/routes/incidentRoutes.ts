@@ -98,8 +98,9 @@ const problemBody = z.strictObject({
 });
 
 /**
- * The incident and problem routes of `/api/ops`. Reads accept users and
- * services; writes only users, and the service checks their permissions.
+ * The incident and problem routes of `/api/ops`. Signed-in users only: reads
+ * are scoped to the caller's teams (Central IT reads all), and the service
+ * checks the permissions of writes.
  */
 export function createIncidentRoutes(options: {
   httpAuth: HttpAuthService;
@@ -110,28 +111,31 @@ export function createIncidentRoutes(options: {
   router.use(express.json());
 
   const reader = (req: express.Request) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
+    httpAuth.credentials(req, { allow: ['user'] });
   const writer = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user'] });
 
   router.get('/incidents', async (req, res) => {
-    await reader(req);
+    const credentials = await reader(req);
     const query = parseInput(incidentListQuery, req.query, 'query');
     res.json(
-      await incidents.listIncidents({
-        entityRef: query.entityRef,
-        ownerGroup: query.team,
-        status: query.status,
-        priority: query.priority,
-        limit: query.limit,
-        offset: query.offset,
-      }),
+      await incidents.listIncidents(
+        {
+          entityRef: query.entityRef,
+          ownerGroup: query.team,
+          status: query.status,
+          priority: query.priority,
+          limit: query.limit,
+          offset: query.offset,
+        },
+        credentials,
+      ),
     );
   });
 
   router.get('/incidents/:id', async (req, res) => {
-    await reader(req);
-    res.json(await incidents.getIncident(req.params.id));
+    const credentials = await reader(req);
+    res.json(await incidents.readIncident(req.params.id, credentials));
   });
 
   router.post('/incidents/:id/resolve', async (req, res) => {
@@ -141,20 +145,23 @@ export function createIncidentRoutes(options: {
   });
 
   router.get('/problems', async (req, res) => {
-    await reader(req);
+    const credentials = await reader(req);
     const query = parseInput(problemListQuery, req.query, 'query');
     res.json({
-      items: await incidents.listProblems({
-        entityRef: query.entityRef,
-        ownerGroup: query.team,
-        status: query.status,
-      }),
+      items: await incidents.listProblems(
+        {
+          entityRef: query.entityRef,
+          ownerGroup: query.team,
+          status: query.status,
+        },
+        credentials,
+      ),
     });
   });
 
   router.get('/problems/:id', async (req, res) => {
-    await reader(req);
-    res.json(await incidents.getProblem(req.params.id));
+    const credentials = await reader(req);
+    res.json(await incidents.readProblem(req.params.id, credentials));
   });
 
   router.patch('/problems/:id', async (req, res) => {

@@ -1,12 +1,19 @@
-import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import {
+  CHANGE_CLASSES,
   CHANGE_TYPE_RISKS,
+  type ChangeClass,
   RFC_ORIGINS,
   RFC_STATUSES,
   type ChangeTypeRisk,
+  type Rfc,
+  type RfcConflicts,
   type RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
 import express from 'express';
@@ -40,8 +47,14 @@ export const createBody = z.strictObject({
   peerReviewer: text(255).optional(),
   rollbackPlan: text(20_000),
   risk: risk.optional(),
-  requestedStartTime: time.optional(),
+  requestedStartTime: z.union([time, z.literal('now')]).optional(),
   requestedEndTime: time.optional(),
+  emergency: z
+    .strictObject({
+      incidentId: text(32),
+      freezeOverrideReason: text(5_000).optional(),
+    })
+    .optional(),
   submit: z.boolean().optional(),
 });
 
@@ -60,7 +73,10 @@ export const updateBody = z.strictObject({
 });
 
 export const actionBodies = {
-  submit: z.strictObject({ version }),
+  submit: z.strictObject({
+    version,
+    freezeOverrideReason: text(5_000).optional(),
+  }),
   approve: z.strictObject({ version, comment: text(5_000).optional() }),
   reject: z.strictObject({ version, comment: text(5_000) }),
   cancel: z.strictObject({ version, reason: text(5_000).optional() }),
@@ -71,6 +87,12 @@ export const actionBodies = {
     outcomeNotes: text(20_000).optional(),
   }),
   retry: z.strictObject({ version, reason: text(5_000).optional() }),
+  review: z.strictObject({
+    version,
+    whatHappened: text(8_000),
+    rootCause: text(8_000),
+    followUp: text(8_000),
+  }),
 };
 
 const proof = {
@@ -106,6 +128,10 @@ const listQuery = z.strictObject({
   requester: text(255).optional(),
   origin: z.enum(RFC_ORIGINS as ['user', 'central-it']).optional(),
   changeTypeId: text(255).optional(),
+  changeClass: z
+    .enum(CHANGE_CLASSES as [ChangeClass, ...ChangeClass[]])
+    .optional(),
+  review: z.enum(['due', 'overdue']).optional(),
   from: time.optional(),
   to: time.optional(),
   sort: z
@@ -154,8 +180,14 @@ export function createRfcRoutes(options: {
   rfcs: RfcService;
   changeTypes: ChangeTypeService;
   executions: ExecutionService;
+  /** What an approver should know about an RFC's window. */
+  conflicts?: (
+    id: string,
+    rfc: Rfc,
+    credentials: BackstageCredentials,
+  ) => Promise<RfcConflicts>;
 }): express.Router {
-  const { httpAuth, rfcs, changeTypes, executions } = options;
+  const { httpAuth, rfcs, changeTypes, executions, conflicts } = options;
   // Requests are checked against the documented spec first; the zod schemas
   // below then give each field's problem in the product's words.
   const router = createValidatedOpenApiRouter<typeof spec>(spec, {
@@ -223,6 +255,16 @@ export function createRfcRoutes(options: {
       res.json(await rfcs.act(rfcId(req), { action, ...body } as any, creds));
     });
   }
+
+  router.get('/rfcs/:id/conflicts', async (req, res) => {
+    const creds = await credentials(req);
+    // Read first: another team's RFC is as absent here as everywhere.
+    const rfc = await rfcs.get(rfcId(req), creds);
+    if (!conflicts) {
+      throw new NotFoundError('this portal keeps no change schedule');
+    }
+    res.json(await conflicts(rfc.id, rfc, creds));
+  });
 
   router.get('/rfcs/:id/execution', async (req, res) => {
     res.json(await executions.getExecution(rfcId(req), await credentials(req)));

@@ -111,6 +111,23 @@ export const spec = {
             },
           },
           {
+            name: 'changeClass',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/ChangeClass',
+            },
+          },
+          {
+            name: 'review',
+            in: 'query',
+            description:
+              'Executed emergencies whose review is not written, due or past due.',
+            schema: {
+              type: 'string',
+              enum: ['due', 'overdue'],
+            },
+          },
+          {
             name: 'from',
             in: 'query',
             allowReserved: true,
@@ -281,12 +298,25 @@ export const spec = {
         operationId: 'submitRfc',
         summary:
           'Editing → PendingApproval, or Scheduled when nobody needs to approve.',
+        description:
+          "Answers 409 when a freeze covers the RFC's target in its requested window, naming the freeze, its reason and its end. An emergency overrides the freeze when `freezeOverrideReason` says why; the override is recorded on the RFC.",
         requestBody: {
           required: true,
           content: {
             'application/json': {
               schema: {
-                $ref: '#/components/schemas/VersionRequest',
+                type: 'object',
+                required: ['version'],
+                properties: {
+                  version: {
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                  freezeOverrideReason: {
+                    type: 'string',
+                    maxLength: 5000,
+                  },
+                },
               },
             },
           },
@@ -629,6 +659,106 @@ export const spec = {
           },
           '409': {
             $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/rfcs/{id}/review': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/RfcId',
+        },
+      ],
+      post: {
+        operationId: 'reviewRfc',
+        summary:
+          'Records the post-implementation review of an executed emergency change.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['version', 'whatHappened', 'rootCause', 'followUp'],
+                properties: {
+                  version: {
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                  whatHappened: {
+                    type: 'string',
+                    maxLength: 8000,
+                  },
+                  rootCause: {
+                    type: 'string',
+                    maxLength: 8000,
+                    description:
+                      'A problem (PRB-000012) or incident (INC-000034) id, or a link.',
+                  },
+                  followUp: {
+                    type: 'string',
+                    maxLength: 8000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            $ref: '#/components/responses/RfcResponse',
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/rfcs/{id}/conflicts': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/RfcId',
+        },
+      ],
+      get: {
+        operationId: 'getRfcConflicts',
+        summary:
+          "What an approver should know about the RFC's window; warnings, not refusals.",
+        responses: {
+          '200': {
+            description:
+              'Freezes in the window, overlapping changes on the same target or its stacks, and the maintenance window.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RfcConflicts',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
           },
         },
       },
@@ -1233,12 +1363,40 @@ export const spec = {
             $ref: '#/components/schemas/Risk',
           },
           requestedStartTime: {
-            type: 'string',
-            format: 'date-time',
+            description:
+              'An ISO 8601 time, or `now` for an emergency that starts once approved.',
+            anyOf: [
+              {
+                type: 'string',
+                format: 'date-time',
+              },
+              {
+                type: 'string',
+                enum: ['now'],
+              },
+            ],
           },
           requestedEndTime: {
             type: 'string',
             format: 'date-time',
+          },
+          emergency: {
+            type: 'object',
+            description: 'Makes the RFC an emergency change.',
+            required: ['incidentId'],
+            additionalProperties: false,
+            properties: {
+              incidentId: {
+                type: 'string',
+                description:
+                  "The open P1 or P2 incident of the target's team it answers, e.g. INC-000012.",
+              },
+              freezeOverrideReason: {
+                type: 'string',
+                maxLength: 5000,
+                description: 'Why it may override a freeze that covers it.',
+              },
+            },
           },
           submit: {
             type: 'boolean',
@@ -1443,6 +1601,116 @@ export const spec = {
             type: 'integer',
             description: 'Execution attempts so far; 0 before the first start.',
           },
+          expectedDuration: {
+            type: 'string',
+            description:
+              "The change type's expected duration (ISO 8601); ends a window without an end.",
+          },
+          changeClass: {
+            $ref: '#/components/schemas/ChangeClass',
+          },
+          emergencyIncidentId: {
+            type: 'string',
+          },
+          freezeOverride: {
+            type: 'object',
+            required: ['reason', 'freezeIds', 'by', 'at'],
+            properties: {
+              reason: {
+                type: 'string',
+              },
+              freezeIds: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              by: {
+                type: 'string',
+              },
+              at: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+          },
+          hold: {
+            type: 'object',
+            description: 'Set while the executor waits for a freeze to end.',
+            required: [
+              'freezeId',
+              'freezeName',
+              'reason',
+              'until',
+              'since',
+              'checkedAt',
+            ],
+            properties: {
+              freezeId: {
+                type: 'string',
+              },
+              freezeName: {
+                type: 'string',
+              },
+              reason: {
+                type: 'string',
+              },
+              until: {
+                type: 'string',
+                format: 'date-time',
+              },
+              since: {
+                type: 'string',
+                format: 'date-time',
+              },
+              checkedAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+          },
+          review: {
+            type: 'object',
+            required: [
+              'whatHappened',
+              'rootCause',
+              'followUp',
+              'reviewedBy',
+              'reviewedAt',
+              'onTime',
+            ],
+            properties: {
+              whatHappened: {
+                type: 'string',
+              },
+              rootCause: {
+                type: 'string',
+              },
+              followUp: {
+                type: 'string',
+              },
+              reviewedBy: {
+                type: 'string',
+              },
+              reviewedAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+              onTime: {
+                type: 'boolean',
+              },
+            },
+          },
+          reviewDueAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          criticalSecurityUpdate: {
+            type: 'boolean',
+          },
+          needsMaintenanceWindow: {
+            type: 'boolean',
+          },
           createdAt: {
             type: 'string',
             format: 'date-time',
@@ -1453,6 +1721,136 @@ export const spec = {
           },
           version: {
             type: 'integer',
+          },
+        },
+      },
+      ChangeClass: {
+        type: 'string',
+        enum: ['standard', 'normal', 'emergency'],
+      },
+      RfcConflicts: {
+        type: 'object',
+        required: ['window', 'freezes', 'overlapping'],
+        properties: {
+          window: {
+            type: 'object',
+            required: ['start', 'end'],
+            properties: {
+              start: {
+                type: 'string',
+                format: 'date-time',
+              },
+              end: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+          },
+          freezes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: [
+                'freezeId',
+                'name',
+                'reason',
+                'side',
+                'start',
+                'end',
+                'overridden',
+              ],
+              properties: {
+                freezeId: {
+                  type: 'string',
+                },
+                name: {
+                  type: 'string',
+                },
+                reason: {
+                  type: 'string',
+                },
+                side: {
+                  type: 'string',
+                  enum: ['central-it', 'team'],
+                },
+                start: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                end: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                overridden: {
+                  type: 'boolean',
+                },
+              },
+            },
+          },
+          overlapping: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: [
+                'id',
+                'title',
+                'status',
+                'targetEntityRef',
+                'start',
+                'end',
+              ],
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                title: {
+                  type: 'string',
+                },
+                status: {
+                  $ref: '#/components/schemas/RfcStatus',
+                },
+                targetEntityRef: {
+                  type: 'string',
+                },
+                start: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                end: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+              },
+            },
+          },
+          maintenanceWindow: {
+            type: 'object',
+            required: ['known', 'inside'],
+            properties: {
+              known: {
+                type: 'boolean',
+              },
+              inside: {
+                type: 'boolean',
+              },
+              schedule: {
+                type: 'string',
+              },
+              next: {
+                type: 'object',
+                required: ['start', 'end'],
+                properties: {
+                  start: {
+                    type: 'string',
+                    format: 'date-time',
+                  },
+                  end: {
+                    type: 'string',
+                    format: 'date-time',
+                  },
+                },
+              },
+            },
           },
         },
       },
@@ -1484,6 +1882,9 @@ export const spec = {
               'fail',
               'retry',
               'expire',
+              'hold',
+              'release',
+              'review',
             ],
           },
           fromStatus: {

@@ -49,12 +49,16 @@ const facts = (
   approverGroup: CENTRAL_IT,
   requestedStartTime: start,
   automation,
+  changeClass: 'emergency',
 });
 
 // The lifecycle written out by hand, independent of the implementation:
 // action -> [from status, to status, actors allowed].
 const stakeholders: ActorName[] = ['requester', 'teammate', 'centralIt'];
-type Expected = Record<RfcAction, [RfcStatus[], RfcStatus, ActorName[]]>;
+type Expected = Record<
+  RfcAction,
+  [RfcStatus[], RfcStatus | 'unchanged', ActorName[]]
+>;
 /** A manual change type: people carry it out. */
 const MANUAL: Expected = {
   edit: [['Editing'], 'Editing', ['requester']],
@@ -66,11 +70,17 @@ const MANUAL: Expected = {
     'Canceled',
     stakeholders,
   ],
-  start: [['Scheduled'], 'InProgress', stakeholders],
-  succeed: [['InProgress'], 'Success', stakeholders],
-  fail: [['InProgress'], 'Failure', stakeholders],
+  // Central IT carries out manual changes; never the requester.
+  start: [['Scheduled'], 'InProgress', ['centralIt']],
+  succeed: [['InProgress'], 'Success', ['centralIt']],
+  fail: [['InProgress'], 'Failure', ['centralIt']],
   retry: [['Failure'], 'Scheduled', stakeholders],
   expire: [['PendingApproval'], 'Rejected', ['system']],
+  // The executor's waiting for a freeze changes no status.
+  hold: [['Scheduled'], 'Scheduled', ['system']],
+  release: [['Scheduled'], 'Scheduled', ['system']],
+  // An emergency's review, after it ran.
+  review: [['Success', 'Failure'], 'unchanged', stakeholders],
 };
 /** An automated change type: only the executor starts and completes it. */
 const AUTOMATED: Expected = {
@@ -93,7 +103,7 @@ describe('decideRfcTransition', () => {
   );
 
   it('covers every kind of change type, status, action and kind of actor', () => {
-    expect(cases).toHaveLength(2 * 8 * 10 * 5);
+    expect(cases).toHaveLength(2 * 8 * 13 * 5);
   });
 
   it.each(cases)(
@@ -107,7 +117,10 @@ describe('decideRfcTransition', () => {
       });
       const [from, to, who] = EXPECTED[automation][action];
       const anyReason = expect.any(String);
-      let expected: object = { allowed: true, to };
+      let expected: object = {
+        allowed: true,
+        to: to === 'unchanged' ? status : to,
+      };
       if (!from.includes(status)) {
         expected = { allowed: false, kind: 'state', reason: anyReason };
       } else if (!who.includes(actorName)) {
@@ -116,6 +129,77 @@ describe('decideRfcTransition', () => {
       expect(decision).toEqual(expected);
     },
   );
+
+  it('expires an approved RFC only while a freeze holds it and once its requested end has passed', () => {
+    const hold = {
+      freezeId: 'FRZ-000001',
+      freezeName: 'Year end',
+      reason: 'peak',
+      until: future,
+      since: past,
+      checkedAt: past,
+    };
+    const ctx = { centralItGroup: CENTRAL_IT, now, actor: actors.system };
+    expect(
+      decideRfcTransition('expire', {
+        ...ctx,
+        rfc: { ...facts('Scheduled'), hold, requestedEndTime: past },
+      }),
+    ).toEqual({ allowed: true, to: 'Rejected' });
+    expect(
+      decideRfcTransition('expire', {
+        ...ctx,
+        rfc: { ...facts('Scheduled'), hold, requestedEndTime: future },
+      }),
+    ).toMatchObject({ allowed: false, kind: 'time' });
+    expect(
+      decideRfcTransition('expire', {
+        ...ctx,
+        rfc: { ...facts('Scheduled'), requestedEndTime: past },
+      }),
+    ).toMatchObject({ allowed: false, kind: 'state' });
+    expect(
+      decideRfcTransition('expire', {
+        ...ctx,
+        actor: actors.centralIt,
+        rfc: { ...facts('Scheduled'), hold, requestedEndTime: past },
+      }),
+    ).toMatchObject({ allowed: false, kind: 'actor' });
+  });
+
+  it('reviews only emergency changes, once', () => {
+    const ctx = { centralItGroup: CENTRAL_IT, now, actor: actors.teammate };
+    expect(
+      decideRfcTransition('review', {
+        ...ctx,
+        rfc: { ...facts('Success'), changeClass: 'normal' },
+      }),
+    ).toMatchObject({
+      allowed: false,
+      kind: 'state',
+      reason: expect.stringContaining('only emergency changes'),
+    });
+    expect(
+      decideRfcTransition('review', {
+        ...ctx,
+        rfc: {
+          ...facts('Failure'),
+          review: {
+            whatHappened: 'x',
+            rootCause: 'PRB-000001',
+            followUp: 'y',
+            reviewedBy: 'user:default/priya',
+            reviewedAt: past,
+            onTime: true,
+          },
+        },
+      }),
+    ).toMatchObject({
+      allowed: false,
+      kind: 'state',
+      reason: expect.stringContaining('written already'),
+    });
+  });
 
   it('never lets the requester approve, even as a member of the approving side', () => {
     const requesterInCentralIt = user('omar', CENTRAL_IT);
@@ -147,8 +231,19 @@ describe('decideRfcTransition', () => {
     ).toMatchObject({ allowed: false, kind: 'actor' });
   });
 
+  it('never lets the requester carry out their own manual change, even in Central IT', () => {
+    const decision = decideRfcTransition('start', {
+      rfc: { ...facts('Scheduled'), requester: 'user:default/omar' },
+      actor: actors.centralIt,
+      centralItGroup: CENTRAL_IT,
+      now,
+    });
+    expect(decision).toMatchObject({ allowed: false, kind: 'actor' });
+    expect(decision.allowed || decision.reason).toMatch(/their own RFC/);
+  });
+
   it('waits for the requested start time before starting', () => {
-    const ctx = { centralItGroup: CENTRAL_IT, now, actor: actors.requester };
+    const ctx = { centralItGroup: CENTRAL_IT, now, actor: actors.centralIt };
     expect(
       decideRfcTransition('start', { ...ctx, rfc: facts('Scheduled', future) }),
     ).toMatchObject({ allowed: false, kind: 'time' });
@@ -204,7 +299,10 @@ describe('allowedRfcActions', () => {
     for (const [name, actor] of Object.entries(actors)) {
       expect(
         allowedRfcActions({
-          rfc: facts('Failure', past, 'automated'),
+          rfc: {
+            ...facts('Failure', past, 'automated'),
+            changeClass: 'normal',
+          },
           actor,
           centralItGroup: CENTRAL_IT,
           now,
@@ -218,13 +316,26 @@ describe('allowedRfcActions', () => {
       for (const actor of Object.values(actors)) {
         expect(
           allowedRfcActions({
-            rfc: facts(status),
+            rfc: { ...facts(status), changeClass: 'normal' },
             actor,
             centralItGroup: CENTRAL_IT,
             now,
           }),
         ).toEqual([]);
       }
+    }
+  });
+
+  it('offers the review of an executed emergency to its stakeholders', () => {
+    for (const [name, actor] of Object.entries(actors)) {
+      expect(
+        allowedRfcActions({
+          rfc: facts('Success'),
+          actor,
+          centralItGroup: CENTRAL_IT,
+          now,
+        }),
+      ).toEqual(stakeholders.includes(name as ActorName) ? ['review'] : []);
     }
   });
 });
@@ -248,6 +359,20 @@ describe('resolveRfcApprovingSide', () => {
       group ? { side, group } : { side },
     );
   });
+
+  it.each([
+    ['none', 'user', 'central-it', CENTRAL_IT],
+    ['none', 'central-it', 'owning-team', PAYMENTS],
+    ['none-if-submitter-approves', 'central-it', 'owning-team', PAYMENTS],
+    ['central-it', 'central-it', 'central-it', CENTRAL_IT],
+  ] as const)(
+    'gives an emergency of a %s rule and %s origin one approval: %s',
+    (rule, origin, side, group) => {
+      expect(
+        resolveRfcApprovingSide({ ...base, rule, origin, emergency: true }),
+      ).toEqual({ side, group });
+    },
+  );
 });
 
 describe('resolveRfcOrigin', () => {

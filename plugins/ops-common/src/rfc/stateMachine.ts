@@ -26,6 +26,10 @@ export type RfcLifecycleFacts = Pick<
   | 'approverGroup'
   | 'requestedStartTime'
   | 'automation'
+  | 'changeClass'
+  | 'review'
+  | 'hold'
+  | 'requestedEndTime'
 >;
 
 /** @public */
@@ -53,9 +57,14 @@ export type RfcTransitionDecision =
 type Rule = {
   from: readonly RfcStatus[];
   to: (facts: RfcLifecycleFacts) => RfcStatus;
+  /** Why the RFC, though in an allowed status, does not allow it. */
+  state?: (facts: RfcLifecycleFacts) => string | undefined;
   actor: (ctx: RfcTransitionContext) => string | undefined;
   time?: (ctx: RfcTransitionContext) => string | undefined;
 };
+
+const onlySystem = (what: string) => (ctx: RfcTransitionContext) =>
+  ctx.actor.kind === 'system' ? undefined : `only the executor ${what}`;
 
 const isUser = (
   actor: RfcActor,
@@ -104,18 +113,27 @@ const approvingSide = (what: string) => (ctx: RfcTransitionContext) => {
 
 /**
  * Who carries out the change: the executor (the system) for automated change
- * types, never a person or another service; a stakeholder for manual ones.
+ * types, never a person or another service. Manual ones are carried out by
+ * the executing side of the RACI table, Central IT, and never by the
+ * requester: a Central IT RFC is carried out by another member of Central IT.
  */
 const executingSide = (what: string) => (ctx: RfcTransitionContext) => {
-  if (ctx.rfc.automation === 'automated') {
-    return ctx.actor.kind === 'system'
+  const { actor, rfc, centralItGroup } = ctx;
+  if (rfc.automation === 'automated') {
+    return actor.kind === 'system'
       ? undefined
       : `only the executor may ${what} an RFC of an automated change type; it runs at the requested start time`;
   }
-  if (ctx.actor.kind === 'system') {
+  if (!isUser(actor)) {
     return `a person carries out this manual change type; the system may not ${what} it`;
   }
-  return stakeholders(what)(ctx);
+  if (actor.userEntityRef === rfc.requester) {
+    return `nobody may ${what} their own RFC; another member of ${centralItGroup} carries it out`;
+  }
+  if (!memberOf(actor, centralItGroup)) {
+    return `only members of ${centralItGroup} carry out RFCs of manual change types`;
+  }
+  return undefined;
 };
 
 const startTimeReached = (ctx: RfcTransitionContext) => {
@@ -175,20 +193,55 @@ const RULES: Record<RfcAction, Rule> = {
     to: () => 'Scheduled',
     actor: stakeholders('retry'),
   },
+  // Unapproved at its start time, or held by a freeze past its requested end.
   expire: {
-    from: ['PendingApproval'],
+    from: ['PendingApproval', 'Scheduled'],
     to: () => 'Rejected',
+    state: facts =>
+      facts.status === 'Scheduled' && !facts.hold
+        ? 'only an RFC a freeze holds expires once approved'
+        : undefined,
     actor: ctx =>
       ctx.actor.kind === 'system'
         ? undefined
-        : 'only the system rejects RFCs whose start time passed unapproved',
+        : 'only the system rejects RFCs whose start time passed unapproved, or whose requested end passed during a freeze',
     time: ctx => {
+      if (ctx.rfc.status === 'Scheduled') {
+        const end = ctx.rfc.requestedEndTime;
+        if (!end) return 'the RFC has no requested end time';
+        return Date.parse(end) > ctx.now.getTime()
+          ? `the requested end time ${end} has not come yet`
+          : undefined;
+      }
       const start = ctx.rfc.requestedStartTime;
       if (!start) {
         return 'the RFC has no requested start time';
       }
       return startTimeReached(ctx);
     },
+  },
+  // The executor waits for a freeze to end, and stops waiting.
+  hold: {
+    from: ['Scheduled'],
+    to: () => 'Scheduled',
+    actor: onlySystem('holds an RFC for a freeze'),
+  },
+  release: {
+    from: ['Scheduled'],
+    to: () => 'Scheduled',
+    actor: onlySystem('releases an RFC from a freeze'),
+  },
+  // What an emergency change taught, written once after it ran.
+  review: {
+    from: ['Success', 'Failure'],
+    to: facts => facts.status,
+    state: facts => {
+      if (facts.changeClass !== 'emergency') {
+        return 'only emergency changes have a post-implementation review';
+      }
+      return facts.review ? 'its review was written already' : undefined;
+    },
+    actor: stakeholders('review'),
   },
 };
 
@@ -211,6 +264,14 @@ export function decideRfcTransition(
       reason: `cannot ${action} an RFC in status ${
         ctx.rfc.status
       }; allowed from ${rule.from.join(', ')}`,
+    };
+  }
+  const stateProblem = rule.state?.(ctx.rfc);
+  if (stateProblem) {
+    return {
+      allowed: false,
+      kind: 'state',
+      reason: `cannot ${action} this RFC: ${stateProblem}`,
     };
   }
   const actorProblem = rule.actor(ctx);
@@ -246,8 +307,15 @@ export function resolveRfcApprovingSide(options: {
   submitterOwnershipRefs: string[];
   ownerGroup: string;
   centralItGroup: string;
+  /** An emergency needs one approval from the other side, whatever the rule. */
+  emergency?: boolean;
 }): { side: 'central-it' | 'owning-team' | 'none'; group?: string } {
-  const { rule, origin, ownerGroup, centralItGroup } = options;
+  const { origin, ownerGroup, centralItGroup } = options;
+  const rule =
+    options.emergency &&
+    (options.rule === 'none' || options.rule === 'none-if-submitter-approves')
+      ? 'by-origin'
+      : options.rule;
   const bySide = (side: 'central-it' | 'owning-team') => ({
     side,
     group: side === 'central-it' ? centralItGroup : ownerGroup,

@@ -5,6 +5,12 @@ import type {
 } from '../changeType';
 import type { RfcBinding } from '../execution';
 import type { OpsOperation } from '../patching';
+import type {
+  ChangeClass,
+  FreezeOverride,
+  PostImplementationReview,
+  RfcHold,
+} from '../schedule/changeClass';
 
 /**
  * Where an RFC is in its life. `Success`, `Failure`, `Rejected` and
@@ -118,6 +124,31 @@ export type Rfc = {
   /** ISO 8601 timestamps */
   requestedStartTime?: string;
   requestedEndTime?: string;
+  /**
+   * The change type's expected duration (ISO 8601), which ends the
+   * requested window when no end is given.
+   */
+  expectedDuration?: string;
+
+  /** Standard (pre-approved), normal, or emergency. */
+  changeClass?: ChangeClass;
+  /** The open P1 or P2 incident an emergency answers. */
+  emergencyIncidentId?: string;
+  /** The freezes an emergency overrides, and why. */
+  freezeOverride?: FreezeOverride;
+  /** Set while the executor waits for a freeze to end before starting it. */
+  hold?: RfcHold;
+  /** The post-implementation review of an emergency, once written. */
+  review?: PostImplementationReview;
+  /** When an executed emergency's review is due. */
+  reviewDueAt?: string;
+  /**
+   * A Central IT Critical Security Update: a team's own freeze does not
+   * hold it. From the change type.
+   */
+  criticalSecurityUpdate?: boolean;
+  /** Its change type must run inside the target's maintenance window. */
+  needsMaintenanceWindow?: boolean;
 
   status: RfcStatus;
   /** Why the RFC reached its current status, when someone said so. */
@@ -167,6 +198,10 @@ export type RfcAuditEvent = {
  * - `retry`: schedule a failed RFC again, as a new execution attempt.
  * - `expire`: rejected by the system because it was still unapproved at its
  *   requested start time.
+ * - `hold` / `release`: the executor waits for a freeze to end before
+ *   starting a scheduled RFC, and stops waiting; the status stays.
+ * - `review`: record the post-implementation review of an executed
+ *   emergency change; the status stays.
  *
  * @public
  */
@@ -180,7 +215,10 @@ export type RfcAction =
   | 'succeed'
   | 'fail'
   | 'retry'
-  | 'expire';
+  | 'expire'
+  | 'hold'
+  | 'release'
+  | 'review';
 
 /** @public */
 export const RFC_ACTIONS: readonly RfcAction[] = [
@@ -194,6 +232,9 @@ export const RFC_ACTIONS: readonly RfcAction[] = [
   'fail',
   'retry',
   'expire',
+  'hold',
+  'release',
+  'review',
 ];
 
 /** Formats the numeric part of an RFC id. @public */
@@ -235,6 +276,12 @@ export type RfcListQuery = {
   requester?: string;
   origin?: RfcOrigin;
   changeTypeId?: string;
+  changeClass?: ChangeClass;
+  /**
+   * Executed emergencies whose review is not written: `due` all of them,
+   * `overdue` those past their due date.
+   */
+  review?: 'due' | 'overdue';
   /** Inclusive bounds on the requested start time, ISO 8601. */
   from?: string;
   to?: string;

@@ -1,6 +1,9 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  AuditEntry,
+  AuditExportFormat,
+  AuditVerification,
   ChangeType,
   ChangeTypeRisk,
   EntityOperations,
@@ -165,7 +168,35 @@ export interface OpsApi {
   getMonthlyReport(team: string, month: string): Promise<MonthlyServiceReport>;
   /** The same report as CSV text. */
   getMonthlyReportCsv(team: string, month: string): Promise<string>;
+  /** Checks every link of the audit log; needs `ops.audit.read`. */
+  verifyAudit(): Promise<AuditVerification>;
+  /** One subject's audit chain, e.g. `rfc:RFC-000123`, checked on its own. */
+  getAuditChain(subject: string): Promise<AuditChain>;
+  /** The audit entries appended in a period, as a file to save. */
+  exportAudit(request: AuditExportRequest): Promise<AuditExportFile>;
 }
+
+/** One subject's audit entries, oldest first. @public */
+export type AuditChain = {
+  subject: string;
+  items: AuditEntry[];
+  verification: AuditVerification;
+};
+
+/**
+ * A period of the audit log to export: entries appended at or after `from`
+ * and before `to` (ISO 8601 instants, at most 366 days apart).
+ *
+ * @public
+ */
+export type AuditExportRequest = {
+  from: string;
+  to: string;
+  format: AuditExportFormat;
+};
+
+/** @public */
+export type AuditExportFile = { blob: Blob; fileName: string };
 
 /** Filters and paging of `GET /incidents`; every field narrows the result. @public */
 export type IncidentListQuery = {

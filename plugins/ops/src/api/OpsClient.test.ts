@@ -350,4 +350,98 @@ describe('OpsClient incidents, problems, service requests and reports', () => {
       client.getMonthlyReportCsv('group:default/web', '2026-02'),
     ).rejects.toMatchObject({ name: 'ResponseError', statusCode: 403 });
   });
+
+  it('verifies the audit log and reads one subject’s chain', async () => {
+    let subject: string | null = null;
+    server.use(
+      http.get(`${base}/audit/verify`, () =>
+        HttpResponse.json({
+          ok: false,
+          checked: 4,
+          firstBroken: { id: 5, chain: 'global', reason: 'entry 5 is missing' },
+        }),
+      ),
+      http.get(`${base}/audit/entries`, ({ request }) => {
+        subject = new URL(request.url).searchParams.get('subject');
+        return HttpResponse.json({
+          subject,
+          items: [],
+          verification: { ok: true, checked: 0 },
+        });
+      }),
+    );
+    await expect(client.verifyAudit()).resolves.toMatchObject({
+      ok: false,
+      firstBroken: { id: 5 },
+    });
+    await expect(client.getAuditChain('rfc:RFC-000007')).resolves.toEqual({
+      subject: 'rfc:RFC-000007',
+      items: [],
+      verification: { ok: true, checked: 0 },
+    });
+    expect(subject).toBe('rfc:RFC-000007');
+  });
+
+  it('downloads an audit export with the token, under the server’s file name', async () => {
+    let query: URLSearchParams | undefined;
+    server.use(
+      http.get(`${base}/audit/export`, ({ request }) => {
+        if (request.headers.get('authorization') !== 'Bearer user-token') {
+          return new HttpResponse(null, { status: 401 });
+        }
+        query = new URL(request.url).searchParams;
+        return new HttpResponse('id,at\r\n1,2026-02-01\r\n', {
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition':
+              'attachment; filename="ops-audit_2026-02-01T000000Z_2026-03-01T000000Z.csv"',
+          },
+        });
+      }),
+    );
+    const file = await client.exportAudit({
+      from: '2026-02-01T00:00:00.000Z',
+      to: '2026-03-01T00:00:00.000Z',
+      format: 'csv',
+    });
+    expect(file.fileName).toBe(
+      'ops-audit_2026-02-01T000000Z_2026-03-01T000000Z.csv',
+    );
+    expect(await file.blob.text()).toBe('id,at\r\n1,2026-02-01\r\n');
+    expect(Object.fromEntries(query!)).toEqual({
+      from: '2026-02-01T00:00:00.000Z',
+      to: '2026-03-01T00:00:00.000Z',
+      format: 'csv',
+    });
+  });
+
+  it('turns a refused audit export into a ResponseError with the server message', async () => {
+    server.use(
+      http.get(`${base}/audit/export`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'InputError',
+              message: 'Invalid query: to: must not be before from',
+            },
+            response: { statusCode: 400 },
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+    await expect(
+      client.exportAudit({
+        from: '2026-03-01',
+        to: '2026-02-01',
+        format: 'jsonl',
+      }),
+    ).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 400,
+      body: {
+        error: { message: 'Invalid query: to: must not be before from' },
+      },
+    });
+  });
 });

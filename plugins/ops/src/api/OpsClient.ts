@@ -2,6 +2,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  AuditVerification,
   EntityOperations,
   Incident,
   MonthlyServiceReport,
@@ -13,6 +14,9 @@ import type {
   ServiceRequest,
 } from '@cloud-ops/plugin-ops-common';
 import type {
+  AuditChain,
+  AuditExportFile,
+  AuditExportRequest,
   ChangeTypeWithSchema,
   CountedPage,
   CreateRfcRequest,
@@ -274,6 +278,31 @@ export class OpsClient implements OpsApi {
       throw await ResponseError.fromResponse(response);
     }
     return response.text();
+  }
+
+  async verifyAudit(): Promise<AuditVerification> {
+    return this.request('GET', '/audit/verify');
+  }
+
+  async getAuditChain(subject: string): Promise<AuditChain> {
+    return this.request('GET', `/audit/entries${queryString({ subject })}`);
+  }
+
+  async exportAudit(request: AuditExportRequest): Promise<AuditExportFile> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('ops');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/audit/export${queryString(request)}`,
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const named = /filename="([^"]+)"/.exec(
+      response.headers.get('content-disposition') ?? '',
+    );
+    return {
+      blob: await response.blob(),
+      fileName: named?.[1] ?? `ops-audit.${request.format}`,
+    };
   }
 
   private async request<T>(

@@ -26,7 +26,10 @@ describe('DemoSignInPage', () => {
       <TestApiProvider
         apis={[
           [configApiRef, config],
-          [discoveryApiRef, { getBaseUrl: async () => 'http://backend/api/auth' }],
+          [
+            discoveryApiRef,
+            { getBaseUrl: async () => 'http://backend/api/auth' },
+          ],
         ]}
       >
         <DemoSignInPage onSignInSuccess={jest.fn()} />
@@ -35,7 +38,9 @@ describe('DemoSignInPage', () => {
     expect(
       screen.getByRole('button', { name: 'Sign in as Ana Alves' }),
     ).toBeInTheDocument();
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in as Omar Haddad' }));
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Sign in as Omar Haddad' }),
+    );
     expect(window.localStorage.getItem(DEMO_USER_STORAGE_KEY)).toBe('omar');
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@backstage/core-components';
 import {
   configApiRef,
+  type ConfigApi,
   IdentityApi,
   SignInPageProps,
   useApi,
@@ -21,6 +22,17 @@ import Typography from '@material-ui/core/Typography';
 export const DEMO_USER_STORAGE_KEY = 'cloud-ops.demo-user';
 
 type DemoUser = { name: string; title: string; description?: string };
+
+/** The demo users offered, from `app.demoSignIn.users`. */
+export function readDemoUsers(configApi: ConfigApi): DemoUser[] {
+  return (configApi.getOptionalConfigArray('app.demoSignIn.users') ?? []).map(
+    c => ({
+      name: c.getString('name'),
+      title: c.getOptionalString('title') ?? c.getString('name'),
+      description: c.getOptionalString('description'),
+    }),
+  );
+}
 
 function forgetOnSignOut(identity: IdentityApi): IdentityApi {
   return {
@@ -37,17 +49,16 @@ function forgetOnSignOut(identity: IdentityApi): IdentityApi {
 /**
  * Local-run sign-in: pick any demo user from `app.demoSignIn.users`. The
  * backend's demo provider checks the user exists in the catalog and issues a
- * normal Backstage token carrying their group memberships.
+ * normal Backstage token carrying their group memberships. Shown only when
+ * the backend serves the demo provider (see PortalSignInPage).
  */
-export const DemoSignInPage = (props: SignInPageProps) => {
-  const configApi = useApi(configApiRef);
-  const users: DemoUser[] = (
-    configApi.getOptionalConfigArray('app.demoSignIn.users') ?? []
-  ).map(c => ({
-    name: c.getString('name'),
-    title: c.getOptionalString('title') ?? c.getString('name'),
-    description: c.getOptionalString('description'),
-  }));
+export const DemoSignInPage = (
+  props: SignInPageProps & {
+    /** Offered when the backend also serves single sign-on. */
+    onUseSingleSignOn?: () => void;
+  },
+) => {
+  const users = readDemoUsers(useApi(configApiRef));
   const [selected, setSelected] = useState<string | null>(() =>
     window.localStorage.getItem(DEMO_USER_STORAGE_KEY),
   );
@@ -112,6 +123,18 @@ export const DemoSignInPage = (props: SignInPageProps) => {
               </InfoCard>
             </Grid>
           ))}
+          {props.onUseSingleSignOn && (
+            <Grid item xs={12} sm={6} md={4}>
+              <InfoCard title="Single sign-on" subheader="company account">
+                <Typography paragraph>
+                  Sign in as yourself instead of a demo user.
+                </Typography>
+                <Button variant="outlined" onClick={props.onUseSingleSignOn}>
+                  Use single sign-on
+                </Button>
+              </InfoCard>
+            </Grid>
+          )}
         </Grid>
       </Content>
     </Page>

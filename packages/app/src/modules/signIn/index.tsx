@@ -1,15 +1,19 @@
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { SignInPageBlueprint } from '@backstage/plugin-app-react';
+import { oidcAuthApi } from './oidcAuthApi';
 
-const demoSignInPage = SignInPageBlueprint.make({
+const signInPage = SignInPageBlueprint.make({
   params: {
     loader: async () =>
-      import('./DemoSignInPage').then(m => m.DemoSignInPage),
+      import('./PortalSignInPage').then(m => m.PortalSignInPage),
   },
 });
 
-/** Replaces the app's sign-in page with the demo user picker. */
+/**
+ * The app's sign-in page: single sign-on and, where the backend serves it,
+ * the demo user picker.
+ */
 export const signInModule = createFrontendModule({
   pluginId: 'app',
-  extensions: [demoSignInPage],
+  extensions: [signInPage, oidcAuthApi],
 });

@@ -333,6 +333,25 @@ describe.each(databases.eachSupportedId())('RfcExecutor on %s', databaseId => {
     expect((await store.get(rfc.id))?.status).toBe('Success');
   });
 
+  it('reaches every due RFC in turn when a replica holds more of them than one claim takes', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await create()).id);
+    const seen = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      clock += 1_000;
+      const claimed = await store.claimForExecution({
+        now: new Date(clock),
+        owner: 'replica-a',
+        leaseUntil: new Date(clock + 60_000),
+        limit: 2,
+      });
+      expect(claimed).toHaveLength(2);
+      claimed.forEach(r => seen.add(r.id));
+    }
+    // Its own unexpired leases did not keep it on the first two.
+    expect([...seen].sort()).toEqual([...ids].sort());
+  });
+
   it('relaunches the same attempt under a new secret when a replica died before recording its task', async () => {
     const rfc = await create();
     // Replica a moved the RFC to InProgress and then died: no task recorded.

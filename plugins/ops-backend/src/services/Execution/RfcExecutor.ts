@@ -6,7 +6,12 @@ import type { ScaffolderService } from '@backstage/plugin-scaffolder-node';
 import type { JsonValue } from '@backstage/types';
 import {
   decideRfcTransition,
+  emergencyReviewDueAt,
   EXECUTION_OUTPUTS,
+  rfcWindow,
+  type FreezeOccurrence,
+  type FreezeTarget,
+  type RfcHold,
   OPS_EXECUTION_SECRET_KEY,
   type Rfc,
   type RfcAction,
@@ -34,7 +39,23 @@ export type ExecutorRunSummary = {
   succeeded: number;
   failed: number;
   running: number;
+  /** Due, but a freeze holds them. */
+  held: number;
 };
+
+/** What the executor asks of the change schedule. */
+export interface ExecutorFreezeChecks {
+  holding(
+    target: FreezeTarget,
+    window: { start: Date; end: Date },
+    rfc: Pick<Rfc, 'origin' | 'criticalSecurityUpdate'>,
+  ): Promise<FreezeOccurrence[]>;
+  targetOf(
+    rfc: Pick<Rfc, 'targetEntityRef' | 'ownerGroup'>,
+  ): Promise<FreezeTarget>;
+  /** Whether the freeze behind a hold still stands as it was. */
+  stillHolds(hold: RfcHold): Promise<boolean>;
+}
 
 export type RfcExecutorOptions = {
   store: RfcStore;
@@ -59,6 +80,10 @@ export type RfcExecutorOptions = {
   batchSize?: number;
   /** Identifies this replica in leases; unique per process by default. */
   owner?: string;
+  /** Freezes: without them, nothing is held. */
+  freezes?: ExecutorFreezeChecks;
+  /** Days an executed emergency has for its review (default 5). */
+  emergencyReviewDays?: number;
   now?: () => Date;
 };
 
@@ -112,6 +137,7 @@ export class RfcExecutor {
       succeeded: 0,
       failed: 0,
       running: 0,
+      held: 0,
     };
     const claimed = await this.options.store.claimForExecution({
       now: this.now(),
@@ -144,17 +170,23 @@ export class RfcExecutor {
   }
 
   /** Starts a new attempt of an approved RFC and launches its task. */
-  private async start(rfc: Rfc): Promise<'started' | 'failed'> {
+  private async start(claimed: Rfc): Promise<'started' | 'failed' | 'held'> {
     const decision = decideRfcTransition('start', {
-      rfc,
+      rfc: claimed,
       actor: { kind: 'system' },
       centralItGroup: this.options.centralItGroup,
       now: this.now(),
     });
     if (!decision.allowed) {
-      await this.options.store.releaseLease(rfc.id, this.owner);
+      await this.options.store.releaseLease(claimed.id, this.owner);
       return 'started';
     }
+    const free = await this.checkFreezes(claimed);
+    if (free === 'held') {
+      await this.options.store.releaseLease(claimed.id, this.owner);
+      return 'held';
+    }
+    const rfc = free;
     const attempt = rfc.attempt + 1;
     const { secret, hash } = newSecret();
     const binding = await this.resolveBinding(rfc);
@@ -408,6 +440,102 @@ export class RfcExecutor {
     return `the execution task ${taskId} ${status}`;
   }
 
+  /**
+   * Whether a freeze holds the RFC now: for the window from now for as long
+   * as the change takes. A held RFC records the freeze and waits, and is
+   * rejected once its requested end has passed; one no longer held is
+   * released. Emergencies override freezes (recorded when submitted).
+   * Returns the RFC to start, or `held`.
+   */
+  private async checkFreezes(rfc: Rfc): Promise<Rfc | 'held'> {
+    const freezes = this.options.freezes;
+    if (!freezes || rfc.changeClass === 'emergency') return rfc;
+    const now = this.now();
+    if (
+      rfc.hold &&
+      Date.parse(rfc.hold.until) > now.getTime() &&
+      (await freezes.stillHolds(rfc.hold))
+    ) {
+      await this.expireIfPastEnd(rfc);
+      return 'held';
+    }
+    const requested = rfcWindow(rfc, now);
+    const window = {
+      start: now,
+      end: new Date(
+        now.getTime() + requested.end.getTime() - requested.start.getTime(),
+      ),
+    };
+    const holding = await freezes.holding(
+      await freezes.targetOf(rfc),
+      window,
+      rfc,
+    );
+    if (holding.length === 0) {
+      if (!rfc.hold) return rfc;
+      return this.transition(rfc, 'release', 'Scheduled', {
+        comment: `the freeze "${rfc.hold.freezeName}" no longer holds it`,
+        changes: { hold: undefined },
+      });
+    }
+    // It waits for the freeze that ends last.
+    const last = holding.reduce((a, b) => (b.end > a.end ? b : a));
+    if (await this.expireIfPastEnd(rfc)) return 'held';
+    // Written each time the freezes were looked at in full: first, after the
+    // awaited occurrence ended, or after its freeze changed.
+    const hold: RfcHold = {
+      freezeId: last.freezeId,
+      freezeName: last.name,
+      reason: last.reason,
+      until: last.end,
+      since: rfc.hold?.since ?? now.toISOString(),
+      checkedAt: now.toISOString(),
+    };
+    const held = await this.transition(rfc, 'hold', 'Scheduled', {
+      comment: `held by the freeze "${last.name}" (${last.freezeId}) until ${last.end}: ${last.reason}`,
+      changes: { hold },
+    });
+    await this.options.notifier?.notifyOnce(
+      `rfc-held:${rfc.id}:${last.freezeId}:${last.start}`,
+      {
+        recipients: [rfc.requester],
+        topic: 'rfc-held',
+        title: `${rfc.id} waits for the freeze "${last.name}"`,
+        description: `${last.reason}. ${
+          rfc.title
+        } starts when the freeze ends at ${last.end}${
+          rfc.requestedEndTime
+            ? `, unless that is after its requested end ${rfc.requestedEndTime}; then it is rejected`
+            : ''
+        }.`,
+        link: `/ops/rfcs/${encodeURIComponent(rfc.id)}`,
+        severity: 'high',
+      },
+    );
+    this.options.logger.info(
+      `${held.id} is held by freeze ${last.freezeId} until ${last.end}`,
+    );
+    return 'held';
+  }
+
+  /** Rejects a held RFC whose requested end has passed; true when it did. */
+  private async expireIfPastEnd(rfc: Rfc): Promise<boolean> {
+    if (
+      !rfc.hold ||
+      !rfc.requestedEndTime ||
+      Date.parse(rfc.requestedEndTime) > this.now().getTime()
+    ) {
+      return false;
+    }
+    const reason = `the freeze "${rfc.hold.freezeName}" (${rfc.hold.freezeId}) held it past its requested end ${rfc.requestedEndTime}`;
+    await this.transition(rfc, 'expire', 'Rejected', {
+      comment: reason,
+      changes: { statusReason: reason },
+      execution: { releaseLease: true, leaseOwner: this.owner },
+    });
+    return true;
+  }
+
   private async fail(rfc: Rfc, reason: string): Promise<Rfc> {
     const failed = await this.transition(rfc, 'fail', 'Failure', {
       comment: reason,
@@ -454,12 +582,24 @@ export class RfcExecutor {
         }`,
       );
     }
+    // An executed emergency owes its review from the moment it ends.
+    const ended = to === 'Success' || to === 'Failure';
+    const changes =
+      ended && rfc.changeClass === 'emergency'
+        ? {
+            ...options.changes,
+            reviewDueAt: emergencyReviewDueAt(
+              this.now(),
+              this.options.emergencyReviewDays,
+            ),
+          }
+        : options.changes;
     const after = await this.options.store.transition({
       id: rfc.id,
       expectedStatus: rfc.status,
       expectedVersion: rfc.version,
       toStatus: to,
-      changes: options.changes,
+      changes,
       execution: options.execution,
       event: {
         actor: EXECUTOR_ACTOR,

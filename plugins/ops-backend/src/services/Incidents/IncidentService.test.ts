@@ -96,6 +96,22 @@ const settings: IncidentSettings = {
 };
 
 const ana = mockCredentials.user('user:default/ana');
+/** Central IT reads every team's incidents. */
+const omar = mockCredentials.user('user:default/omar');
+const GROUPS: Record<string, string[]> = {
+  'user:default/ana': ['group:default/payments'],
+  'user:default/omar': ['group:default/central-it'],
+  'user:default/wei': ['group:default/web'],
+};
+const userInfo = {
+  getUserInfo: async (credentials: any) => {
+    const ref = credentials.principal.userEntityRef as string;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+    };
+  },
+};
 
 describe.each(databases.eachSupportedId())(
   'IncidentService on %s',
@@ -133,7 +149,7 @@ describe.each(databases.eachSupportedId())(
         permissions: mockServices.permissions({
           result: options.deny ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
         }),
-        userInfo: mockServices.userInfo(),
+        userInfo,
         notifier,
         logger: mockServices.logger.mock(),
         now: () => now,
@@ -160,7 +176,7 @@ describe.each(databases.eachSupportedId())(
         { entityRef: LEDGER, alarms: [alarm('ledger-cpu', 'ALARM')] },
       ]);
 
-      const [incident] = await service.listEntityIncidents(API, 10);
+      const [incident] = await service.listEntityIncidents(API, 10, omar);
       expect(incident).toEqual({
         id: expect.stringMatching(/^INC-\d{6}$/),
         entityRef: API,
@@ -174,7 +190,7 @@ describe.each(databases.eachSupportedId())(
         openedAt: now(),
         consoleUrl: 'https://console.aws.amazon.com/cloudwatch/db-storage',
       });
-      const [ledger] = await service.listEntityIncidents(LEDGER, 10);
+      const [ledger] = await service.listEntityIncidents(LEDGER, 10, omar);
       expect(ledger).toMatchObject({
         priority: 'P4',
         priorityRule: 'experimental',
@@ -218,7 +234,7 @@ describe.each(databases.eachSupportedId())(
       await service.onAlarmsRead(read);
       advance(1);
       await service.onAlarmsRead(read);
-      expect(await service.listEntityIncidents(API, 10)).toHaveLength(1);
+      expect(await service.listEntityIncidents(API, 10, omar)).toHaveLength(1);
       expect(notifier.sent).toHaveLength(1);
       expect(catalog.getEntitiesByRefs).toHaveBeenCalledTimes(1);
     });
@@ -245,7 +261,10 @@ describe.each(databases.eachSupportedId())(
         { entityRef: LEDGER, alarms: [] },
       ]);
       const byName = Object.fromEntries(
-        (await service.listEntityIncidents(API, 10)).map(i => [i.alarmName, i]),
+        (await service.listEntityIncidents(API, 10, omar)).map(i => [
+          i.alarmName,
+          i,
+        ]),
       );
       expect(byName.a).toMatchObject({
         status: 'Resolved',
@@ -263,7 +282,7 @@ describe.each(databases.eachSupportedId())(
       await service.onAlarmsRead([
         { entityRef: LEDGER, alarms: [alarm('d', 'INSUFFICIENT_DATA')] },
       ]);
-      expect(await service.listEntityIncidents(LEDGER, 10)).toEqual([]);
+      expect(await service.listEntityIncidents(LEDGER, 10, omar)).toEqual([]);
     });
 
     it('opens one incident when two replicas handle the same read at once', async () => {
@@ -279,7 +298,7 @@ describe.each(databases.eachSupportedId())(
         one.service.onAlarmsRead(read),
         two.service.onAlarmsRead(read),
       ]);
-      const incidents = await one.service.listEntityIncidents(API, 10);
+      const incidents = await one.service.listEntityIncidents(API, 10, omar);
       expect(incidents.map(i => i.alarmName).sort()).toEqual([
         'api-cpu',
         'api-mem',
@@ -302,9 +321,9 @@ describe.each(databases.eachSupportedId())(
         await service.onAlarmsRead(clear);
         advance(6 * 60);
       }
-      const problems = await service.listProblems({});
+      const problems = await service.listProblems({}, omar);
       expect(problems).toHaveLength(1);
-      const incidents = await service.listEntityIncidents(API, 10);
+      const incidents = await service.listEntityIncidents(API, 10, omar);
       expect(problems[0]).toMatchObject({
         title: `Recurring alarm api-cpu on ${API}`,
         status: 'Open',
@@ -324,9 +343,9 @@ describe.each(databases.eachSupportedId())(
 
       // The fourth joins it.
       await service.onAlarmsRead(firing);
-      const [latest] = await service.listEntityIncidents(API, 1);
+      const [latest] = await service.listEntityIncidents(API, 1, omar);
       expect(latest.problemId).toBe(problems[0].id);
-      expect(await service.listProblems({})).toHaveLength(1);
+      expect(await service.listProblems({}, omar)).toHaveLength(1);
     });
 
     it('does not open a problem for incidents spread wider than the window', async () => {
@@ -343,8 +362,8 @@ describe.each(databases.eachSupportedId())(
         ]);
         advance(13 * 60);
       }
-      expect(await service.listEntityIncidents(API, 10)).toHaveLength(4);
-      expect(await service.listProblems({})).toEqual([]);
+      expect(await service.listEntityIncidents(API, 10, omar)).toHaveLength(4);
+      expect(await service.listProblems({}, omar)).toEqual([]);
     });
 
     it('falls back to Central IT for entities without an owner and skips unknown entities', async () => {
@@ -353,10 +372,10 @@ describe.each(databases.eachSupportedId())(
         { entityRef: ORPHAN, alarms: [alarm('x', 'ALARM')] },
         { entityRef: GONE, alarms: [alarm('y', 'ALARM')] },
       ]);
-      expect(await service.listEntityIncidents(ORPHAN, 10)).toEqual([
+      expect(await service.listEntityIncidents(ORPHAN, 10, omar)).toEqual([
         expect.objectContaining({ ownerGroup: CENTRAL_IT, priority: 'P3' }),
       ]);
-      expect(await service.listEntityIncidents(GONE, 10)).toEqual([]);
+      expect(await service.listEntityIncidents(GONE, 10, omar)).toEqual([]);
     });
 
     it('does not reopen an incident resolved by hand while its alarm stays in ALARM', async () => {
@@ -369,11 +388,11 @@ describe.each(databases.eachSupportedId())(
         },
       ];
       await service.onAlarmsRead(firing);
-      const [incident] = await service.listEntityIncidents(API, 10);
+      const [incident] = await service.listEntityIncidents(API, 10, omar);
       await service.resolve(incident.id, 'Known, being fixed', ana);
       advance(1);
       await service.onAlarmsRead(firing);
-      expect(await service.listEntityIncidents(API, 10)).toHaveLength(1);
+      expect(await service.listEntityIncidents(API, 10, omar)).toHaveLength(1);
 
       // A new ALARM episode opens a new incident.
       advance(1);
@@ -388,7 +407,7 @@ describe.each(databases.eachSupportedId())(
         },
       ]);
       expect(
-        (await service.listEntityIncidents(API, 10)).map(i => i.status),
+        (await service.listEntityIncidents(API, 10, omar)).map(i => i.status),
       ).toEqual(['Open', 'Resolved']);
     });
 
@@ -397,7 +416,7 @@ describe.each(databases.eachSupportedId())(
       await service.onAlarmsRead([
         { entityRef: API, alarms: [alarm('api-cpu', 'ALARM')] },
       ]);
-      const [incident] = await service.listEntityIncidents(API, 1);
+      const [incident] = await service.listEntityIncidents(API, 1, omar);
 
       await expect(service.resolve(incident.id, '  ', ana)).rejects.toThrow(
         InputError,
@@ -428,11 +447,13 @@ describe.each(databases.eachSupportedId())(
       await service.onAlarmsRead([
         { entityRef: API, alarms: [alarm('api-cpu', 'ALARM')] },
       ]);
-      const [incident] = await service.listEntityIncidents(API, 1);
+      const [incident] = await service.listEntityIncidents(API, 1, omar);
       await expect(service.resolve(incident.id, 'done', ana)).rejects.toThrow(
         NotAllowedError,
       );
-      expect((await service.getIncident(incident.id)).status).toBe('Open');
+      expect((await service.readIncident(incident.id, omar)).status).toBe(
+        'Open',
+      );
       await expect(
         service.updateProblem(
           'PRB-000001',
@@ -449,7 +470,7 @@ describe.each(databases.eachSupportedId())(
       await service.onAlarmsRead([
         { entityRef: API, alarms: [alarm('api-cpu', 'ALARM')] },
       ]);
-      const [problem] = await service.listProblems({ entityRef: API });
+      const [problem] = await service.listProblems({ entityRef: API }, omar);
       expect(problem.version).toBe(1);
 
       await expect(

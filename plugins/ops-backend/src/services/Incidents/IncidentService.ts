@@ -50,6 +50,7 @@ import type {
   EntityIncidentsSource,
 } from '../OperationsData';
 import { readIncidentSettings, type IncidentSettings } from './config';
+import { Callers } from '../Callers/Callers';
 
 /** A change to a problem, named against the version it was read at. */
 export type ProblemUpdate = {
@@ -138,6 +139,8 @@ export class IncidentService
     });
   }
 
+  private readonly callers: Callers;
+
   constructor(
     private readonly options: {
       store: IncidentStore;
@@ -152,6 +155,11 @@ export class IncidentService
     },
   ) {
     this.now = options.now ?? (() => new Date());
+    this.callers = new Callers({
+      auth: options.auth,
+      userInfo: options.userInfo,
+      centralItGroup: options.settings.centralItGroup,
+    });
     const match = compilePriorityRules(
       options.settings.priorityRules,
       options.settings.defaultPriority,
@@ -296,29 +304,54 @@ export class IncidentService
     }
   }
 
-  /** An entity's incidents: open ones first, then the newest resolved. */
+  /**
+   * An entity's incidents, open ones first, then the newest resolved; only
+   * those its caller may read (the owning team and Central IT).
+   */
   async listEntityIncidents(
     entityRef: string,
     limit: number,
+    credentials: BackstageCredentials,
   ): Promise<Incident[]> {
-    return this.options.store.listEntityIncidents(
+    const caller = await this.callers.user(credentials, 'read incidents');
+    const items = await this.options.store.listEntityIncidents(
       entityRef.toLocaleLowerCase('en-US'),
       limit,
     );
+    return items.filter(i => this.callers.mayRead(caller, i));
   }
 
-  /** Incidents, newest first; entity and team refs are matched lower-cased. */
+  /**
+   * Incidents, newest first, that the caller may read: their teams' and,
+   * for Central IT, all. Entity and team refs are matched lower-cased.
+   */
   async listIncidents(
     query: IncidentListQuery,
+    credentials: BackstageCredentials,
   ): Promise<{ items: Incident[]; totalCount: number }> {
+    const caller = await this.callers.user(credentials, 'read incidents');
     return this.options.store.listIncidents({
       ...query,
       entityRef: query.entityRef?.toLocaleLowerCase('en-US'),
       ownerGroup: query.ownerGroup?.toLocaleLowerCase('en-US'),
+      ownerGroups: this.callers.visibility(caller)?.ownerGroups,
     });
   }
 
-  async getIncident(id: string): Promise<Incident> {
+  /** One incident, as a caller who may read it; others get 404. */
+  async readIncident(
+    id: string,
+    credentials: BackstageCredentials,
+  ): Promise<Incident> {
+    const caller = await this.callers.user(credentials, 'read incidents');
+    const incident = await this.getIncident(id);
+    if (!this.callers.mayRead(caller, incident)) {
+      throw new NotFoundError(`No incident ${id}`);
+    }
+    return incident;
+  }
+
+  private async getIncident(id: string): Promise<Incident> {
     this.incidentSeq(id);
     const incident = await this.options.store.getIncident(id);
     if (!incident) throw new NotFoundError(`No incident ${id}`);
@@ -364,16 +397,37 @@ export class IncidentService
     return resolved;
   }
 
-  /** Problems, newest first; entity and team refs are matched lower-cased. */
-  async listProblems(query: ProblemListQuery): Promise<Problem[]> {
+  /**
+   * Problems, newest first, that the caller may read: their teams' and, for
+   * Central IT, all. Entity and team refs are matched lower-cased.
+   */
+  async listProblems(
+    query: ProblemListQuery,
+    credentials: BackstageCredentials,
+  ): Promise<Problem[]> {
+    const caller = await this.callers.user(credentials, 'read problems');
     return this.options.store.listProblems({
       ...query,
       entityRef: query.entityRef?.toLocaleLowerCase('en-US'),
       ownerGroup: query.ownerGroup?.toLocaleLowerCase('en-US'),
+      ownerGroups: this.callers.visibility(caller)?.ownerGroups,
     });
   }
 
-  async getProblem(id: string): Promise<Problem> {
+  /** One problem, as a caller who may read it; others get 404. */
+  async readProblem(
+    id: string,
+    credentials: BackstageCredentials,
+  ): Promise<Problem> {
+    const caller = await this.callers.user(credentials, 'read problems');
+    const problem = await this.getProblem(id);
+    if (!this.callers.mayRead(caller, problem)) {
+      throw new NotFoundError(`No problem ${id}`);
+    }
+    return problem;
+  }
+
+  private async getProblem(id: string): Promise<Problem> {
     if (parseProblemId(id) === undefined) {
       throw new InputError(`"${id}" is not a problem id such as PRB-000001`);
     }

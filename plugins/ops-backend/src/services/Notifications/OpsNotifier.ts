@@ -12,6 +12,8 @@ export type OpsNotificationTopic =
   | 'rfc-awaiting-approval'
   | 'rfc-decided'
   | 'rfc-executed'
+  | 'rfc-held'
+  | 'emergency-review-overdue'
   | 'maintenance-upcoming'
   | 'incident-opened'
   | 'problem-opened'

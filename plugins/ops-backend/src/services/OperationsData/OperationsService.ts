@@ -69,8 +69,12 @@ export interface EntitySettingsSource {
  * @public
  */
 export interface EntityIncidentsSource {
-  /** `entityRef` is lower-cased. */
-  listEntityIncidents(entityRef: string, limit: number): Promise<Incident[]>;
+  /** `entityRef` is lower-cased; only those the caller may read. */
+  listEntityIncidents(
+    entityRef: string,
+    limit: number,
+    credentials: BackstageCredentials,
+  ): Promise<Incident[]>;
 }
 
 /** Settings of an entity that has none. */
@@ -171,7 +175,11 @@ export class OperationsService {
         this.options.settings?.getSettings(normalized) ?? NO_SETTINGS,
         this.options.incidents
           ? this.options.incidents
-              .listEntityIncidents(normalized, ENTITY_INCIDENT_LIMIT)
+              .listEntityIncidents(
+                normalized,
+                ENTITY_INCIDENT_LIMIT,
+                credentials,
+              )
               .then(items => ({ available: true, items }))
           : { available: false, items: [] },
       ]);

@@ -26,6 +26,7 @@ import type {
 } from './OperationsService';
 import type { AlarmReadListener } from './OperationsRefresher';
 import { StoredRecentRfcs } from './recentRfcs';
+import type { Callers } from '../Callers/Callers';
 
 /**
  * Wires operations data into the plugin: the snapshot store, the reader for
@@ -61,6 +62,8 @@ export async function setupOperations(deps: {
   /** Shared with the rest of the plugin when given; created otherwise. */
   store?: OperationsSnapshotStore;
   rfcStore?: Pick<RfcStore, 'list'>;
+  /** Limits the tab's recent RFCs to those the caller may read. */
+  callers?: Callers;
 }): Promise<{
   router: express.Router;
   /**
@@ -93,6 +96,7 @@ export async function setupOperations(deps: {
             deps.rfcStore ??
               (await DatabaseRfcStore.create({ database: deps.database })),
             deps.permissions,
+            deps.callers,
           )
         : undefined),
   });

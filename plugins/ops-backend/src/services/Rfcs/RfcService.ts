@@ -24,7 +24,17 @@ import {
 } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
 import {
+  classifyChange,
   decideRfcTransition,
+  emergencyReviewDueAt,
+  EMERGENCY_INCIDENT_PRIORITIES,
+  isChangeTypeAllowedFor,
+  rfcWindow,
+  type FreezeOccurrence,
+  type FreezeOverride,
+  type FreezeTarget,
+  type Incident,
+  type PostImplementationReview,
   parseRfcId,
   resolveRfcApprovingSide,
   resolveRfcOrigin,
@@ -33,6 +43,8 @@ import {
   rfcCreatePermission,
   rfcExecutePermission,
   rfcReadPermission,
+  rfcRetryPermission,
+  rfcReviewPermission,
   validateOperationParameters,
   type ChangeTypeRisk,
   type Rfc,
@@ -49,6 +61,12 @@ import {
   validateParameters,
 } from '../ChangeTypes/parameterSchema';
 import type { OpsNotifier } from '../Notifications';
+import {
+  normalizeGroupRef,
+  SCAFFOLDER_SUBJECT,
+  Callers,
+  type Caller,
+} from '../Callers/Callers';
 import { notificationsForTransition } from './rfcNotifications';
 import type {
   RfcChanges,
@@ -69,8 +87,11 @@ export type CreateRfcInput = {
   peerReviewer?: string;
   rollbackPlan: string;
   risk?: ChangeTypeRisk;
+  /** An ISO time, or `now` for an emergency that starts once approved. */
   requestedStartTime?: string;
   requestedEndTime?: string;
+  /** Makes the RFC an emergency change, answering an open P1 or P2 incident. */
+  emergency?: { incidentId: string; freezeOverrideReason?: string };
   submit?: boolean;
 };
 
@@ -90,7 +111,7 @@ export type UpdateRfcInput = {
 };
 
 export type RfcActionInput =
-  | { action: 'submit'; version: number }
+  | { action: 'submit'; version: number; freezeOverrideReason?: string }
   | { action: 'approve'; version: number; comment?: string }
   | { action: 'reject'; version: number; comment: string }
   | { action: 'cancel'; version: number; reason?: string }
@@ -101,7 +122,34 @@ export type RfcActionInput =
       outcome: 'Success' | 'Failure';
       outcomeNotes?: string;
     }
-  | { action: 'retry'; version: number; reason?: string };
+  | { action: 'retry'; version: number; reason?: string }
+  | {
+      action: 'review';
+      version: number;
+      whatHappened: string;
+      rootCause: string;
+      followUp: string;
+    };
+
+/** What the RFC service asks of the change schedule. */
+export interface RfcScheduleChecks {
+  /** The freeze occurrences that hold a change of `rfc` on `target` in the window. */
+  holding(
+    target: FreezeTarget,
+    window: { start: Date; end: Date },
+    rfc: Pick<Rfc, 'origin' | 'criticalSecurityUpdate'>,
+  ): Promise<FreezeOccurrence[]>;
+  /** What freezes are matched against for the RFC's target. */
+  targetOf(
+    rfc: Pick<Rfc, 'targetEntityRef' | 'ownerGroup'>,
+    credentials?: BackstageCredentials,
+  ): Promise<FreezeTarget>;
+}
+
+/** The incidents an emergency may answer. */
+export interface EmergencyIncidents {
+  getIncident(id: string): Promise<Incident | undefined>;
+}
 
 const SYSTEM = 'system';
 const TARGET_KINDS = ['component', 'resource'];
@@ -119,8 +167,11 @@ const ACTION_PERMISSIONS: Record<
   start: rfcExecutePermission,
   succeed: rfcExecutePermission,
   fail: rfcExecutePermission,
-  retry: rfcExecutePermission,
+  retry: rfcRetryPermission,
   expire: rfcExecutePermission,
+  hold: rfcExecutePermission,
+  release: rfcExecutePermission,
+  review: rfcReviewPermission,
 };
 
 /**
@@ -141,6 +192,8 @@ export class RfcService {
       auth: AuthService;
       logger: LoggerService;
       centralItGroup: string;
+      /** Who is calling, and what they may read; built from userInfo when absent. */
+      callers?: Callers;
       /** Tells approvers and requesters; optional so the lifecycle works without it. */
       notifier?: OpsNotifier;
       /**
@@ -148,11 +201,26 @@ export class RfcService {
        * "as soon as approved" should not wait for the next scheduled run.
        */
       wakeExecutor?: () => void;
+      /** Freezes: without it, nothing is held. */
+      schedule?: RfcScheduleChecks;
+      /** Incidents an emergency answers: without it, no emergency is accepted. */
+      incidents?: EmergencyIncidents;
+      /** Days an executed emergency has for its review (default 5). */
+      emergencyReviewDays?: number;
       now?: () => Date;
     },
   ) {
     this.now = options.now ?? (() => new Date());
+    this.callers =
+      options.callers ??
+      new Callers({
+        auth: options.auth,
+        userInfo: options.userInfo,
+        centralItGroup: options.centralItGroup,
+      });
   }
+
+  private readonly callers: Callers;
 
   /** Sends what a committed change calls for; the notifier never throws. */
   private async told(before: Rfc | undefined, after: Rfc, actor: string) {
@@ -177,7 +245,11 @@ export class RfcService {
     credentials: BackstageCredentials,
   ): Promise<Rfc> {
     await this.authorizeBasic(rfcCreatePermission, credentials);
-    const actor = await this.userActor(credentials, 'create RFCs');
+    // The scaffolder records RFCs for the person whose task it runs.
+    const caller = await this.callerFor(credentials, 'create RFCs', {
+      scaffolder: true,
+    });
+    const actor = toActor(caller);
     const { centralItGroup } = this.options;
     const problems: string[] = [];
 
@@ -192,17 +264,53 @@ export class RfcService {
           ? `changeTypeVersion: version ${input.changeTypeVersion} of change type "${input.changeTypeId}" is not in the approved catalog`
           : `changeTypeId: "${input.changeTypeId}" is not in the approved change-type catalog`,
       );
+    } else {
+      this.checkAllowed(changeType, caller);
     }
 
     const target = await this.readTarget(input.targetEntityRef, credentials);
-    if ('problem' in target) problems.push(target.problem);
+    if ('problem' in target) {
+      problems.push(target.problem);
+    } else {
+      this.checkOwnership(caller, target);
+    }
 
-    if (changeType) {
-      problems.push(...this.checkParameters(changeType, input.parameters));
+    if (changeType && !('problem' in target)) {
+      problems.push(
+        ...this.checkParameters(changeType, input.parameters),
+        ...(await this.checkAgreement(
+          input.parameters,
+          target,
+          caller,
+          credentials,
+        )),
+      );
+    }
+    const emergency =
+      Boolean(input.emergency) || Boolean(changeType?.emergency);
+    if (emergency && !('problem' in target)) {
+      problems.push(
+        ...(await this.checkEmergency(
+          input.emergency,
+          target.ownerGroup,
+          caller,
+        )),
+      );
+    }
+    let startInput = input.requestedStartTime;
+    if (startInput === 'now') {
+      if (emergency) {
+        startInput = this.now().toISOString();
+      } else {
+        problems.push(
+          'requestedStartTime: "now" is for emergency changes; give a time, or leave it out to start once approved',
+        );
+        startInput = undefined;
+      }
     }
     problems.push(
       ...this.checkPeople(input.peerReviewer, actor.userEntityRef),
-      ...this.checkTimes(input.requestedStartTime, input.requestedEndTime),
+      ...this.checkTimes(startInput, input.requestedEndTime),
     );
     if (problems.length > 0 || !changeType || 'problem' in target) {
       throw new InputError(`Invalid RFC: ${problems.join('; ')}`);
@@ -215,8 +323,15 @@ export class RfcService {
       submitterOwnershipRefs: actor.ownershipEntityRefs,
       ownerGroup: target.ownerGroup,
       centralItGroup,
+      emergency,
     });
-    const requestedStartTime = normalizeTime(input.requestedStartTime);
+    const requestedStartTime = normalizeTime(startInput);
+    const changeClass = classifyChange({
+      approval: changeType.approval,
+      changeTypeEmergency: changeType.emergency,
+      emergency,
+    });
+    const overrideReason = input.emergency?.freezeOverrideReason?.trim();
     const rfc = {
       changeTypeId: changeType.id,
       changeTypeVersion: changeType.version,
@@ -255,14 +370,48 @@ export class RfcService {
       ...(input.requestedEndTime
         ? { requestedEndTime: normalizeTime(input.requestedEndTime) }
         : {}),
+      expectedDuration: changeType.expectedDuration,
+      changeClass,
+      ...(emergency && input.emergency
+        ? { emergencyIncidentId: input.emergency.incidentId.trim() }
+        : {}),
+      // The reason is kept until submission names the freezes it overrides.
+      ...(emergency && overrideReason
+        ? {
+            freezeOverride: {
+              reason: overrideReason,
+              freezeIds: [] as string[],
+              by: actor.userEntityRef,
+              at: this.now().toISOString(),
+            },
+          }
+        : {}),
+      ...(changeType.criticalSecurityUpdate
+        ? { criticalSecurityUpdate: true }
+        : {}),
+      ...(changeType.needsMaintenanceWindow
+        ? { needsMaintenanceWindow: true }
+        : {}),
     };
 
     const events: RfcEventInput[] = [
       { actor: actor.userEntityRef, action: 'create', toStatus: 'Editing' },
     ];
     let status: Rfc['status'] = 'Editing';
+    let toStore: Omit<typeof rfc, 'freezeOverride'> & {
+      freezeOverride?: FreezeOverride;
+    } = rfc;
     if (input.submit) {
       this.checkSubmittable(rfc);
+      const override = await this.checkFreezes(
+        rfc,
+        actor.userEntityRef,
+        overrideReason,
+        credentials,
+      );
+      // Recorded only when submission found freezes to override.
+      const { freezeOverride: _reason, ...rest } = rfc;
+      toStore = override ? { ...rest, freezeOverride: override } : rest;
       const decision = decideRfcTransition('submit', {
         rfc: { ...rfc, status: 'Editing' },
         actor,
@@ -283,7 +432,10 @@ export class RfcService {
           : {}),
       });
     }
-    const created = await this.options.store.create({ ...rfc, status }, events);
+    const created = await this.options.store.create(
+      { ...toStore, status },
+      events,
+    );
     return this.told(undefined, created, actor.userEntityRef);
   }
 
@@ -294,7 +446,8 @@ export class RfcService {
   ): Promise<Rfc> {
     const rfc = await this.load(id, credentials);
     await this.authorizeBasic(rfcCreatePermission, credentials);
-    const actor = await this.userActor(credentials, 'edit RFCs');
+    const caller = await this.callerFor(credentials, 'edit RFCs');
+    const actor = toActor(caller);
     this.checkVersion(rfc, input.version);
     this.decide('edit', rfc, actor);
 
@@ -311,6 +464,19 @@ export class RfcService {
         );
       } else {
         problems.push(...this.checkParameters(changeType, input.parameters));
+        const target = await this.readTarget(rfc.targetEntityRef, credentials);
+        if ('problem' in target) {
+          problems.push(target.problem);
+        } else {
+          problems.push(
+            ...(await this.checkAgreement(
+              input.parameters,
+              target,
+              caller,
+              credentials,
+            )),
+          );
+        }
       }
     }
     const start =
@@ -384,8 +550,11 @@ export class RfcService {
     await this.authorizeResource(ACTION_PERMISSIONS[action], rfc, credentials);
     // People act through the API; the executor carries out automated
     // changes in process, so no token, a service's included, may start or
-    // complete an RFC.
-    const actor = await this.userActor(credentials, `${action} RFCs`);
+    // complete an RFC. The scaffolder may only submit for its task's person.
+    const caller = await this.callerFor(credentials, `${action} RFCs`, {
+      scaffolder: action === 'submit',
+    });
+    const actor = toActor(caller);
     this.checkVersion(rfc, input.version);
 
     const changes: RfcChanges = {};
@@ -402,15 +571,33 @@ export class RfcService {
           submitterOwnershipRefs: userActor.ownershipEntityRefs,
           ownerGroup: rfc.ownerGroup,
           centralItGroup: this.options.centralItGroup,
+          emergency: rfc.changeClass === 'emergency',
         });
         changes.approverGroup = approving.group;
         facts = { ...rfc, approverGroup: approving.group };
         this.checkSubmittable(facts);
-        if (!approving.group) {
+        const override = await this.checkFreezes(
+          rfc,
+          actor.userEntityRef,
+          input.freezeOverrideReason?.trim() || rfc.freezeOverride?.reason,
+          credentials,
+        );
+        changes.freezeOverride = override;
+        if (override) {
+          comment = `overrides ${override.freezeIds.join(', ')}: ${
+            override.reason
+          }`;
+        } else if (!approving.group) {
           comment = preApprovedComment(rfc.approvalRule);
         }
         break;
       }
+      case 'review':
+        changes.review = this.readReview(input, rfc, actor.userEntityRef);
+        comment = changes.review.onTime
+          ? 'post-implementation review written'
+          : `post-implementation review written after its due date ${rfc.reviewDueAt}`;
+        break;
       case 'approve':
         comment = input.comment;
         break;
@@ -433,6 +620,12 @@ export class RfcService {
           changes.outcomeNotes = input.outcomeNotes;
         }
         comment = input.outcomeNotes;
+        if (rfc.changeClass === 'emergency') {
+          changes.reviewDueAt = emergencyReviewDueAt(
+            this.now(),
+            this.options.emergencyReviewDays,
+          );
+        }
         break;
       default:
         break;
@@ -471,6 +664,9 @@ export class RfcService {
     credentials: BackstageCredentials,
   ): Promise<{ items: Rfc[]; nextCursor?: string }> {
     await this.authorizeBasic(rfcReadPermission, credentials);
+    const caller = await this.callerFor(credentials, 'read RFCs', {
+      scaffolder: true,
+    });
     // Refs are stored in full form; accept the short forms people type.
     const ref = (field: string, value: string | undefined, kind?: string) => {
       if (!value) return undefined;
@@ -494,6 +690,8 @@ export class RfcService {
       targetEntityRef: ref('targetEntityRef', query.targetEntityRef),
       from: normalizeTime(query.from),
       to: normalizeTime(query.to),
+      visibleTo: this.callers.visibility(caller),
+      now: this.now(),
     });
   }
 
@@ -541,14 +739,185 @@ export class RfcService {
 
   private async load(id: string, credentials: BackstageCredentials) {
     await this.authorizeBasic(rfcReadPermission, credentials);
+    const caller = await this.callerFor(credentials, 'read RFCs', {
+      scaffolder: true,
+    });
     if (parseRfcId(id) === undefined) {
       throw new InputError(`id: "${id}" is not an RFC id such as RFC-000123`);
     }
     const rfc = await this.options.store.get(id);
-    if (!rfc) {
+    // Another team's RFC is as absent as one that does not exist.
+    if (!rfc || !this.callers.mayRead(caller, rfc)) {
       throw new NotFoundError(`RFC ${id} does not exist`);
     }
     return rfc;
+  }
+
+  /**
+   * The signed-in person behind the call. A token another plugin obtained on
+   * a user's behalf is refused, except the scaffolder's where `scaffolder`
+   * says it may act for the person whose task it runs.
+   */
+  private async callerFor(
+    credentials: BackstageCredentials,
+    what: string,
+    options: { scaffolder?: boolean } = {},
+  ): Promise<Caller> {
+    const caller = await this.callers.user(credentials, what);
+    if (
+      caller.actor &&
+      !(options.scaffolder && caller.actor === SCAFFOLDER_SUBJECT)
+    ) {
+      throw new NotAllowedError(
+        `${caller.actor} may not ${what} on behalf of ${
+          caller.userEntityRef
+        }; only the person may${
+          options.scaffolder ? ', or the scaffolder for the task it runs' : ''
+        }`,
+      );
+    }
+    return caller;
+  }
+
+  /** Role-based change types: only their groups (and Central IT) may ask. */
+  private checkAllowed(changeType: ApprovedChangeType, caller: Caller) {
+    if (
+      !caller.centralIt &&
+      !isChangeTypeAllowedFor(changeType, caller.ownershipEntityRefs)
+    ) {
+      throw new NotAllowedError(
+        `change type ${
+          changeType.id
+        } may be requested only by members of ${changeType.allowedGroups!.join(
+          ', ',
+        )}`,
+      );
+    }
+  }
+
+  /** Only the entity's owning team, or Central IT, asks to change it. */
+  private checkOwnership(
+    caller: Caller,
+    target: { ref: string; ownerGroup: string },
+  ) {
+    if (
+      !caller.centralIt &&
+      !caller.refs.has(target.ownerGroup.toLocaleLowerCase('en-US'))
+    ) {
+      throw new NotAllowedError(
+        `only members of ${target.ownerGroup}, which owns ${target.ref}, or of ${this.options.centralItGroup} may ask for changes to it`,
+      );
+    }
+  }
+
+  /**
+   * The form's owner, component and stack must agree with the target: the
+   * owner is the target's owner, the component is the target (or the
+   * component the target stack belongs to), and a stack other than the
+   * target is a Resource of that component owned by the same team.
+   */
+  private async checkAgreement(
+    parameters: JsonObject,
+    target: { ref: string; ownerGroup: string; entity: Entity },
+    caller: Caller,
+    credentials: BackstageCredentials,
+  ): Promise<string[]> {
+    const problems: string[] = [];
+    const targetKind = target.ref.split(':')[0];
+    const owner = parameters.owner;
+    if (typeof owner === 'string' && owner) {
+      const group = normalizeGroupRef(owner);
+      if (!group) {
+        problems.push(
+          `parameters.owner: "${owner}" is not a group ref such as group:default/payments`,
+        );
+      } else if (group !== target.ownerGroup.toLocaleLowerCase('en-US')) {
+        problems.push(
+          `parameters.owner: must be ${target.ownerGroup}, the owner of ${target.ref}`,
+        );
+      }
+    }
+
+    let component: { ref: string; entity?: Entity } | undefined =
+      targetKind === 'component'
+        ? { ref: lower(target.ref), entity: target.entity }
+        : undefined;
+    const componentParam = parameters.component;
+    if (typeof componentParam === 'string' && componentParam) {
+      const ref = normalizeRef(componentParam, 'component');
+      if (!ref || !ref.startsWith('component:')) {
+        problems.push(
+          `parameters.component: "${componentParam}" is not a component ref such as component:default/payments-api`,
+        );
+      } else if (targetKind === 'component') {
+        if (ref !== lower(target.ref)) {
+          problems.push(
+            `parameters.component: must be ${target.ref}, the RFC's target`,
+          );
+        }
+      } else {
+        const entity = await this.options.catalog.getEntityByRef(ref, {
+          credentials,
+        });
+        component = { ref, entity };
+        if (!entity || !isStackOf(target.entity, ref, entity)) {
+          problems.push(
+            `parameters.component: ${target.ref} is not a stack of ${ref}`,
+          );
+        }
+      }
+    }
+
+    const stackParam = parameters.stack;
+    if (typeof stackParam === 'string' && stackParam) {
+      const ref = normalizeRef(stackParam, 'resource');
+      if (!ref) {
+        problems.push(
+          `parameters.stack: "${stackParam}" is not an entity ref such as resource:default/orders-db`,
+        );
+      } else if (ref !== lower(target.ref)) {
+        const stack = await this.options.catalog.getEntityByRef(ref, {
+          credentials,
+        });
+        if (!stack) {
+          problems.push(`parameters.stack: ${ref} is not in the catalog`);
+        } else if (stack.kind.toLocaleLowerCase('en-US') !== 'resource') {
+          problems.push(
+            `parameters.stack: must be a Resource, not a ${stack.kind}`,
+          );
+        } else {
+          const stackOwner = ownerOf(stack);
+          if (
+            !stackOwner ||
+            stackOwner.toLocaleLowerCase('en-US') !==
+              target.ownerGroup.toLocaleLowerCase('en-US')
+          ) {
+            throw new NotAllowedError(
+              `parameters.stack: ${ref} belongs to ${
+                stackOwner ?? 'nobody'
+              }, not to ${target.ownerGroup}`,
+            );
+          }
+          if (component && !isStackOf(stack, component.ref, component.entity)) {
+            problems.push(
+              `parameters.stack: ${ref} is not a stack of ${component.ref}`,
+            );
+          }
+        }
+      }
+    }
+    // New stacks are for one's own team, unless one is Central IT.
+    if (
+      typeof owner === 'string' &&
+      !caller.centralIt &&
+      normalizeGroupRef(owner) &&
+      !caller.refs.has(normalizeGroupRef(owner)!)
+    ) {
+      problems.push(
+        `parameters.owner: you may ask only for your own teams' stacks, and you are not in ${owner}`,
+      );
+    }
+    return problems;
   }
 
   private checkVersion(rfc: Rfc, version: number) {
@@ -578,8 +947,10 @@ export class RfcService {
   private checkSubmittable(rfc: {
     approverGroup?: string;
     requestedStartTime?: string;
+    changeClass?: Rfc['changeClass'];
   }) {
     if (
+      rfc.changeClass !== 'emergency' &&
       rfc.approverGroup &&
       rfc.requestedStartTime &&
       Date.parse(rfc.requestedStartTime) <= this.now().getTime()
@@ -588,6 +959,153 @@ export class RfcService {
         `requestedStartTime: ${rfc.requestedStartTime} has passed; an RFC that needs approval must start in the future`,
       );
     }
+  }
+
+  /**
+   * An emergency answers an open P1 or P2 incident of the target's team that
+   * the caller may see.
+   */
+  private async checkEmergency(
+    emergency: CreateRfcInput['emergency'],
+    ownerGroup: string,
+    caller: Caller,
+  ): Promise<string[]> {
+    const incidentId = emergency?.incidentId?.trim();
+    if (!incidentId) {
+      return [
+        'emergency.incidentId: an emergency change names the open P1 or P2 incident it answers, e.g. INC-000012',
+      ];
+    }
+    if (!/^INC-\d{6,}$/.test(incidentId)) {
+      return [
+        `emergency.incidentId: "${incidentId}" is not an incident id such as INC-000012`,
+      ];
+    }
+    const incident = await this.options.incidents?.getIncident(incidentId);
+    if (!incident || !this.callers.mayRead(caller, incident)) {
+      return [`emergency.incidentId: ${incidentId} does not exist`];
+    }
+    const problems: string[] = [];
+    if (incident.status !== 'Open') {
+      problems.push(
+        `emergency.incidentId: ${incidentId} is ${incident.status.toLocaleLowerCase(
+          'en-US',
+        )}; an emergency answers an open incident`,
+      );
+    }
+    if (
+      !(EMERGENCY_INCIDENT_PRIORITIES as readonly string[]).includes(
+        incident.priority,
+      )
+    ) {
+      problems.push(
+        `emergency.incidentId: ${incidentId} is ${incident.priority}; an emergency answers a P1 or P2 incident`,
+      );
+    }
+    if (
+      incident.ownerGroup.toLocaleLowerCase('en-US') !==
+      ownerGroup.toLocaleLowerCase('en-US')
+    ) {
+      problems.push(
+        `emergency.incidentId: ${incidentId} concerns ${incident.entityRef} of ${incident.ownerGroup}, not an entity of ${ownerGroup}`,
+      );
+    }
+    return problems;
+  }
+
+  /**
+   * Refuses, with 409, a change whose window a freeze covers; an emergency
+   * overrides the freeze when it says why, and the override is returned to
+   * be recorded. Nothing is held without the schedule.
+   */
+  private async checkFreezes(
+    rfc: Pick<
+      Rfc,
+      | 'targetEntityRef'
+      | 'ownerGroup'
+      | 'origin'
+      | 'criticalSecurityUpdate'
+      | 'requestedStartTime'
+      | 'requestedEndTime'
+      | 'expectedDuration'
+      | 'changeClass'
+    >,
+    by: string,
+    overrideReason: string | undefined,
+    credentials: BackstageCredentials,
+  ): Promise<FreezeOverride | undefined> {
+    const schedule = this.options.schedule;
+    if (!schedule) return undefined;
+    const now = this.now();
+    const target = await schedule.targetOf(rfc, credentials);
+    const window = rfcWindow(rfc, now);
+    const holding = await schedule.holding(target, window, rfc);
+    if (holding.length === 0) return undefined;
+    const described = holding
+      .map(
+        o =>
+          `the freeze "${o.name}" (${o.freezeId}) covers ${rfc.targetEntityRef} from ${o.start} until ${o.end}: ${o.reason}`,
+      )
+      .join('; ');
+    if (rfc.changeClass !== 'emergency') {
+      throw new ConflictError(
+        `${described}. Ask for a time after the freeze ends`,
+      );
+    }
+    if (!overrideReason) {
+      throw new ConflictError(
+        `${described}. An emergency may override it: say why in freezeOverrideReason`,
+      );
+    }
+    return {
+      reason: overrideReason,
+      freezeIds: [...new Set(holding.map(o => o.freezeId))],
+      by,
+      at: now.toISOString(),
+    };
+  }
+
+  /** The review as written, checked field by field. */
+  private readReview(
+    input: Extract<RfcActionInput, { action: 'review' }>,
+    rfc: Rfc,
+    by: string,
+  ): PostImplementationReview {
+    const problems: string[] = [];
+    const text = (field: 'whatHappened' | 'rootCause' | 'followUp') => {
+      const value = input[field];
+      if (typeof value !== 'string' || !value.trim()) {
+        problems.push(`${field}: is required`);
+        return '';
+      }
+      if (value.length > 8000)
+        problems.push(`${field}: at most 8000 characters`);
+      return value.trim();
+    };
+    const whatHappened = text('whatHappened');
+    const rootCause = text('rootCause');
+    const followUp = text('followUp');
+    if (
+      rootCause &&
+      !/^(PRB|INC)-\d{6,}$/.test(rootCause) &&
+      !/^https?:\/\/\S+$/.test(rootCause)
+    ) {
+      problems.push(
+        `rootCause: "${rootCause}" is not a problem or incident id (PRB-000012, INC-000034) or a link`,
+      );
+    }
+    if (problems.length) {
+      throw new InputError(`Invalid review: ${problems.join('; ')}`);
+    }
+    const now = this.now();
+    return {
+      whatHappened,
+      rootCause,
+      followUp,
+      reviewedBy: by,
+      reviewedAt: now.toISOString(),
+      onTime: !rfc.reviewDueAt || now.getTime() <= Date.parse(rfc.reviewDueAt),
+    };
   }
 
   private checkPeople(peerReviewer: string | undefined, requester: string) {
@@ -648,7 +1166,9 @@ export class RfcService {
   private async readTarget(
     refInput: string,
     credentials: BackstageCredentials,
-  ): Promise<{ ref: string; ownerGroup: string } | { problem: string }> {
+  ): Promise<
+    { ref: string; ownerGroup: string; entity: Entity } | { problem: string }
+  > {
     let ref: string;
     try {
       ref = stringifyEntityRef(parseEntityRef(refInput));
@@ -676,27 +1196,13 @@ export class RfcService {
     }
     return {
       ref,
+      entity,
       ownerGroup: stringifyEntityRef(
         parseEntityRef(owner, {
           defaultKind: 'group',
           defaultNamespace: entity.metadata.namespace ?? 'default',
         }),
       ),
-    };
-  }
-
-  private async userActor(
-    credentials: BackstageCredentials,
-    what: string,
-  ): Promise<Extract<RfcActor, { kind: 'user' }>> {
-    if (!this.options.auth.isPrincipal(credentials, 'user')) {
-      throw new NotAllowedError(`only signed-in users may ${what}`);
-    }
-    const info = await this.options.userInfo.getUserInfo(credentials);
-    return {
-      kind: 'user',
-      userEntityRef: info.userEntityRef,
-      ownershipEntityRefs: info.ownershipEntityRefs,
     };
   }
 
@@ -745,5 +1251,78 @@ function normalizeTime(value: string | null | undefined): string | undefined {
 function normalizeUserRef(ref: string): string {
   return stringifyEntityRef(
     parseEntityRef(ref, { defaultKind: 'user', defaultNamespace: 'default' }),
+  );
+}
+
+function toActor(caller: Caller): Extract<RfcActor, { kind: 'user' }> {
+  return {
+    kind: 'user',
+    userEntityRef: caller.userEntityRef,
+    ownershipEntityRefs: caller.ownershipEntityRefs,
+  };
+}
+
+function lower(ref: string) {
+  return ref.toLocaleLowerCase('en-US');
+}
+
+/** Lower-cased full ref, or undefined when `value` is not an entity ref. */
+function normalizeRef(value: string, defaultKind: string): string | undefined {
+  try {
+    return lower(
+      stringifyEntityRef(
+        parseEntityRef(value.trim(), {
+          defaultKind,
+          defaultNamespace: 'default',
+        }),
+      ),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerOf(entity: Entity): string | undefined {
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  if (typeof owner !== 'string' || !owner) return undefined;
+  return normalizeGroupRef(owner);
+}
+
+/** Refs an entity's relation or spec field of that name points at, lower-cased. */
+function related(
+  entity: Entity,
+  relation: string,
+  specField: string,
+  defaultKind: string,
+) {
+  const refs = new Set(
+    (entity.relations ?? [])
+      .filter(r => r.type === relation)
+      .map(r => lower(r.targetRef)),
+  );
+  const fromSpec = (entity.spec as Record<string, unknown> | undefined)?.[
+    specField
+  ];
+  for (const value of Array.isArray(fromSpec) ? fromSpec : []) {
+    if (typeof value !== 'string') continue;
+    const ref = normalizeRef(value, defaultKind);
+    if (ref) refs.add(ref);
+  }
+  return refs;
+}
+
+/** The resource belongs to the component: it is a dependency of it. */
+function isStackOf(
+  stack: Entity,
+  componentRef: string,
+  component?: Entity,
+): boolean {
+  const stackRef = lower(stringifyEntityRef(stack));
+  return (
+    related(stack, 'dependencyOf', 'dependencyOf', 'component').has(
+      componentRef,
+    ) ||
+    (component !== undefined &&
+      related(component, 'dependsOn', 'dependsOn', 'resource').has(stackRef))
   );
 }

@@ -96,6 +96,23 @@ describe('OpsPage routing', () => {
     expect(selectedTab()).toBe('Incidents');
   });
 
+  it('has an Audit tab for those who may read the audit log', async () => {
+    server.use(
+      http.get(`${BASE_URL}/audit/verify`, () =>
+        HttpResponse.json({ ok: true, checked: 3 }),
+      ),
+    );
+    await openAt('/ops/audit');
+    expect(
+      await screen.findByText('All 3 entries verified.', undefined, slow),
+    ).toBeInTheDocument();
+    expect(selectedTab()).toBe('Audit');
+    expect(screen.getByRole('tab', { name: 'Audit' })).toHaveAttribute(
+      'href',
+      '/ops/audit',
+    );
+  });
+
   it('says when there is no such page', async () => {
     await openAt('/ops/nowhere');
     expect(

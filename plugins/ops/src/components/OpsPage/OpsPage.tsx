@@ -5,10 +5,14 @@ import {
   HeaderTabs,
   Link,
   Page,
+  Progress,
 } from '@backstage/core-components';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { auditReadPermission } from '@cloud-ops/plugin-ops-common';
 import type { ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { AuditPage } from '../Audit';
 import { ChangeHistoryPage } from '../ChangeHistory';
 import { CreateRfcPage } from '../CreateRfc';
 import {
@@ -32,10 +36,13 @@ type TabId =
   | 'incidents'
   | 'service-requests'
   | 'reports'
-  | 'raci';
+  | 'raci'
+  | 'audit';
+
+type Tab = { id: TabId; label: string; path: string };
 
 /** The tabs under the header; `path` is relative to where the pages are mounted. */
-const TABS: { id: TabId; label: string; path: string }[] = [
+const TABS: Tab[] = [
   { id: 'rfcs', label: 'RFC queue', path: '' },
   { id: 'history', label: 'Change history', path: 'history' },
   { id: 'incidents', label: 'Incidents', path: 'incidents' },
@@ -48,25 +55,30 @@ const TABS: { id: TabId; label: string; path: string }[] = [
   { id: 'raci', label: 'RACI matrix', path: 'raci' },
 ];
 
+/** Only for those who may read the audit log. */
+const AUDIT_TAB: Tab = { id: 'audit', label: 'Audit', path: 'audit' };
+
 /** The header, the tabs with `tab` selected, and the page under them. */
 const Tabbed = (props: {
   base: string;
+  tabs: Tab[];
   tab: TabId;
   title?: string;
   children: ReactNode;
 }) => {
-  const index = TABS.findIndex(t => t.id === props.tab);
+  const { tabs } = props;
+  const index = tabs.findIndex(t => t.id === props.tab);
   const base = props.base.replace(/\/$/, '');
   return (
     <Page themeId="tool">
       <Header
         title="Cloud operations"
-        pageTitleOverride={props.title ?? TABS[index].label}
+        pageTitleOverride={props.title ?? tabs[index].label}
         subtitle="Changes, incidents and requests of the AWS environments, and who is responsible for what"
       />
       <HeaderTabs
         selectedIndex={index}
-        tabs={TABS.map(t => ({
+        tabs={tabs.map(t => ({
           id: t.id,
           label: t.label,
           tabProps: {
@@ -82,16 +94,18 @@ const Tabbed = (props: {
 
 /**
  * The `/ops` pages: RFCs and their history, incidents and problems, service
- * requests, monthly reports and the RACI matrix. The printable report has no
- * header or tabs.
+ * requests, monthly reports, the RACI matrix and, for those allowed to read
+ * it, the audit log. The printable report has no header or tabs.
  *
  * @public
  */
 export const OpsPage = () => {
   // Where the app mounted the pages, so the tabs link there.
   const base = useOpsLinks().root;
+  const audit = usePermission({ permission: auditReadPermission });
+  const tabs = audit.allowed ? [...TABS, AUDIT_TAB] : TABS;
   const tabbed = (tab: TabId, element: ReactNode, title?: string) => (
-    <Tabbed base={base} tab={tab} title={title}>
+    <Tabbed base={base} tabs={tabs} tab={tab} title={title}>
       {element}
     </Tabbed>
   );
@@ -145,6 +159,10 @@ export const OpsPage = () => {
       />
       <Route path="reports" element={tabbed('reports', <ReportsPage />)} />
       <Route path="raci" element={tabbed('raci', <RaciMatrixPage />)} />
+      {audit.allowed && (
+        <Route path="audit" element={tabbed('audit', <AuditPage />)} />
+      )}
+      {audit.loading && <Route path="audit" element={<Progress />} />}
       <Route
         path="*"
         element={tabbed(

@@ -43,8 +43,12 @@ export function teamSlug(team: string): string {
 export const csvFileName = (team: string, month: string) =>
   `service-report-${teamSlug(team)}-${month}.csv`;
 
-/** Offers text as a file download in the browser. */
-export function saveTextFile(text: string, fileName: string, type: string) {
+/** Offers text, or a downloaded body, as a file download in the browser. */
+export function saveTextFile(
+  text: string | Blob,
+  fileName: string,
+  type: string,
+) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const anchor = document.createElement('a');
   anchor.href = url;

@@ -6,6 +6,7 @@ import {
   rfcCancelPermission,
   rfcCreatePermission,
   rfcExecutePermission,
+  rfcRetryPermission,
   type Rfc,
   type RfcActor,
 } from '@cloud-ops/plugin-ops-common';
@@ -128,6 +129,10 @@ export const RfcActions = (props: {
     permission: rfcExecutePermission,
     resourceRef: rfc.id,
   });
+  const retry = usePermission({
+    permission: rfcRetryPermission,
+    resourceRef: rfc.id,
+  });
   const [open, setOpen] = useState<Offered>();
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -144,7 +149,7 @@ export const RfcActions = (props: {
       start: execute.allowed,
       succeed: execute.allowed,
       fail: execute.allowed,
-      retry: execute.allowed,
+      retry: retry.allowed,
     },
   });
 
@@ -202,7 +207,13 @@ export const RfcActions = (props: {
     }
   };
 
-  if (approve.loading || cancel.loading || create.loading || execute.loading)
+  if (
+    approve.loading ||
+    cancel.loading ||
+    create.loading ||
+    execute.loading ||
+    retry.loading
+  )
     return null;
   if (offered.length === 0) {
     return (

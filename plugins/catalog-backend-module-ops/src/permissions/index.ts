@@ -1,0 +1,8 @@
+export { ChangeTypeAllowedGroupsProcessor } from './ChangeTypeAllowedGroupsProcessor';
+export {
+  RELATION_REQUESTABLE_BY,
+  createOpsCatalogConditionalDecision,
+  isChangeTypeAllowedForRule,
+  isNotRefusedChangeTypeRule,
+  opsCatalogConditions,
+} from './rules';

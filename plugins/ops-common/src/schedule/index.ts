@@ -1,0 +1,4 @@
+export * from './freezes';
+export * from './windows';
+export * from './changeClass';
+export * from './calendar';

@@ -1,0 +1,1 @@
+export { readChangeTypeGovernance } from './governance';
