@@ -21,6 +21,12 @@ import type {
   ServiceRequest,
   ServiceRequestStatus,
   ServiceRequestTopic,
+  CalendarFeedTokenInfo,
+  ChangeCalendarView,
+  FreezeOccurrence,
+  FreezeWindow,
+  FreezeWindowInput,
+  RfcConflicts,
 } from '@cloud-ops/plugin-ops-common';
 
 export type { RfcListQuery } from '@cloud-ops/plugin-ops-common';
@@ -62,8 +68,11 @@ export type CreateRfcRequest = {
   rollbackPlan: string;
   peerReviewer?: string;
   risk?: ChangeTypeRisk;
+  /** An ISO time, or `now` for an emergency that starts once approved. */
   requestedStartTime?: string;
   requestedEndTime?: string;
+  /** Makes it an emergency change, answering an open P1 or P2 incident. */
+  emergency?: { incidentId: string; freezeOverrideReason?: string };
   /** Submit for approval in the same step. */
   submit?: boolean;
 };
@@ -89,7 +98,7 @@ export type UpdateRfcRequest = {
 
 /** The decisions a person takes on an RFC from the portal. @public */
 export type RfcDecision =
-  | { action: 'submit' }
+  | { action: 'submit'; freezeOverrideReason?: string }
   | { action: 'approve'; comment?: string }
   | { action: 'reject'; comment: string }
   | { action: 'cancel'; reason?: string }
@@ -99,7 +108,23 @@ export type RfcDecision =
       outcome: 'Success' | 'Failure';
       outcomeNotes?: string;
     }
-  | { action: 'retry'; reason?: string };
+  | { action: 'retry'; reason?: string }
+  | {
+      action: 'review';
+      whatHappened: string;
+      rootCause: string;
+      followUp: string;
+    };
+
+/** A freeze as declared or changed; `version` is required to change one. @public */
+export type FreezeRequest = FreezeWindowInput;
+
+/** A new feed token: the secret and its subscription address, shown once. @public */
+export type IssuedFeedToken = {
+  token: string;
+  url: string;
+  feedToken: CalendarFeedTokenInfo;
+};
 
 /**
  * The ops backend as the frontend sees it.
@@ -137,6 +162,32 @@ export interface OpsApi {
   /** Change history of one entity, newest first. */
   listEntityRfcs(entity: CompoundEntityRef): Promise<Rfc[]>;
   getCalendar(range: { from: string; to: string }): Promise<Rfc[]>;
+  /** RFCs, freezes and maintenance windows of a period, optionally of one team. */
+  getSchedule(query: {
+    from: string;
+    to: string;
+    owner?: string;
+  }): Promise<ChangeCalendarView>;
+  /** What an approver should know about an RFC's window. */
+  getRfcConflicts(id: string): Promise<RfcConflicts>;
+  listFreezes(query?: {
+    from?: string;
+    to?: string;
+    includeLifted?: boolean;
+  }): Promise<{ items: FreezeWindow[]; occurrences: FreezeOccurrence[] }>;
+  declareFreeze(freeze: FreezeRequest): Promise<FreezeWindow>;
+  updateFreeze(
+    id: string,
+    version: number,
+    freeze: FreezeRequest,
+  ): Promise<FreezeWindow>;
+  liftFreeze(id: string, version: number): Promise<FreezeWindow>;
+  listFeedTokens(): Promise<CalendarFeedTokenInfo[]>;
+  issueFeedToken(request: {
+    label: string;
+    owner?: string;
+  }): Promise<IssuedFeedToken>;
+  revokeFeedToken(id: number): Promise<void>;
   listChangeTypes(): Promise<ChangeTypeWithSchema[]>;
   listIncidents(query?: IncidentListQuery): Promise<CountedPage<Incident>>;
   getIncident(id: string): Promise<Incident>;

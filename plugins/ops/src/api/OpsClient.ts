@@ -12,6 +12,11 @@ import type {
   RfcExecution,
   RfcExecutionLogEvent,
   ServiceRequest,
+  CalendarFeedTokenInfo,
+  ChangeCalendarView,
+  FreezeOccurrence,
+  FreezeWindow,
+  RfcConflicts,
 } from '@cloud-ops/plugin-ops-common';
 import type {
   AuditChain,
@@ -21,7 +26,9 @@ import type {
   CountedPage,
   CreateRfcRequest,
   CreateServiceRequest,
+  FreezeRequest,
   IncidentListQuery,
+  IssuedFeedToken,
   OpsApi,
   OpsHealth,
   ProblemListQuery,
@@ -162,6 +169,71 @@ export class OpsClient implements OpsApi {
       `/calendar?${qs}`,
     );
     return items;
+  }
+
+  async getSchedule(query: {
+    from: string;
+    to: string;
+    owner?: string;
+  }): Promise<ChangeCalendarView> {
+    return this.request('GET', `/schedule${queryString(query)}`);
+  }
+
+  async getRfcConflicts(id: string): Promise<RfcConflicts> {
+    return this.request('GET', `/rfcs/${encodeURIComponent(id)}/conflicts`);
+  }
+
+  async listFreezes(
+    query: { from?: string; to?: string; includeLifted?: boolean } = {},
+  ): Promise<{ items: FreezeWindow[]; occurrences: FreezeOccurrence[] }> {
+    return this.request(
+      'GET',
+      `/freezes${queryString({
+        from: query.from,
+        to: query.to,
+        includeLifted: query.includeLifted ? 'true' : undefined,
+      })}`,
+    );
+  }
+
+  async declareFreeze(freeze: FreezeRequest): Promise<FreezeWindow> {
+    return this.request('POST', '/freezes', freeze);
+  }
+
+  async updateFreeze(
+    id: string,
+    version: number,
+    freeze: FreezeRequest,
+  ): Promise<FreezeWindow> {
+    return this.request('PUT', `/freezes/${encodeURIComponent(id)}`, {
+      ...freeze,
+      version,
+    });
+  }
+
+  async liftFreeze(id: string, version: number): Promise<FreezeWindow> {
+    return this.request('POST', `/freezes/${encodeURIComponent(id)}/lift`, {
+      version,
+    });
+  }
+
+  async listFeedTokens(): Promise<CalendarFeedTokenInfo[]> {
+    const { items } = await this.request<{ items: CalendarFeedTokenInfo[] }>(
+      'GET',
+      '/calendar/feed-tokens',
+    );
+    return items;
+  }
+
+  async issueFeedToken(request: {
+    label: string;
+    owner?: string;
+  }): Promise<IssuedFeedToken> {
+    return this.request('POST', '/calendar/feed-tokens', request);
+  }
+
+  async revokeFeedToken(id: number): Promise<void> {
+    await this.request('DELETE', `/calendar/feed-tokens/${id}`);
   }
 
   async listChangeTypes(): Promise<ChangeTypeWithSchema[]> {
@@ -306,7 +378,7 @@ export class OpsClient implements OpsApi {
   }
 
   private async request<T>(
-    method: 'GET' | 'POST' | 'PATCH',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
   ): Promise<T> {
@@ -321,6 +393,7 @@ export class OpsClient implements OpsApi {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 }
