@@ -1,5 +1,6 @@
 import type { IncidentPriority } from './incidents';
 import type { RfcStatus } from './rfc/types';
+import type { ChangeClass } from './schedule/changeClass';
 
 /**
  * The monthly service report of one business-unit team.
@@ -26,6 +27,22 @@ export type MonthlyServiceReport = {
     approvalTimeHours: { median: number | null; p90: number | null };
     /** Share of RFCs whose change type is automated, 0..1, or null without RFCs. */
     automatedShare: number | null;
+    /** The same RFCs by ITIL change class. */
+    byClass: Record<ChangeClass, number>;
+    /** Emergency RFCs of the month that went ahead inside a freeze, with a recorded reason. */
+    freezeOverrides: number;
+    /**
+     * Post-implementation reviews of the month's emergency RFCs that ended
+     * (Success or Failure): written by their due time, written late, not
+     * written and past due at generation, and not yet due.
+     */
+    emergencyReviews: {
+      required: number;
+      onTime: number;
+      late: number;
+      overdue: number;
+      pending: number;
+    };
   };
   incidents: {
     total: number;

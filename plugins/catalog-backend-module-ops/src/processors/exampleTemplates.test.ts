@@ -141,7 +141,7 @@ describe('example change types', () => {
     },
   );
 
-  it('has four change types that provision, one manual, and the rest carried out by an action', () => {
+  it('has four change types that provision, two manual, and the rest carried out by an action', () => {
     expect(provisioning).toHaveLength(4);
     const kinds = templates.map(t => {
       const parsed = parseChangeType(t);
@@ -149,8 +149,18 @@ describe('example change types', () => {
       return parsed.changeType;
     });
     expect(kinds.filter(k => k.automation === 'manual').map(k => k.id)).toEqual(
-      ['access-request'],
+      ['access-request', 'emergency-change'],
     );
+    // The change schedule's flags, each on the change type it belongs to.
+    expect(kinds.filter(k => k.emergency).map(k => k.id)).toEqual([
+      'emergency-change',
+    ]);
+    expect(kinds.filter(k => k.criticalSecurityUpdate).map(k => k.id)).toEqual([
+      'apply-critical-security-update',
+    ]);
+    expect(kinds.filter(k => k.needsMaintenanceWindow).map(k => k.id)).toEqual([
+      'restore-stack-from-snapshot',
+    ]);
     // One change type is automated with an action from outside the suite.
     const announce = templates.find(
       t => t.metadata.name === 'announce-planned-downtime',

@@ -113,6 +113,38 @@ describe('ops:rfc:create', () => {
     expect(stub.rfcs.size).toBe(0);
   });
 
+  it('asks for an emergency change, starting once approved, with its freeze override', async () => {
+    const ctx = actionContext({
+      ...input,
+      requestedStartTime: 'now',
+      emergencyIncidentId: 'INC-000012',
+      freezeOverrideReason: '  Checkout is down  ',
+    });
+    await action().handler(ctx as any);
+    expect(stub.calls[0].body).toMatchObject({
+      requestedStartTime: 'now',
+      emergency: {
+        incidentId: 'INC-000012',
+        freezeOverrideReason: 'Checkout is down',
+      },
+    });
+  });
+
+  it('sends no emergency when no incident is named, and refuses an override without one', async () => {
+    const ctx = actionContext({ ...input, emergencyIncidentId: '' });
+    await action().handler(ctx as any);
+    expect(stub.calls[0].body).not.toHaveProperty('emergency');
+
+    const override = actionContext({
+      ...input,
+      freezeOverrideReason: 'We must',
+    });
+    await expect(action().handler(override as any)).rejects.toThrow(
+      /freezeOverrideReason is for emergency changes only/,
+    );
+    expect(stub.calls).toHaveLength(1);
+  });
+
   it('makes no call in a dry run', async () => {
     const ctx = actionContext(input, { isDryRun: true });
     await action().handler(ctx as any);

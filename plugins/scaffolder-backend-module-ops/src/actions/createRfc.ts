@@ -2,6 +2,7 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { Rfc } from '@cloud-ops/plugin-ops-common';
 import {
@@ -112,16 +113,43 @@ export function createRfcCreateAction(options: {
         // Empty when the form field was left blank.
         requestedStartTime: z =>
           z
-            .union([z.string().datetime({ offset: true }), z.literal('')])
+            .union([
+              z.string().datetime({ offset: true }),
+              z.literal(''),
+              z.literal('now'),
+            ])
             .optional()
             .describe(
-              'ISO 8601 time the change may start; empty means as soon as approved',
+              'ISO 8601 time the change may start; empty means as soon as approved; "now" (emergencies only) starts it the moment it is approved',
             ),
         requestedEndTime: z =>
           z
             .union([z.string().datetime({ offset: true }), z.literal('')])
             .optional()
             .describe('ISO 8601 time the change must be done by'),
+        emergencyIncidentId: z =>
+          z
+            .union([
+              z
+                .string()
+                .regex(
+                  /^INC-\d{1,9}$/,
+                  'must be an incident id such as INC-000012',
+                ),
+              z.literal(''),
+            ])
+            .optional()
+            .describe(
+              'Makes the RFC an emergency change: the open P1 or P2 incident of the target team it answers',
+            ),
+        freezeOverrideReason: z =>
+          z
+            .string()
+            .max(2000)
+            .optional()
+            .describe(
+              'Emergencies only: why the change must go ahead inside a freeze window; recorded on the RFC',
+            ),
         submit: z =>
           z
             .boolean()
@@ -182,6 +210,11 @@ export function createRfcCreateAction(options: {
         ctx.output('summary', 'Dry run: no RFC was recorded.');
         return;
       }
+      if (input.freezeOverrideReason?.trim() && !input.emergencyIncidentId) {
+        throw new InputError(
+          'freezeOverrideReason is for emergency changes only: give emergencyIncidentId, the open P1 or P2 incident the change answers',
+        );
+      }
       const credentials = await ctx.getInitiatorCredentials();
       // Checkpointed: a resumed or retried task reuses the RFC it already made.
       const rfc = await ctx.checkpoint({
@@ -204,6 +237,19 @@ export function createRfcCreateAction(options: {
               risk: input.risk,
               requestedStartTime: input.requestedStartTime || undefined,
               requestedEndTime: input.requestedEndTime || undefined,
+              ...(input.emergencyIncidentId
+                ? {
+                    emergency: {
+                      incidentId: input.emergencyIncidentId,
+                      ...(input.freezeOverrideReason?.trim()
+                        ? {
+                            freezeOverrideReason:
+                              input.freezeOverrideReason.trim(),
+                          }
+                        : {}),
+                    },
+                  }
+                : {}),
               submit: input.submit ?? true,
             },
             credentials,

@@ -45,8 +45,11 @@ export type CreateRfcRequest = {
   peerReviewer?: string;
   rollbackPlan: string;
   risk?: ChangeTypeRisk;
+  /** An ISO time, or `now` for an emergency that starts once approved. */
   requestedStartTime?: string;
   requestedEndTime?: string;
+  /** Makes the RFC an emergency change, answering an open P1 or P2 incident. */
+  emergency?: { incidentId: string; freezeOverrideReason?: string };
   submit?: boolean;
 };
 

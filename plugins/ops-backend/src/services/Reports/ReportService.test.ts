@@ -179,6 +179,16 @@ describe.each(databases.eachSupportedId())(
         leadTimeHours: { median: 17, p90: 22.6 },
         approvalTimeHours: { median: 4, p90: 5.6 },
         automatedShare: 0.5,
+        // Rows without a change class count as normal changes.
+        byClass: { standard: 0, normal: 4, emergency: 0 },
+        freezeOverrides: 0,
+        emergencyReviews: {
+          required: 0,
+          onTime: 0,
+          late: 0,
+          overdue: 0,
+          pending: 0,
+        },
       });
 
       const empty = await service.monthly(PAYMENTS, '2026-09', ana);
@@ -189,6 +199,65 @@ describe.each(databases.eachSupportedId())(
         automatedShare: null,
       });
       expect(Object.values(empty.rfcs.byStatus).every(n => n === 0)).toBe(true);
+    });
+
+    it('counts change classes, freeze overrides and emergency reviews', async () => {
+      const { service } = await reportServiceFor(knex, { now: NOW });
+      const seed = (columns: Record<string, unknown>, status = 'Success') =>
+        insertRfc(knex, {
+          owner: PAYMENTS,
+          createdAt: '2026-11-03T00:00:00.000Z',
+          status,
+          changeTypeId: 'emergency-change',
+          columns,
+        });
+      const review = (onTime: boolean) =>
+        JSON.stringify({
+          whatHappened: 'w',
+          rootCause: 'PRB-000001',
+          followUp: 'f',
+          reviewedBy: 'user:default/omar',
+          reviewedAt: '2026-11-08T00:00:00.000Z',
+          onTime,
+        });
+      await seed({ change_class: 'standard' });
+      await seed({ change_class: 'normal' });
+      // Reviewed in time, after overriding a freeze.
+      await seed({
+        change_class: 'emergency',
+        review_due_at: '2026-11-09T00:00:00.000Z',
+        review: review(true),
+        freeze_override: JSON.stringify({ reason: 'Checkout down' }),
+      });
+      // Reviewed after its due time.
+      await seed({
+        change_class: 'emergency',
+        review_due_at: '2026-11-06T00:00:00.000Z',
+        review: review(false),
+      });
+      // Due before the report is made and not written: overdue.
+      await seed({
+        change_class: 'emergency',
+        review_due_at: '2026-11-20T00:00:00.000Z',
+      });
+      // Due after the report is made: pending.
+      await seed({
+        change_class: 'emergency',
+        review_due_at: '2026-11-25T00:00:00.000Z',
+      });
+      // Not ended yet: no review is due.
+      await seed({ change_class: 'emergency' }, 'Scheduled');
+
+      const { rfcs } = await service.monthly(PAYMENTS, '2026-11', ana);
+      expect(rfcs.byClass).toEqual({ standard: 1, normal: 1, emergency: 5 });
+      expect(rfcs.freezeOverrides).toBe(1);
+      expect(rfcs.emergencyReviews).toEqual({
+        required: 4,
+        onTime: 1,
+        late: 1,
+        overdue: 1,
+        pending: 1,
+      });
     });
 
     it('summarizes incidents from the incident source', async () => {

@@ -108,6 +108,7 @@ export class ReportService {
       );
     }
 
+    const generatedAt = this.now().toISOString();
     const [rfcs, incidents, operations, serviceRequests] = await Promise.all([
       rfcMetrics({
         db: this.options.db,
@@ -115,6 +116,7 @@ export class ReportService {
         from,
         to,
         changeTypeAutomation: this.options.changeTypeAutomation,
+        generatedAt,
       }),
       this.incidentMetrics(team, from, to),
       this.operationsMetrics(team),
@@ -125,7 +127,7 @@ export class ReportService {
       team,
       month,
       period: { from, to },
-      generatedAt: this.now().toISOString(),
+      generatedAt,
       rfcs,
       incidents,
       ...operations,

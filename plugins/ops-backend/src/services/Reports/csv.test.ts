@@ -21,6 +21,15 @@ const report: MonthlyServiceReport = {
     leadTimeHours: { median: 17, p90: 22.6 },
     approvalTimeHours: { median: null, p90: null },
     automatedShare: 0.5,
+    byClass: { standard: 1, normal: 2, emergency: 1 },
+    freezeOverrides: 1,
+    emergencyReviews: {
+      required: 1,
+      onTime: 0,
+      late: 0,
+      overdue: 1,
+      pending: 0,
+    },
   },
   incidents: {
     total: 3,
@@ -96,6 +105,11 @@ describe('toCsv', () => {
     // Nothing measured: an empty value, not 0.
     expect(value('rfcs', 'approval_time_hours_median')).toBe('');
     expect(value('rfcs', 'automated_share')).toBe('0.5');
+    expect(value('rfc_class', 'normal')).toBe('2');
+    expect(value('rfc_class', 'emergency')).toBe('1');
+    expect(value('rfcs', 'freeze_overrides')).toBe('1');
+    expect(value('emergency_reviews', 'overdue')).toBe('1');
+    expect(value('emergency_reviews', 'on_time')).toBe('0');
     expect(value('incidents', 'time_to_resolve_hours_p90')).toBe('6.2');
     expect(value('incidents', 'problems_opened')).toBe('1');
     expect(value('patch', 'compliance_percent')).toBe('75');

@@ -48,6 +48,15 @@ export function toCsv(report: MonthlyServiceReport): string {
     ],
     ['rfcs', 'approval_time_hours_p90', report.rfcs.approvalTimeHours.p90],
     ['rfcs', 'automated_share', report.rfcs.automatedShare],
+    ['rfc_class', 'standard', report.rfcs.byClass.standard],
+    ['rfc_class', 'normal', report.rfcs.byClass.normal],
+    ['rfc_class', 'emergency', report.rfcs.byClass.emergency],
+    ['rfcs', 'freeze_overrides', report.rfcs.freezeOverrides],
+    ['emergency_reviews', 'required', report.rfcs.emergencyReviews.required],
+    ['emergency_reviews', 'on_time', report.rfcs.emergencyReviews.onTime],
+    ['emergency_reviews', 'late', report.rfcs.emergencyReviews.late],
+    ['emergency_reviews', 'overdue', report.rfcs.emergencyReviews.overdue],
+    ['emergency_reviews', 'pending', report.rfcs.emergencyReviews.pending],
     ['incidents', 'total', report.incidents.total],
     ...INCIDENT_PRIORITIES.map(
       priority =>

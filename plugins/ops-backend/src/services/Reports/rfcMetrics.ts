@@ -1,6 +1,8 @@
 import {
   RFC_STATUSES,
+  type ChangeClass,
   type MonthlyServiceReport,
+  type PostImplementationReview,
   type RfcStatus,
 } from '@cloud-ops/plugin-ops-common';
 import type { Knex } from 'knex';
@@ -20,7 +22,13 @@ type RfcRow = {
   status: string;
   change_type_id: string;
   created_at: string;
+  change_class: string | null;
+  freeze_override: string | null;
+  review: string | null;
+  review_due_at: string | null;
 };
+
+const CHANGE_CLASSES: ChangeClass[] = ['standard', 'normal', 'emergency'];
 
 type EventRow = {
   id: number;
@@ -45,11 +53,22 @@ export async function rfcMetrics(options: {
   from: string;
   to: string;
   changeTypeAutomation: ChangeTypeAutomationLookup;
+  /** ISO time the report is made at: reviews due before it and not written are overdue. */
+  generatedAt: string;
 }): Promise<MonthlyServiceReport['rfcs']> {
   const { db, team, from, to } = options;
   // Owner refs are stored as written in the catalog; compare them lower-cased.
   const rfcs = (await db('ops_rfcs')
-    .select('seq', 'status', 'change_type_id', 'created_at')
+    .select(
+      'seq',
+      'status',
+      'change_type_id',
+      'created_at',
+      'change_class',
+      'freeze_override',
+      'review',
+      'review_due_at',
+    )
     .whereRaw('lower(owner_group) = ?', [team])
     .where('created_at', '>=', from)
     .where('created_at', '<', to)
@@ -116,5 +135,45 @@ export async function rfcMetrics(options: {
     leadTimeHours: summarizeHours(leadTimes),
     approvalTimeHours: summarizeHours(approvalTimes),
     automatedShare,
+    ...changeClassMetrics(rfcs, options.generatedAt),
   };
+}
+
+/** Change classes, freeze overrides and emergency reviews of the period's RFCs. */
+function changeClassMetrics(
+  rfcs: RfcRow[],
+  generatedAt: string,
+): Pick<
+  MonthlyServiceReport['rfcs'],
+  'byClass' | 'freezeOverrides' | 'emergencyReviews'
+> {
+  const byClass = Object.fromEntries(CHANGE_CLASSES.map(c => [c, 0])) as Record<
+    ChangeClass,
+    number
+  >;
+  const reviews = { required: 0, onTime: 0, late: 0, overdue: 0, pending: 0 };
+  let freezeOverrides = 0;
+  for (const rfc of rfcs) {
+    // Rows written before change classes existed are normal changes.
+    const changeClass = CHANGE_CLASSES.includes(rfc.change_class as ChangeClass)
+      ? (rfc.change_class as ChangeClass)
+      : 'normal';
+    byClass[changeClass] += 1;
+    if (changeClass !== 'emergency') continue;
+    if (rfc.freeze_override) freezeOverrides += 1;
+    if (!rfc.review_due_at) continue;
+    reviews.required += 1;
+    const review = rfc.review
+      ? (JSON.parse(rfc.review) as Partial<PostImplementationReview>)
+      : undefined;
+    if (review) {
+      if (review.onTime) reviews.onTime += 1;
+      else reviews.late += 1;
+    } else if (rfc.review_due_at < generatedAt) {
+      reviews.overdue += 1;
+    } else {
+      reviews.pending += 1;
+    }
+  }
+  return { byClass, freezeOverrides, emergencyReviews: reviews };
 }

@@ -104,6 +104,22 @@ export const ReportView = ({ report }: { report: MonthlyServiceReport }) => {
               ]}
             />
           </Box>
+          <Box mt={2}>
+            <Figures
+              label="RFCs by change class"
+              rows={[
+                ['Standard (pre-approved)', rfcs.byClass.standard],
+                ['Normal', rfcs.byClass.normal],
+                ['Emergency', rfcs.byClass.emergency],
+                ['Freeze overrides', rfcs.freezeOverrides],
+                ['Emergency reviews due', rfcs.emergencyReviews.required],
+                ['Reviews on time', rfcs.emergencyReviews.onTime],
+                ['Reviews late', rfcs.emergencyReviews.late],
+                ['Reviews overdue', rfcs.emergencyReviews.overdue],
+                ['Reviews not yet due', rfcs.emergencyReviews.pending],
+              ]}
+            />
+          </Box>
         </InfoCard>
       </Grid>
 

@@ -36,6 +36,15 @@ function report(
       leadTimeHours: { median: 36, p90: 120 },
       approvalTimeHours: { median: 4.25, p90: null },
       automatedShare: 0.75,
+      byClass: { standard: 6, normal: 5, emergency: 1 },
+      freezeOverrides: 1,
+      emergencyReviews: {
+        required: 1,
+        onTime: 0,
+        late: 0,
+        overdue: 1,
+        pending: 0,
+      },
     },
     incidents: {
       total: 5,
@@ -118,6 +127,11 @@ describe('reports', () => {
       '—',
     );
     expect(row(timing, 'Automated changes')).toHaveTextContent('75 %');
+    const classes = screen.getByRole('table', { name: 'RFCs by change class' });
+    expect(row(classes, 'Standard (pre-approved)')).toHaveTextContent('6');
+    expect(row(classes, 'Emergency')).toHaveTextContent('1');
+    expect(row(classes, 'Freeze overrides')).toHaveTextContent('1');
+    expect(row(classes, 'Reviews overdue')).toHaveTextContent('1');
     const priorities = screen.getByRole('table', {
       name: 'Incidents by priority',
     });

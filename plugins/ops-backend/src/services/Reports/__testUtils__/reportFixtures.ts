@@ -46,6 +46,8 @@ type RfcSeed = {
     to: string;
     at: string;
   }[];
+  /** Further columns of the row, e.g. the change class. */
+  columns?: Record<string, unknown>;
 };
 
 /** Writes an RFC row and its events as the RFC store would have. */
@@ -70,6 +72,7 @@ export async function insertRfc(knex: Knex, seed: RfcSeed) {
       created_at: seed.createdAt,
       updated_at: seed.createdAt,
       version: 1,
+      ...seed.columns,
     })
     .returning('seq');
   const seq = typeof row === 'object' ? row.seq : row;
