@@ -91,6 +91,43 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    it('keeps a newer read when an older one is written after it', async () => {
+      const { store } = await createStore();
+      // An on-demand read at 00:20 is saved first; a global refresh that
+      // read at 00:10 finishes later, with data and with a failure.
+      await store.saveReads([
+        good('2026-11-21T00:20:00.000Z', { alarms: ['new'] }),
+      ]);
+      await store.saveReads([
+        good('2026-11-21T00:10:00.000Z', { alarms: ['old'] }),
+      ]);
+      await store.saveReads([
+        {
+          entityRef: ref,
+          kind: 'alarms',
+          source: 'aws',
+          at: '2026-11-21T00:10:00.000Z',
+          ok: false,
+          error: 'RequestTimeout',
+        },
+      ]);
+      const [row] = await store.getSnapshots(ref);
+      expect(row).toMatchObject({
+        payload: { alarms: ['new'] },
+        refreshedAt: '2026-11-21T00:20:00.000Z',
+        attemptedAt: '2026-11-21T00:20:00.000Z',
+        error: null,
+        stale: false,
+      });
+      // A read of the same time still replaces it (a repeated write).
+      await store.saveReads([
+        good('2026-11-21T00:20:00.000Z', { alarms: ['again'] }),
+      ]);
+      expect((await store.getSnapshots(ref))[0].payload).toEqual({
+        alarms: ['again'],
+      });
+    });
+
     it('records a failure for an entity that never had a good read', async () => {
       const { store } = await createStore();
       await store.saveReads([

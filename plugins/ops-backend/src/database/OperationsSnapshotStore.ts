@@ -9,6 +9,18 @@ import type {
 import type { Knex } from 'knex';
 
 const SNAPSHOTS = 'ops_operations_snapshots';
+
+/**
+ * A stored read is replaced only by one that started no earlier: a slow
+ * global refresh that finishes after an on-demand read of the same entity
+ * does not overwrite the newer data with what it read before.
+ */
+const newerRead = (q: Knex.QueryBuilder) =>
+  q.whereRaw('??.?? <= excluded.??', [
+    SNAPSHOTS,
+    'attempted_at',
+    'attempted_at',
+  ]);
 const REFRESH_REQUESTS = 'ops_operations_refresh_requests';
 // 9 columns per row keeps a chunk under SQLite's 999 bound parameters.
 const WRITE_CHUNK = 100;
@@ -161,7 +173,8 @@ export class DatabaseOperationsSnapshotStore
             })),
           )
           .onConflict(['entity_ref', 'kind'])
-          .merge();
+          .merge()
+          .where(newerRead);
       }
       for (let i = 0; i < failed.length; i += WRITE_CHUNK) {
         await tx(SNAPSHOTS)
@@ -179,7 +192,8 @@ export class DatabaseOperationsSnapshotStore
           )
           .onConflict(['entity_ref', 'kind'])
           // Only these: the payload and refreshed_at of the last good read stay.
-          .merge(['attempted_at', 'error', 'stale']);
+          .merge(['attempted_at', 'error', 'stale'])
+          .where(newerRead);
       }
     });
   }
