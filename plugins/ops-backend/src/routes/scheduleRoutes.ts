@@ -1,5 +1,5 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
-import type express from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { ChangeScheduleService } from '../services/Schedule/ChangeScheduleService';
@@ -51,6 +51,7 @@ export function createScheduleRoutes(options: {
 }): express.Router {
   const { httpAuth, freezes, schedule } = options;
   const router = Router();
+  router.use(express.json());
   const user = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user'] });
 

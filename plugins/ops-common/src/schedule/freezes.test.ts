@@ -1,4 +1,5 @@
 import {
+  freezeApplies,
   freezeCovers,
   freezeHolds,
   freezeOccurrences,
@@ -258,6 +259,28 @@ describe('freezeCovers and freezeHolds', () => {
         stack,
       ),
     ).toBe(false);
+  });
+
+  it("applies a team's freeze only to what that team owns, even in its system", () => {
+    const system = { type: 'system' as const, ref: 'system:default/shop' };
+    const webComponent = {
+      entityRef: 'component:default/storefront',
+      ownerRef: 'group:default/web',
+      systemRef: 'system:default/shop',
+    };
+    const paymentsFreeze = {
+      scope: system,
+      side: 'team' as const,
+      teamGroup: 'group:default/Payments',
+    };
+    expect(freezeApplies(paymentsFreeze, stack)).toBe(true);
+    expect(freezeApplies(paymentsFreeze, webComponent)).toBe(false);
+    // Central IT's freeze of the system holds every team's part of it.
+    expect(
+      freezeApplies({ scope: system, side: 'central-it' }, webComponent),
+    ).toBe(true);
+    // A team freeze without its team applies to nothing.
+    expect(freezeApplies({ scope: system, side: 'team' }, stack)).toBe(false);
   });
 
   it("does not let a team's freeze hold Central IT's Critical Security Updates", () => {

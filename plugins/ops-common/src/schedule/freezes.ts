@@ -82,9 +82,16 @@ export function formatFreezeId(seq: number): string {
   return `FRZ-${String(seq).padStart(6, '0')}`;
 }
 
-/** @public */
+/**
+ * The number in a freeze id, or undefined when it is not one. Six digits
+ * keep it within the database's range; `FRZ-000000` names no freeze.
+ *
+ * @public
+ */
 export function parseFreezeId(id: string): number | undefined {
-  return FREEZE_ID_PATTERN.test(id) ? Number(id.slice(4)) : undefined;
+  if (typeof id !== 'string' || !FREEZE_ID_PATTERN.test(id)) return undefined;
+  const n = Number(id.slice(4));
+  return n > 0 ? n : undefined;
 }
 
 /** Longest single occurrence of a freeze. @public */
@@ -558,6 +565,26 @@ export function freezeCovers(
     default:
       return false;
   }
+}
+
+/**
+ * True when a freeze applies to a target: its scope covers the target and,
+ * for a team's own freeze, the team owns the target. A team that owns a
+ * system does not freeze the other teams' components in it.
+ *
+ * @public
+ */
+export function freezeApplies(
+  freeze: Pick<FreezeWindow, 'scope' | 'side' | 'teamGroup'>,
+  target: FreezeTarget,
+): boolean {
+  if (!freezeCovers(freeze.scope, target)) return false;
+  if (freeze.side !== 'team') return true;
+  const lower = (v?: string) => v?.toLocaleLowerCase('en-US');
+  return (
+    Boolean(freeze.teamGroup) &&
+    lower(target.ownerRef) === lower(freeze.teamGroup)
+  );
 }
 
 /**

@@ -161,7 +161,6 @@ export interface OpsApi {
   ): Promise<RfcExecutionLogEvent[]>;
   /** Change history of one entity, newest first. */
   listEntityRfcs(entity: CompoundEntityRef): Promise<Rfc[]>;
-  getCalendar(range: { from: string; to: string }): Promise<Rfc[]>;
   /** RFCs, freezes and maintenance windows of a period, optionally of one team. */
   getSchedule(query: {
     from: string;

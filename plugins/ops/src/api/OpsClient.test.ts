@@ -122,15 +122,17 @@ describe('OpsClient', () => {
     ]);
   });
 
-  it('unwraps item lists of events, calendar, entity history and change types', async () => {
+  it('unwraps item lists of events, entity history and change types, and asks for a schedule', async () => {
     server.use(
       http.get('http://backend/api/ops/rfcs/RFC-000001/events', () =>
         HttpResponse.json({ items: [{ id: 1 }] }),
       ),
-      http.get('http://backend/api/ops/calendar', ({ request }) => {
+      http.get('http://backend/api/ops/schedule', ({ request }) => {
         const q = new URL(request.url).searchParams;
         return HttpResponse.json({
-          items: [{ from: q.get('from'), to: q.get('to') }],
+          from: q.get('from'),
+          to: q.get('to'),
+          owner: q.get('owner'),
         });
       }),
       http.get(
@@ -145,13 +147,16 @@ describe('OpsClient', () => {
       { id: 1 },
     ]);
     await expect(
-      client.getCalendar({
+      client.getSchedule({
         from: '2026-03-01T00:00:00Z',
         to: '2026-04-01T00:00:00Z',
+        owner: 'group:default/payments',
       }),
-    ).resolves.toEqual([
-      { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' },
-    ]);
+    ).resolves.toEqual({
+      from: '2026-03-01T00:00:00Z',
+      to: '2026-04-01T00:00:00Z',
+      owner: 'group:default/payments',
+    });
     await expect(
       client.listEntityRfcs({
         kind: 'component',

@@ -162,15 +162,6 @@ export class OpsClient implements OpsApi {
     return items;
   }
 
-  async getCalendar(range: { from: string; to: string }): Promise<Rfc[]> {
-    const qs = new URLSearchParams(range).toString();
-    const { items } = await this.request<{ items: Rfc[] }>(
-      'GET',
-      `/calendar?${qs}`,
-    );
-    return items;
-  }
-
   async getSchedule(query: {
     from: string;
     to: string;

@@ -16,10 +16,13 @@ export function useOpsLinks() {
       entity?: string;
       changeType?: string;
       parameters?: Record<string, string>;
+      /** Makes it an emergency change answering this incident. */
+      incident?: string;
     }) => {
       const qs = new URLSearchParams();
       if (params?.entity) qs.set('entity', params.entity);
       if (params?.changeType) qs.set('changeType', params.changeType);
+      if (params?.incident) qs.set('incident', params.incident);
       for (const [key, value] of Object.entries(params?.parameters ?? {})) {
         if (value) qs.set(`${RFC_PARAMETER_QUERY_PREFIX}${key}`, value);
       }

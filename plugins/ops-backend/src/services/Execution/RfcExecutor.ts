@@ -533,6 +533,15 @@ export class RfcExecutor {
       changes: { statusReason: reason },
       execution: { releaseLease: true, leaseOwner: this.owner },
     });
+    // An approved change that will not run: its requester hears why.
+    await this.options.notifier?.notify({
+      recipients: [rfc.requester],
+      topic: 'rfc-decided',
+      title: `${rfc.id} was rejected`,
+      description: `${rfc.title}: ${reason}.`,
+      link: `/ops/rfcs/${encodeURIComponent(rfc.id)}`,
+      severity: 'high',
+    });
     return true;
   }
 

@@ -427,7 +427,14 @@ export class RfcService {
         action: 'submit',
         fromStatus: 'Editing',
         toStatus: status,
-        ...(status === 'Scheduled'
+        ...(override
+          ? {
+              comment: `overrides ${override.freezeIds.join(', ')}: ${
+                override.reason
+              }`,
+            }
+          : {}),
+        ...(!override && status === 'Scheduled'
           ? { comment: preApprovedComment(changeType.approval) }
           : {}),
       });

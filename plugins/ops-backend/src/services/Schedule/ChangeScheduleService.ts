@@ -8,7 +8,8 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   calendarFeedTokenPermission,
-  freezeCovers,
+  freezeApplies,
+  freezeHolds,
   freezeOccurrences,
   nextMaintenanceWindow,
   rfcReadPermission,
@@ -145,7 +146,16 @@ export class ChangeScheduleService {
         systemRefs: target.systemRef ? [target.systemRef] : [],
       })
     )
-      .filter(f => freezeCovers(f.scope, target))
+      // Only those that hold it: not a team's freeze for Central IT's
+      // Critical Security Updates.
+      .filter(
+        f =>
+          freezeApplies(f, target) &&
+          freezeHolds(f.side, {
+            criticalSecurityUpdate: Boolean(rfc.criticalSecurityUpdate),
+            origin: rfc.origin,
+          }),
+      )
       .flatMap(f =>
         freezeOccurrences(f, window.start, window.end).map(o => ({
           freezeId: o.freezeId,
@@ -431,7 +441,7 @@ export class ChangeScheduleService {
           freezeList
             .filter(
               f =>
-                freezeCovers(f.scope, target) &&
+                freezeApplies(f, target) &&
                 freezeOccurrences(f, w.start, w.end).length > 0,
             )
             .map(f => f.id),

@@ -13,7 +13,7 @@ import {
 } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  freezeCovers,
+  freezeApplies,
   freezeHolds,
   freezeManagePermission,
   freezeOccurrences,
@@ -98,7 +98,23 @@ export class FreezeService {
       );
     }
     const input = this.read(rest);
-    const team = await this.checkScope(caller, input.value.scope, credentials);
+    // Central IT may correct a team's freeze; it stays on the team's own
+    // entities, checked as if the team changed it.
+    const team =
+      current.side === 'team' && caller.centralIt
+        ? await this.checkScope(
+            {
+              ...caller,
+              centralIt: false,
+              refs: new Set([current.teamGroup ?? '']),
+            },
+            input.value.scope,
+            credentials,
+          ).catch(error => {
+            if (error instanceof NotAllowedError) return undefined;
+            throw error;
+          })
+        : await this.checkScope(caller, input.value.scope, credentials);
     if (current.side === 'team' && team !== current.teamGroup) {
       throw new InputError(
         `scope: a freeze of ${current.teamGroup} must stay on ${current.teamGroup}'s entities`,
@@ -197,7 +213,7 @@ export class FreezeService {
     return candidates
       .filter(
         f =>
-          freezeCovers(f.scope, target) &&
+          freezeApplies(f, target) &&
           freezeHolds(f.side, {
             criticalSecurityUpdate: Boolean(rfc.criticalSecurityUpdate),
             origin: rfc.origin,
@@ -357,12 +373,14 @@ export class FreezeService {
           )
         ).items
       : [];
+    // Named by ref: the refs were sorted and deduplicated when read, so a
+    // position here is not the one that was sent.
     const problems = refs.flatMap((ref, i) =>
       found[i]
         ? []
         : [
             `${
-              scope.type === 'system' ? 'scope.ref' : `scope.refs[${i}]`
+              scope.type === 'system' ? 'scope.ref' : 'scope.refs'
             }: ${ref} is not in the catalog`,
           ],
     );
@@ -434,7 +452,7 @@ export class FreezeService {
         });
         for (const rfc of candidates) {
           const target = await this.targetOf(rfc);
-          if (!freezeCovers(freeze.scope, target)) continue;
+          if (!freezeApplies(freeze, target)) continue;
           if (
             !freezeHolds(freeze.side, {
               criticalSecurityUpdate: Boolean(rfc.criticalSecurityUpdate),
@@ -444,21 +462,28 @@ export class FreezeService {
             continue;
           }
           if (rfc.changeClass === 'emergency') continue;
-          await this.options.notifier.notify({
-            recipients: [rfc.requester],
-            exclude: [freeze.declaredBy],
-            topic: 'rfc-held',
-            title: `${rfc.id} is held by the freeze "${freeze.name}"`,
-            description: `${freeze.reason}. ${
-              rfc.title
-            } will not start while the freeze is on; it starts when the freeze ends${
-              rfc.requestedEndTime
-                ? `, or is rejected if that is after its requested end ${rfc.requestedEndTime}`
-                : ''
-            }.`,
-            link: `/ops/rfcs/${encodeURIComponent(rfc.id)}`,
-            severity: 'high',
-          });
+          // Once per freeze period and RFC: an edit of the reason does not
+          // tell the requester again, a change of its times does.
+          await this.options.notifier.notifyOnce(
+            `freeze-held:${freeze.id}:${freeze.startsAt}:${
+              freeze.endsAt ?? ''
+            }:${freeze.rrule ?? ''}:${rfc.id}`,
+            {
+              recipients: [rfc.requester],
+              exclude: [freeze.declaredBy],
+              topic: 'rfc-held',
+              title: `${rfc.id} is held by the freeze "${freeze.name}"`,
+              description: `${freeze.reason}. ${
+                rfc.title
+              } will not start while the freeze is on; it starts when the freeze ends${
+                rfc.requestedEndTime
+                  ? `, or is rejected if that is after its requested end ${rfc.requestedEndTime}`
+                  : ''
+              }.`,
+              link: `/ops/rfcs/${encodeURIComponent(rfc.id)}`,
+              severity: 'high',
+            },
+          );
         }
       } while (cursor && seen < MAX_NOTIFIED_RFCS);
     } catch (error) {

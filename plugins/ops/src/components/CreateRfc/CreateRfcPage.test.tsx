@@ -296,6 +296,182 @@ describe('CreateRfcPage', () => {
     });
   });
 
+  it('needs an incident id for an emergency, and "now" only for one', () => {
+    const base = {
+      changeTypeId: 'exclude-stack-from-patching',
+      targetEntityRef: 'component:default/payments-api',
+      title: 'Exclude',
+      description: 'd',
+      implementationPlan: 'i',
+      testPlan: 't',
+      rollbackPlan: 'r',
+      parameters: {
+        owner: 'group:default/payments',
+        component: 'c',
+        environment: 'dev',
+        costCenter: 'CC-1001',
+      },
+    };
+    expect(
+      validateRfcForm(
+        { ...base, emergency: { incidentId: ' ' }, requestedStartTime: 'now' },
+        exclusion,
+      ),
+    ).toEqual({
+      'emergency.incidentId':
+        'An emergency change names the open P1 or P2 incident it answers',
+    });
+    expect(
+      validateRfcForm(
+        { ...base, emergency: { incidentId: 'INC-12' } },
+        exclusion,
+      ),
+    ).toEqual({
+      'emergency.incidentId':
+        '"INC-12" is not an incident id such as INC-000012',
+    });
+    expect(
+      validateRfcForm({ ...base, requestedStartTime: 'now' }, exclusion),
+    ).toEqual({
+      requestedStartTime:
+        'Only an emergency change starts as soon as it is approved',
+    });
+    expect(
+      validateRfcForm(
+        {
+          ...base,
+          emergency: { incidentId: 'INC-000012' },
+          requestedStartTime: 'now',
+          requestedEndTime: '2026-03-02T09:00:00.000Z',
+        },
+        exclusion,
+      ),
+    ).toEqual({});
+  });
+
+  it('sends an emergency answering the incident in the link, starting once approved', async () => {
+    window.history.replaceState(
+      {},
+      '',
+      '/ops/rfcs/new?entity=component%3Adefault%2Fpayments-api&changeType=exclude-stack-from-patching&incident=INC-000012',
+    );
+    const bodies: any[] = [];
+    server.use(
+      http.get(`${BASE_URL}/change-types`, () =>
+        HttpResponse.json({ items: [exclusion] }),
+      ),
+      http.post(`${BASE_URL}/rfcs`, async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json(
+          rfc({
+            id: 'RFC-000044',
+            changeClass: 'emergency',
+            emergencyIncidentId: 'INC-000012',
+          }),
+          { status: 201 },
+        );
+      }),
+    );
+    await renderWithOps(<CreateRfcPage />, {
+      user: 'ana',
+      extraApis: [[catalogApiRef, catalogApi]],
+    });
+    await screen.findByRole('button', { name: 'Create RFC' }, slow);
+    // the link from the incident makes it an emergency
+    expect(
+      screen.getByRole('checkbox', { name: 'Emergency change' }),
+    ).toBeChecked();
+    expect(screen.getByLabelText(/^Incident/)).toHaveValue('INC-000012');
+
+    const set = (label: RegExp, value: string) =>
+      fireEvent.change(screen.getByLabelText(label), { target: { value } });
+    set(/^Description/, 'Payments fail on a corrupt table');
+    set(/^Implementation plan/, 'Exclude the stack.');
+    set(/^Test plan/, 'Check the exclusion tag.');
+    set(/^Rollback plan/, 'Remove the exclusion tag.');
+    set(/^Cost center/, 'CC-1001');
+    set(/^Freeze override reason/, 'Payments are down');
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Start as soon as approved' }),
+    );
+    expect(screen.getByLabelText(/^Requested start/)).toBeDisabled();
+    await userEvent.click(screen.getByRole('button', { name: 'Create RFC' }));
+    await waitFor(() => expect(bodies).toHaveLength(1), slow);
+    expect(bodies[0]).toMatchObject({
+      changeTypeId: 'exclude-stack-from-patching',
+      requestedStartTime: 'now',
+      emergency: {
+        incidentId: 'INC-000012',
+        freezeOverrideReason: 'Payments are down',
+      },
+      submit: true,
+    });
+  });
+
+  it('needs the incident before sending an emergency, and keeps it when the server refuses it', async () => {
+    window.history.replaceState(
+      {},
+      '',
+      '/?entity=component%3Adefault%2Fpayments-api&changeType=exclude-stack-from-patching',
+    );
+    const bodies: any[] = [];
+    const refusal =
+      'Invalid RFC: emergency.incidentId: INC-000099 is P3; an emergency answers a P1 or P2 incident';
+    server.use(
+      http.get(`${BASE_URL}/change-types`, () =>
+        HttpResponse.json({ items: [exclusion] }),
+      ),
+      http.post(`${BASE_URL}/rfcs`, async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json(
+          {
+            error: { name: 'InputError', message: refusal },
+            response: { statusCode: 400 },
+          },
+          { status: 400 },
+        );
+      }),
+    );
+    await renderWithOps(<CreateRfcPage />, {
+      user: 'ana',
+      extraApis: [[catalogApiRef, catalogApi]],
+    });
+    await screen.findByRole('button', { name: 'Create RFC' }, slow);
+    expect(screen.queryByLabelText(/^Incident/)).not.toBeInTheDocument();
+    for (const [label, value] of [
+      [/^Title/, 't'],
+      [/^Description/, 'd'],
+      [/^Implementation plan/, 'i'],
+      [/^Test plan/, 't'],
+      [/^Rollback plan/, 'r'],
+      [/^Cost center/, 'CC-1234'],
+    ] as const) {
+      fireEvent.change(screen.getByLabelText(label), { target: { value } });
+    }
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Emergency change' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Create RFC' }));
+    expect(
+      await screen.findByText(
+        'An emergency change names the open P1 or P2 incident it answers',
+      ),
+    ).toBeInTheDocument();
+    expect(bodies).toHaveLength(0);
+
+    fireEvent.change(screen.getByLabelText(/^Incident/), {
+      target: { value: 'INC-000099' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Create RFC' }));
+    expect(
+      await screen.findByTestId('rfc-create-error', undefined, slow),
+    ).toHaveTextContent('INC-000099 is P3');
+    expect(bodies[0].emergency).toEqual({ incidentId: 'INC-000099' });
+    expect(bodies[0].requestedStartTime).toBeUndefined();
+    expect(screen.getByLabelText(/^Incident/)).toHaveValue('INC-000099');
+    expect(screen.getByLabelText(/^Title/)).toHaveValue('t');
+  });
+
   it('shows what the server refused and keeps the form', async () => {
     window.history.replaceState(
       {},

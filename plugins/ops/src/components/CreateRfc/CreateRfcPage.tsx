@@ -95,6 +95,8 @@ export function initialParameters(
   return { ...values, ...prefilled };
 }
 
+const INCIDENT_ID = /^INC-\d{6,}$/;
+
 /** Problems with the form, keyed by field, before anything is sent. */
 export function validateRfcForm(
   form: CreateRfcRequest,
@@ -134,8 +136,24 @@ export function validateRfcForm(
       }`;
     }
   }
+  if (form.emergency) {
+    const incident = form.emergency.incidentId.trim();
+    if (!incident) {
+      problems['emergency.incidentId'] =
+        'An emergency change names the open P1 or P2 incident it answers';
+    } else if (!INCIDENT_ID.test(incident)) {
+      problems[
+        'emergency.incidentId'
+      ] = `"${incident}" is not an incident id such as INC-000012`;
+    }
+  }
+  if (form.requestedStartTime === 'now' && !form.emergency) {
+    problems.requestedStartTime =
+      'Only an emergency change starts as soon as it is approved';
+  }
   if (
     form.requestedStartTime &&
+    form.requestedStartTime !== 'now' &&
     form.requestedEndTime &&
     Date.parse(form.requestedEndTime) <= Date.parse(form.requestedStartTime)
   ) {
@@ -252,6 +270,11 @@ export const CreateRfcPage = () => {
   const [start, setStart] = useState('');
   const [end, setEnd] = useState('');
   const [submit, setSubmit] = useState(true);
+  // A link from an incident makes the RFC an emergency answering it.
+  const [emergency, setEmergency] = useState(Boolean(search.get('incident')));
+  const [incidentId, setIncidentId] = useState(search.get('incident') ?? '');
+  const [startNow, setStartNow] = useState(false);
+  const [overrideReason, setOverrideReason] = useState('');
   const [parameters, setParameters] = useState<Record<string, unknown>>();
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [sending, setSending] = useState(false);
@@ -314,9 +337,17 @@ export const CreateRfcPage = () => {
     rollbackPlan,
     peerReviewer: peerReviewer.trim() || undefined,
     risk: risk || undefined,
-    requestedStartTime: toIso(start),
+    requestedStartTime: emergency && startNow ? 'now' : toIso(start),
     requestedEndTime: toIso(end),
     parameters: params,
+    emergency: emergency
+      ? {
+          incidentId: incidentId.trim(),
+          ...(overrideReason.trim()
+            ? { freezeOverrideReason: overrideReason.trim() }
+            : {}),
+        }
+      : undefined,
     submit,
   };
 
@@ -522,7 +553,11 @@ export const CreateRfcPage = () => {
             id="rfc-start"
             label="Requested start"
             InputLabelProps={{ shrink: true }}
-            value={start}
+            value={emergency && startNow ? '' : start}
+            disabled={emergency && startNow}
+            helperText={
+              emergency && startNow ? 'As soon as it is approved' : undefined
+            }
             onChange={e => setStart(e.target.value)}
           />
         </Grid>
@@ -539,6 +574,74 @@ export const CreateRfcPage = () => {
             helperText={problems.requestedEndTime}
             onChange={e => setEnd(e.target.value)}
           />
+        </Grid>
+        <Grid item xs={12}>
+          <Box
+            border={1}
+            borderColor={emergency ? 'error.main' : 'divider'}
+            borderRadius={4}
+            p={2}
+            data-testid="rfc-emergency"
+          >
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={emergency}
+                  onChange={e => setEmergency(e.target.checked)}
+                />
+              }
+              label="Emergency change"
+            />
+            <Typography variant="body2" color="textSecondary">
+              An emergency answers an open P1 or P2 incident of the target's
+              team. It needs one approval by the other side, may override a
+              freeze when you say why, and has a post-implementation review once
+              it ran.
+            </Typography>
+            {emergency && (
+              <Grid container spacing={2} style={{ marginTop: 8 }}>
+                <Grid item xs={12} md={4}>
+                  <TextField
+                    fullWidth
+                    required
+                    variant="outlined"
+                    id="rfc-emergency-incident"
+                    label="Incident"
+                    placeholder="INC-000012"
+                    value={incidentId}
+                    error={Boolean(problems['emergency.incidentId'])}
+                    helperText={
+                      problems['emergency.incidentId'] ??
+                      'The open P1 or P2 incident this change answers'
+                    }
+                    onChange={e => setIncidentId(e.target.value)}
+                  />
+                </Grid>
+                <Grid item xs={12} md={8}>
+                  <TextField
+                    fullWidth
+                    variant="outlined"
+                    id="rfc-emergency-override"
+                    label="Freeze override reason"
+                    value={overrideReason}
+                    helperText="Optional: why the change must run even if a freeze covers its window"
+                    onChange={e => setOverrideReason(e.target.value)}
+                  />
+                </Grid>
+                <Grid item xs={12}>
+                  <FormControlLabel
+                    control={
+                      <Checkbox
+                        checked={startNow}
+                        onChange={e => setStartNow(e.target.checked)}
+                      />
+                    }
+                    label="Start as soon as approved"
+                  />
+                </Grid>
+              </Grid>
+            )}
+          </Box>
         </Grid>
         <Grid item xs={12}>
           <FormControlLabel

@@ -69,6 +69,14 @@ describe('IncidentDetailPage', () => {
       '/ops/problems/PRB-000001',
     );
     expect(screen.getByText(/production-5xx/)).toBeInTheDocument();
+    // An open P1 or P2 offers an emergency change that answers it.
+    const emergency = screen.getByRole('button', {
+      name: 'Request an emergency change',
+    });
+    const url = new URL(emergency.getAttribute('href')!, 'http://portal');
+    expect(url.pathname).toBe('/ops/rfcs/new');
+    expect(url.searchParams.get('incident')).toBe('INC-000001');
+    expect(url.searchParams.get('entity')).toBe(incident().entityRef);
   });
 
   it('resolves with the required notes', async () => {
@@ -96,6 +104,10 @@ describe('IncidentDetailPage', () => {
         screen.queryByRole('button', { name: 'Resolve' }),
       ).not.toBeInTheDocument(),
     );
+    // A resolved incident is no reason for an emergency.
+    expect(
+      screen.queryByRole('button', { name: 'Request an emergency change' }),
+    ).not.toBeInTheDocument();
   });
 
   it('explains a refusal from the server', async () => {

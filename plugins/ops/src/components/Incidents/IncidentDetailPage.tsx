@@ -1,6 +1,7 @@
 import {
   InfoCard,
   Link,
+  LinkButton,
   Progress,
   ResponseErrorPanel,
   StructuredMetadataTable,
@@ -151,6 +152,26 @@ export const IncidentDetailPage = () => {
           actions={
             <>
               <Link to={links.incidents}>All incidents</Link>
+              {incident.status === 'Open' &&
+                (incident.priority === 'P1' || incident.priority === 'P2') && (
+                  <LinkButton
+                    variant="outlined"
+                    color="secondary"
+                    // Any change type may be asked for as an emergency; the
+                    // new-RFC page ticks it and fills in the incident.
+                    to={links.newRfc({
+                      entity: incident.entityRef,
+                      incident: incident.id,
+                      parameters: {
+                        owner: incident.ownerGroup,
+                        component: incident.entityRef,
+                        incidentId: incident.id,
+                      },
+                    })}
+                  >
+                    Request an emergency change
+                  </LinkButton>
+                )}
               {incident.status === 'Open' && (
                 <Button
                   variant="contained"

@@ -24,6 +24,22 @@ function serveEmpty() {
     http.get(`${BASE_URL}/reports/teams`, () =>
       HttpResponse.json({ items: [] }),
     ),
+    http.get(`${BASE_URL}/schedule`, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      return HttpResponse.json({
+        from: query.get('from'),
+        to: query.get('to'),
+        rfcs: [],
+        freezes: [],
+        maintenanceWindows: [],
+      });
+    }),
+    http.get(`${BASE_URL}/freezes`, () =>
+      HttpResponse.json({ items: [], occurrences: [] }),
+    ),
+    http.get(`${BASE_URL}/calendar/feed-tokens`, () =>
+      HttpResponse.json({ items: [] }),
+    ),
   );
 }
 
@@ -47,6 +63,7 @@ describe('OpsPage routing', () => {
 
   it.each([
     ['/ops', 'RFC queue', 'Nothing waits for you'],
+    ['/ops/calendar', 'Change calendar', 'Conflicts in this period (0)'],
     ['/ops/history', 'Change history', 'No finished changes match'],
     ['/ops/incidents', 'Incidents', 'No incidents match'],
     ['/ops/service-requests', 'Service requests', 'No service requests'],
@@ -72,11 +89,23 @@ describe('OpsPage routing', () => {
       'href',
       '/ops',
     );
+    expect(
+      screen.getByRole('tab', { name: 'Change calendar' }),
+    ).toHaveAttribute('href', '/ops/calendar');
     await userEvent.click(reports);
     expect(
       await screen.findByText('No team reports for you', undefined, slow),
     ).toBeInTheDocument();
     await waitFor(() => expect(selectedTab()).toBe('Reports'));
+    await userEvent.click(screen.getByRole('tab', { name: 'Change calendar' }));
+    expect(
+      await screen.findByText(
+        'No freeze falls in this period.',
+        undefined,
+        slow,
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(selectedTab()).toBe('Change calendar'));
   });
 
   it('keeps the incidents tab selected on a problem page', async () => {

@@ -24,6 +24,7 @@ import { RaciMatrixPage } from '../RaciMatrix';
 import { PrintableReportPage, ReportsPage } from '../Reports';
 import { RfcDetailPage } from '../RfcDetail';
 import { RfcQueuePage } from '../RfcQueue';
+import { ChangeSchedulePage } from '../Schedule';
 import {
   NewServiceRequestPage,
   ServiceRequestDetailPage,
@@ -32,6 +33,7 @@ import {
 
 type TabId =
   | 'rfcs'
+  | 'calendar'
   | 'history'
   | 'incidents'
   | 'service-requests'
@@ -44,6 +46,7 @@ type Tab = { id: TabId; label: string; path: string };
 /** The tabs under the header; `path` is relative to where the pages are mounted. */
 const TABS: Tab[] = [
   { id: 'rfcs', label: 'RFC queue', path: '' },
+  { id: 'calendar', label: 'Change calendar', path: 'calendar' },
   { id: 'history', label: 'Change history', path: 'history' },
   { id: 'incidents', label: 'Incidents', path: 'incidents' },
   {
@@ -93,9 +96,9 @@ const Tabbed = (props: {
 };
 
 /**
- * The `/ops` pages: RFCs and their history, incidents and problems, service
- * requests, monthly reports, the RACI matrix and, for those allowed to read
- * it, the audit log. The printable report has no header or tabs.
+ * The `/ops` pages: RFCs, the change calendar and the history of changes,
+ * incidents and problems, service requests, monthly reports, the RACI matrix
+ * and, for those allowed to read it, the audit log. The printable report has no header or tabs.
  *
  * @public
  */
@@ -120,6 +123,10 @@ export const OpsPage = () => {
       <Route
         path="rfcs/:id"
         element={tabbed('rfcs', <RfcDetailPage />, 'RFC')}
+      />
+      <Route
+        path="calendar"
+        element={tabbed('calendar', <ChangeSchedulePage />)}
       />
       <Route
         path="history"

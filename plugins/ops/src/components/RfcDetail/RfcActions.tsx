@@ -18,6 +18,7 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import { opsApiRef, RfcDecision } from '../../api';
 import { errorMessage } from '../shared/errors';
@@ -72,6 +73,16 @@ const LABELS: Record<
     field: 'Why retry now (optional)',
   },
 };
+
+/**
+ * The server's message when it refused a submission because a freeze covers
+ * the RFC's window (409 naming the freeze), or undefined for any other error.
+ */
+export function freezeRefusal(error: unknown): string | undefined {
+  if ((error as { statusCode?: number })?.statusCode !== 409) return undefined;
+  const message = errorMessage(error as Error);
+  return /\bthe freeze "/.test(message) ? message : undefined;
+}
 
 /**
  * The decisions this person may take on the RFC now. An action shows only
@@ -136,6 +147,16 @@ export const RfcActions = (props: {
   const [open, setOpen] = useState<Offered>();
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
+  // A submission a freeze refused, and why an emergency overrides it.
+  const [frozen, setFrozen] = useState<string>();
+  const [overrideReason, setOverrideReason] = useState('');
+  const emergency = rfc.changeClass === 'emergency';
+
+  const close = () => {
+    setOpen(undefined);
+    setFrozen(undefined);
+    setOverrideReason('');
+  };
 
   const offered = offeredActions({
     rfc,
@@ -173,6 +194,8 @@ export const RfcActions = (props: {
         outcome: 'Failure',
         outcomeNotes: value,
       };
+    else if (action === 'submit' && frozen && overrideReason.trim())
+      decision = { action, freezeOverrideReason: overrideReason.trim() };
     else decision = { action };
     try {
       const updated = await opsApi.decideRfc(rfc.id, rfc.version, decision);
@@ -181,11 +204,16 @@ export const RfcActions = (props: {
         severity: 'success',
         display: 'transient',
       });
-      setOpen(undefined);
+      close();
       setText('');
       onChanged(updated);
     } catch (e: any) {
-      if (e?.statusCode === 409) {
+      const refusal = action === 'submit' ? freezeRefusal(e) : undefined;
+      if (refusal) {
+        // The RFC did not change: the dialog stays, with the freeze named
+        // and, for an emergency, the override offered.
+        setFrozen(refusal);
+      } else if (e?.statusCode === 409) {
         alertApi.post({
           message: `${
             rfc.id
@@ -194,7 +222,7 @@ export const RfcActions = (props: {
           )}`,
           severity: 'warning',
         });
-        setOpen(undefined);
+        close();
         onConflict();
       } else {
         alertApi.post({
@@ -245,12 +273,7 @@ export const RfcActions = (props: {
           {LABELS[a].button}
         </Button>
       ))}
-      <Dialog
-        open={Boolean(open)}
-        onClose={() => setOpen(undefined)}
-        fullWidth
-        maxWidth="sm"
-      >
+      <Dialog open={Boolean(open)} onClose={close} fullWidth maxWidth="sm">
         {dialog && open && (
           <>
             <DialogTitle>{dialog.title}</DialogTitle>
@@ -258,7 +281,34 @@ export const RfcActions = (props: {
               <Typography variant="body2" gutterBottom>
                 {rfc.id}: {rfc.title}
               </Typography>
-              {dialog.field && (
+              {frozen && (
+                <Box mb={2}>
+                  <Alert severity="warning" data-testid="rfc-freeze-refusal">
+                    {frozen}
+                  </Alert>
+                </Box>
+              )}
+              {frozen && emergency && (
+                <TextField
+                  id="rfc-freeze-override-reason"
+                  label="Why must this emergency override the freeze?"
+                  value={overrideReason}
+                  onChange={e => setOverrideReason(e.target.value)}
+                  multiline
+                  minRows={3}
+                  fullWidth
+                  required
+                  variant="outlined"
+                  helperText="Recorded on the RFC and in its history"
+                />
+              )}
+              {frozen && !emergency && (
+                <Typography variant="body2" data-testid="rfc-freeze-advice">
+                  Edit the requested time so the change runs after the freeze,
+                  then submit it again.
+                </Typography>
+              )}
+              {!frozen && dialog.field && (
                 <TextField
                   id="rfc-decision-text"
                   label={dialog.field}
@@ -273,15 +323,27 @@ export const RfcActions = (props: {
               )}
             </DialogContent>
             <DialogActions>
-              <Button onClick={() => setOpen(undefined)}>Back</Button>
-              <Button
-                color="primary"
-                variant="contained"
-                disabled={busy || (dialog.required && !text.trim())}
-                onClick={() => run(open)}
-              >
-                {dialog.button}
-              </Button>
+              <Button onClick={close}>Back</Button>
+              {frozen && emergency && (
+                <Button
+                  color="secondary"
+                  variant="contained"
+                  disabled={busy || !overrideReason.trim()}
+                  onClick={() => run(open)}
+                >
+                  Override the freeze
+                </Button>
+              )}
+              {!frozen && (
+                <Button
+                  color="primary"
+                  variant="contained"
+                  disabled={busy || (dialog.required && !text.trim())}
+                  onClick={() => run(open)}
+                >
+                  {dialog.button}
+                </Button>
+              )}
             </DialogActions>
           </>
         )}

@@ -2,15 +2,25 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import type { Rfc } from '@cloud-ops/plugin-ops-common';
+import type { Rfc, RfcConflicts } from '@cloud-ops/plugin-ops-common';
 import { rfc } from '../../__testUtils__/fixtures';
 import { BASE_URL, renderWithOps } from '../../__testUtils__/renderWithOps';
 import { OpsPage } from '../OpsPage';
+import { formatTime } from '../shared/time';
 
 const server = setupServer();
 // Generous: these render the whole page, and CI runs suites side by side on two cores.
 jest.setTimeout(120_000);
 const slow = { timeout: 45_000 };
+
+const noConflicts = (r: Rfc): RfcConflicts => ({
+  window: {
+    start: r.requestedStartTime ?? r.createdAt,
+    end: r.requestedEndTime ?? r.updatedAt,
+  },
+  freezes: [],
+  overlapping: [],
+});
 
 function serveRfc(
   initial: Rfc,
@@ -19,6 +29,9 @@ function serveRfc(
   let current = initial;
   const bodies: { action: string; body: any }[] = [];
   server.use(
+    http.get(`${BASE_URL}/rfcs/${initial.id}/conflicts`, () =>
+      HttpResponse.json(noConflicts(current)),
+    ),
     http.get(`${BASE_URL}/change-types`, () =>
       HttpResponse.json({
         items: [
@@ -613,6 +626,343 @@ describe('RfcDetailPage', () => {
       expect(
         screen.queryByRole('button', { name: 'Edit' }),
       ).not.toBeInTheDocument();
+    });
+  });
+
+  describe('freezes, conflicts and emergency changes', () => {
+    const freezeRefusal = (message: string) =>
+      HttpResponse.json(
+        {
+          error: { name: 'ConflictError', message },
+          response: { statusCode: 409 },
+        },
+        { status: 409 },
+      );
+    const FREEZE_MESSAGE =
+      'the freeze "Quarter close" (FRZ-000003) covers component:default/payments-api from 2026-03-28T00:00:00.000Z until 2026-03-31T23:00:00.000Z: Finance closes the books';
+
+    it('shows an approver the conflicts the API found, linked, without blocking approval', async () => {
+      const pending = rfc({ id: 'RFC-000050' });
+      serveRfc(pending);
+      const conflicts: RfcConflicts = {
+        window: {
+          start: '2026-03-29T10:00:00.000Z',
+          end: '2026-03-29T11:00:00.000Z',
+        },
+        freezes: [
+          {
+            freezeId: 'FRZ-000003',
+            name: 'Quarter close',
+            reason: 'Finance closes the books',
+            side: 'central-it',
+            start: '2026-03-28T00:00:00.000Z',
+            end: '2026-03-31T23:00:00.000Z',
+            overridden: false,
+          },
+        ],
+        overlapping: [
+          {
+            id: 'RFC-000011',
+            title: 'Patch payments-db',
+            status: 'Scheduled',
+            targetEntityRef: 'resource:default/payments-db',
+            start: '2026-03-29T09:30:00.000Z',
+            end: '2026-03-29T10:30:00.000Z',
+          },
+        ],
+        maintenanceWindow: {
+          known: true,
+          inside: false,
+          schedule: 'cron(0 2 ? * SUN *)',
+          next: {
+            start: '2026-04-05T02:00:00.000Z',
+            end: '2026-04-05T04:00:00.000Z',
+          },
+        },
+      };
+      server.use(
+        http.get(`${BASE_URL}/rfcs/RFC-000050/conflicts`, () =>
+          HttpResponse.json(conflicts),
+        ),
+      );
+      await open('omar', 'ALLOW', 'RFC-000050');
+      const card = await screen.findByTestId('rfc-schedule', undefined, slow);
+      const overlapping = await within(card).findByTestId(
+        'rfc-conflict-overlapping',
+        undefined,
+        slow,
+      );
+      expect(
+        within(overlapping).getByRole('link', { name: 'RFC-000011' }),
+      ).toHaveAttribute('href', '/ops/rfcs/RFC-000011');
+      expect(overlapping).toHaveTextContent('Patch payments-db');
+      const freezes = within(card).getByTestId('rfc-conflict-freezes');
+      expect(freezes).toHaveTextContent('Quarter close');
+      expect(freezes).toHaveTextContent('Finance closes the books');
+      expect(freezes).toHaveTextContent(
+        `until ${formatTime('2026-03-31T23:00:00.000Z')}`,
+      );
+      expect(
+        within(card).getByTestId('rfc-maintenance-window'),
+      ).toHaveTextContent(
+        'Outside the maintenance window (cron(0 2 ? * SUN *))',
+      );
+      expect(card).toHaveTextContent('they do not block');
+      // it warns: the decision is still open
+      expect(screen.getByRole('button', { name: 'Approve' })).toBeEnabled();
+    });
+
+    it('keeps the schedule card for the requester and the approvers', async () => {
+      let reads = 0;
+      serveRfc(rfc({ id: 'RFC-000051' }));
+      server.use(
+        http.get(`${BASE_URL}/rfcs/RFC-000051/conflicts`, () => {
+          reads += 1;
+          return HttpResponse.json(noConflicts(rfc()));
+        }),
+      );
+      // priya is on the owning team, neither the requester nor an approver
+      await open('priya', 'ALLOW', 'RFC-000051');
+      expect(
+        await screen.findByRole('button', { name: 'Cancel RFC' }, slow),
+      ).toBeInTheDocument();
+      expect(screen.queryByTestId('rfc-schedule')).not.toBeInTheDocument();
+      expect(reads).toBe(0);
+    });
+
+    it('says which freeze holds an approved RFC, and until when', async () => {
+      serveRfc(
+        rfc({
+          id: 'RFC-000052',
+          status: 'Scheduled',
+          requestedStartTime: new Date(Date.now() - 3_600_000).toISOString(),
+          requestedEndTime: new Date(Date.now() + 86_400_000).toISOString(),
+          hold: {
+            freezeId: 'FRZ-000003',
+            freezeName: 'Quarter close',
+            reason: 'Finance closes the books',
+            until: '2026-03-31T23:00:00.000Z',
+            since: '2026-03-29T10:00:00.000Z',
+            checkedAt: '2026-03-29T10:05:00.000Z',
+          },
+        }),
+      );
+      await open('ana', 'ALLOW', 'RFC-000052');
+      expect(
+        await screen.findByTestId('rfc-hold', undefined, slow),
+      ).toHaveTextContent(
+        `Held by freeze Quarter close: Finance closes the books, until ${formatTime(
+          '2026-03-31T23:00:00.000Z',
+        )}`,
+      );
+    });
+
+    it('shows an emergency with its incident and the freeze it overrides', async () => {
+      serveRfc(
+        rfc({
+          id: 'RFC-000053',
+          changeClass: 'emergency',
+          emergencyIncidentId: 'INC-000012',
+          freezeOverride: {
+            reason: 'Payments are down',
+            freezeIds: ['FRZ-000003'],
+            by: 'user:default/ana',
+            at: '2026-03-29T10:00:00.000Z',
+          },
+        }),
+      );
+      await open('omar', 'ALLOW', 'RFC-000053');
+      expect(
+        await screen.findByTestId('rfc-change-class', undefined, slow),
+      ).toHaveTextContent('Emergency');
+      expect(screen.getByTestId('rfc-emergency-incident')).toHaveAttribute(
+        'href',
+        '/ops/incidents/INC-000012',
+      );
+      expect(screen.getByTestId('rfc-freeze-override')).toHaveTextContent(
+        'Overrides FRZ-000003: Payments are down',
+      );
+    });
+
+    it('takes the post-implementation review of an executed emergency and then shows it', async () => {
+      const executed = rfc({
+        id: 'RFC-000054',
+        status: 'Success',
+        changeClass: 'emergency',
+        emergencyIncidentId: 'INC-000012',
+        attempt: 1,
+        version: 8,
+        reviewDueAt: new Date(Date.now() - 86_400_000).toISOString(),
+      });
+      const bodies = serveRfc(executed, (_action, body) =>
+        rfc({
+          ...executed,
+          version: 9,
+          review: {
+            whatHappened: body.whatHappened,
+            rootCause: body.rootCause,
+            followUp: body.followUp,
+            reviewedBy: 'user:default/ana',
+            reviewedAt: new Date().toISOString(),
+            onTime: false,
+          },
+        }),
+      );
+      await open('ana', 'ALLOW', 'RFC-000054');
+      const due = await screen.findByTestId('rfc-review-due', undefined, slow);
+      expect(due).toHaveTextContent(`Due ${formatTime(executed.reviewDueAt)}`);
+      expect(due).toHaveTextContent('overdue');
+      const form = within(
+        await screen.findByTestId('rfc-review-form', undefined, slow),
+      );
+      fireEvent.change(form.getByLabelText(/^What happened/), {
+        target: { value: 'The restore replaced a corrupt table.' },
+      });
+      fireEvent.change(form.getByLabelText(/^Root cause/), {
+        target: { value: 'not a record' },
+      });
+      fireEvent.change(form.getByLabelText(/^Follow-up/), {
+        target: { value: 'Add a checksum alarm.' },
+      });
+      await userEvent.click(
+        form.getByRole('button', { name: 'Record the review' }),
+      );
+      // the root cause is checked before anything is sent
+      expect(
+        form.getByText(/Give a problem or incident id/),
+      ).toBeInTheDocument();
+      expect(bodies).toHaveLength(0);
+
+      fireEvent.change(form.getByLabelText(/^Root cause/), {
+        target: { value: 'prb-12' },
+      });
+      await userEvent.click(
+        form.getByRole('button', { name: 'Record the review' }),
+      );
+      const review = await screen.findByTestId('rfc-review', undefined, slow);
+      expect(bodies).toEqual([
+        {
+          action: 'review',
+          body: {
+            version: 8,
+            whatHappened: 'The restore replaced a corrupt table.',
+            rootCause: 'PRB-000012',
+            followUp: 'Add a checksum alarm.',
+          },
+        },
+      ]);
+      expect(review).toHaveTextContent('The restore replaced a corrupt table.');
+      expect(
+        within(review).getByRole('link', { name: 'PRB-000012' }),
+      ).toHaveAttribute('href', '/ops/problems/PRB-000012');
+      expect(review).toHaveTextContent('after its due date');
+      expect(screen.queryByTestId('rfc-review-form')).not.toBeInTheDocument();
+    });
+
+    it('offers an emergency refused by a freeze to override it, and submits again with the reason', async () => {
+      const draft = rfc({
+        id: 'RFC-000055',
+        status: 'Editing',
+        changeClass: 'emergency',
+        emergencyIncidentId: 'INC-000012',
+        version: 4,
+      });
+      const bodies = serveRfc(draft, (_action, body) =>
+        body.freezeOverrideReason
+          ? rfc({
+              ...draft,
+              status: 'PendingApproval',
+              version: 5,
+              freezeOverride: {
+                reason: body.freezeOverrideReason,
+                freezeIds: ['FRZ-000003'],
+                by: 'user:default/ana',
+                at: new Date().toISOString(),
+              },
+            })
+          : freezeRefusal(
+              `${FREEZE_MESSAGE}. An emergency may override it: say why in freezeOverrideReason`,
+            ),
+      );
+      await open('ana', 'ALLOW', 'RFC-000055');
+      await userEvent.click(
+        await screen.findByRole(
+          'button',
+          { name: 'Submit for approval' },
+          slow,
+        ),
+      );
+      const dialog = () => within(screen.getByRole('dialog'));
+      await userEvent.click(
+        dialog().getByRole('button', { name: 'Submit for approval' }),
+      );
+      expect(
+        await screen.findByTestId('rfc-freeze-refusal', undefined, slow),
+      ).toHaveTextContent('the freeze "Quarter close" (FRZ-000003) covers');
+      const override = dialog().getByRole('button', {
+        name: 'Override the freeze',
+      });
+      expect(override).toBeDisabled();
+      await userEvent.type(
+        dialog().getByLabelText(/Why must this emergency override the freeze/),
+        'Payments are down',
+      );
+      await userEvent.click(override);
+      await waitFor(
+        () =>
+          expect(screen.getByTestId('rfc-status')).toHaveTextContent(
+            'Pending approval',
+          ),
+        slow,
+      );
+      expect(bodies).toEqual([
+        { action: 'submit', body: { version: 4 } },
+        {
+          action: 'submit',
+          body: { version: 4, freezeOverrideReason: 'Payments are down' },
+        },
+      ]);
+      expect(screen.getByTestId('rfc-freeze-override')).toHaveTextContent(
+        'Overrides FRZ-000003: Payments are down',
+      );
+    });
+
+    it('shows a normal change the freeze that refused it, with no override', async () => {
+      let gets = 0;
+      const draft = rfc({ id: 'RFC-000056', status: 'Editing', version: 4 });
+      const bodies = serveRfc(draft, () =>
+        freezeRefusal(
+          `${FREEZE_MESSAGE}. Ask for a time after the freeze ends`,
+        ),
+      );
+      server.use(
+        http.get(`${BASE_URL}/rfcs/RFC-000056`, () => {
+          gets += 1;
+          return HttpResponse.json(draft);
+        }),
+      );
+      await open('ana', 'ALLOW', 'RFC-000056');
+      await userEvent.click(
+        await screen.findByRole(
+          'button',
+          { name: 'Submit for approval' },
+          slow,
+        ),
+      );
+      await userEvent.click(
+        within(screen.getByRole('dialog')).getByRole('button', {
+          name: 'Submit for approval',
+        }),
+      );
+      expect(
+        await screen.findByTestId('rfc-freeze-refusal', undefined, slow),
+      ).toHaveTextContent('Ask for a time after the freeze ends');
+      expect(
+        screen.queryByRole('button', { name: 'Override the freeze' }),
+      ).not.toBeInTheDocument();
+      expect(bodies).toHaveLength(1);
+      // nothing changed on the server, so nothing is reloaded
+      expect(gets).toBe(1);
     });
   });
 

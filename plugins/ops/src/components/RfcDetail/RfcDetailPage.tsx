@@ -28,9 +28,12 @@ import { useOpsLinks } from '../../hooks/useOpsLinks';
 import { rfcRouteRef } from '../../routes';
 import { RfcStatusChip } from '../shared/RfcStatusChip';
 import { formatTime } from '../shared/time';
+import { ChangeClassChip } from './ChangeClassChip';
 import { RfcActions } from './RfcActions';
 import { RfcEditForm } from './RfcEditForm';
 import { isExecutionLive, RfcExecutionCard } from './RfcExecutionCard';
+import { hasReview, RfcReviewCard } from './RfcReviewCard';
+import { RfcScheduleCard, showsSchedule } from './RfcScheduleCard';
 import { RfcTimeline } from './RfcTimeline';
 
 const Text = ({ children }: { children?: string }) =>
@@ -41,6 +44,49 @@ const Text = ({ children }: { children?: string }) =>
   ) : (
     <>—</>
   );
+
+/** The freezes an emergency overrides, or the reason it will give at submission. */
+const FreezeOverrideText = ({
+  override,
+}: {
+  override: NonNullable<Rfc['freezeOverride']>;
+}) => (
+  <span data-testid="rfc-freeze-override">
+    {override.freezeIds.length > 0
+      ? `Overrides ${override.freezeIds.join(', ')}: ${override.reason}`
+      : `Overrides any freeze found at submission: ${override.reason}`}{' '}
+    <Typography variant="caption" color="textSecondary" component="span">
+      ({override.by}, {formatTime(override.at)})
+    </Typography>
+  </span>
+);
+
+/** The fields only an emergency change has. */
+function emergencyFields(
+  rfc: Rfc,
+  incidentLink: (id: string) => string,
+): Record<string, JSX.Element | string> {
+  if (rfc.changeClass !== 'emergency') return {};
+  return {
+    ...(rfc.emergencyIncidentId
+      ? {
+          Incident: (
+            <Link
+              to={incidentLink(rfc.emergencyIncidentId)}
+              data-testid="rfc-emergency-incident"
+            >
+              {rfc.emergencyIncidentId}
+            </Link>
+          ),
+        }
+      : {}),
+    'Freeze override': rfc.freezeOverride ? (
+      <FreezeOverrideText override={rfc.freezeOverride} />
+    ) : (
+      'none'
+    ),
+  };
+}
 
 const APPROVAL_RULES: Record<string, string> = {
   'by-origin': 'the other side approves',
@@ -116,6 +162,9 @@ export const RfcDetailPage = () => {
           <span data-testid="rfc-status">
             <RfcStatusChip status={rfc.status} />
           </span>
+          <span data-testid="rfc-change-class">
+            <ChangeClassChip changeClass={rfc.changeClass} />
+          </span>
           <Box flex={1} />
           {canEdit && (
             <Button
@@ -161,6 +210,15 @@ export const RfcDetailPage = () => {
             {rfc.statusReason}
           </Typography>
         )}
+        {rfc.hold && rfc.status === 'Scheduled' && (
+          <Box mt={1}>
+            <Alert severity="warning" data-testid="rfc-hold">
+              Held by freeze {rfc.hold.freezeName}: {rfc.hold.reason}, until{' '}
+              {formatTime(rfc.hold.until)}. The executor starts it once the
+              freeze ends (held since {formatTime(rfc.hold.since)}).
+            </Alert>
+          </Box>
+        )}
       </Grid>
       <Grid item xs={12} md={8}>
         {editing ? (
@@ -185,6 +243,7 @@ export const RfcDetailPage = () => {
               metadata={{
                 Target: <EntityRefLink entityRef={rfc.targetEntityRef} />,
                 'Change type': `${rfc.changeTypeId} ${rfc.changeTypeVersion}`,
+                ...emergencyFields(rfc, links.incident),
                 Description: <Text>{rfc.description}</Text>,
                 Origin:
                   rfc.origin === 'central-it' ? 'Central IT RFC' : 'User RFC',
@@ -234,6 +293,25 @@ export const RfcDetailPage = () => {
               }}
             />
           </InfoCard>
+        )}
+        {!editing && showsSchedule(rfc, actor, centralItGroup) && (
+          <Box mt={2}>
+            <RfcScheduleCard rfc={rfc} />
+          </Box>
+        )}
+        {hasReview(rfc) && (
+          <Box mt={2}>
+            <RfcReviewCard
+              rfc={rfc}
+              actor={actor}
+              centralItGroup={centralItGroup}
+              onChanged={updated => {
+                setRfc(updated);
+                retry();
+              }}
+              onConflict={retry}
+            />
+          </Box>
         )}
         {rfc.automation === 'automated' &&
           !['Editing', 'PendingApproval', 'Rejected'].includes(rfc.status) && (

@@ -130,48 +130,123 @@ describe('RfcQueuePage', () => {
     expect(queries[queries.length - 1].get('cursor')).toBe('next');
   });
 
-  it('shows scheduled RFCs on the calendar day they start', async () => {
-    servePending();
-    const start = new Date();
-    start.setHours(10, 0, 0, 0);
-    const ranges: URLSearchParams[] = [];
+  it('lists the emergencies whose review is overdue apart from those still due', async () => {
+    const day = 86_400_000;
+    const executed = {
+      status: 'Success' as const,
+      changeClass: 'emergency' as const,
+      emergencyIncidentId: 'INC-000012',
+      attempt: 1,
+    };
+    const late = rfc({
+      ...executed,
+      id: 'RFC-000031',
+      title: 'Emergency restore of payments-db',
+      reviewDueAt: new Date(Date.now() - 2 * day).toISOString(),
+    });
+    const onTime = rfc({
+      ...executed,
+      id: 'RFC-000032',
+      title: 'Emergency patch of payments-api',
+      status: 'Failure',
+      reviewDueAt: new Date(Date.now() + 3 * day).toISOString(),
+    });
+    const queries = servePending();
     server.use(
-      http.get(`${BASE_URL}/calendar`, ({ request }) => {
-        ranges.push(new URL(request.url).searchParams);
-        return HttpResponse.json({
-          items: [
-            rfc({
-              id: 'RFC-000009',
-              status: 'Scheduled',
-              requestedStartTime: start.toISOString(),
-            }),
-          ],
-        });
+      http.get(`${BASE_URL}/rfcs`, ({ request }) => {
+        const q = new URL(request.url).searchParams;
+        queries.push(q);
+        if (q.get('review') === 'overdue') {
+          return HttpResponse.json({ items: [late] });
+        }
+        if (q.get('review') === 'due') {
+          return HttpResponse.json({ items: [late, onTime] });
+        }
+        return HttpResponse.json({ items: [] });
       }),
     );
+    await renderWithOps(<RfcQueuePage />, { user: 'omar' });
+    const tab = screen.getByRole('tab', { name: /^Reviews/ });
+    // the overdue count shows on the tab before it is opened
+    expect(
+      await within(tab).findByText('1', undefined, slow),
+    ).toBeInTheDocument();
+    await userEvent.click(tab);
+
+    const overdue = within(screen.getByTestId('reviews-overdue'));
+    expect(
+      await overdue.findByRole('link', { name: 'RFC-000031' }, slow),
+    ).toHaveAttribute('href', '/ops/rfcs/RFC-000031');
+    expect(overdue.getByTestId('review-due-RFC-000031')).toHaveTextContent(
+      'overdue',
+    );
+    expect(
+      overdue.queryByRole('link', { name: 'RFC-000032' }),
+    ).not.toBeInTheDocument();
+
+    const due = within(screen.getByTestId('reviews-due'));
+    expect(
+      await due.findByRole('link', { name: 'RFC-000032' }, slow),
+    ).toBeInTheDocument();
+    expect(due.getByTestId('review-due-RFC-000032')).not.toHaveTextContent(
+      'overdue',
+    );
+    // listed once, under overdue
+    expect(
+      due.queryByRole('link', { name: 'RFC-000031' }),
+    ).not.toBeInTheDocument();
+    expect(queries.some(q => q.get('review') === 'overdue')).toBe(true);
+    expect(queries.some(q => q.get('review') === 'due')).toBe(true);
+  });
+
+  it('leaves out reviews this person may not write', async () => {
+    const webEmergency = rfc({
+      id: 'RFC-000033',
+      status: 'Success',
+      changeClass: 'emergency',
+      targetEntityRef: 'component:default/storefront',
+      ownerGroup: 'group:default/web',
+      requester: 'user:default/wei',
+      attempt: 1,
+      reviewDueAt: new Date(Date.now() - 86_400_000).toISOString(),
+    });
+    servePending();
+    server.use(
+      http.get(`${BASE_URL}/rfcs`, ({ request }) =>
+        HttpResponse.json({
+          items: new URL(request.url).searchParams.get('review')
+            ? [webEmergency]
+            : [],
+        }),
+      ),
+    );
+    // priya is on the payments team, not the web team that owns it
+    await renderWithOps(<RfcQueuePage />, {
+      user: 'priya',
+      routeEntries: ['/?queue=reviews'],
+    });
+    expect(
+      await screen.findByText('No review is overdue', undefined, slow),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'RFC-000033' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('lists scheduled and running RFCs and links to the change calendar', async () => {
+    const queries = servePending();
     await renderWithOps(<RfcQueuePage />, { user: 'ana' });
     await userEvent.click(screen.getByRole('tab', { name: 'Scheduled' }));
-    const pad = (n: number) => String(n).padStart(2, '0');
-    const day = `${start.getFullYear()}-${pad(start.getMonth() + 1)}-${pad(
-      start.getDate(),
-    )}`;
-    const cell = await screen.findByTestId(
-      `calendar-day-${day}`,
-      undefined,
-      slow,
-    );
     expect(
-      await within(cell).findByText(/RFC-000009/, undefined, slow),
-    ).toBeInTheDocument();
-    // Scheduled RFCs without a start time are listed under the calendar.
-    expect(
-      await within(
-        await screen.findByTestId('ops-calendar-asap', undefined, slow),
-      ).findByRole('link', { name: 'RFC-000001' }),
-    ).toBeInTheDocument();
-    expect(Date.parse(ranges[0].get('from')!)).toBeLessThanOrEqual(
-      start.getTime(),
+      await screen.findByRole('link', { name: 'RFC-000001' }, slow),
+    ).toHaveAttribute('href', '/ops/rfcs/RFC-000001');
+    const scheduled = queries.find(
+      q => q.getAll('status').join() === 'Scheduled,InProgress',
     );
-    expect(Date.parse(ranges[0].get('to')!)).toBeGreaterThan(start.getTime());
+    expect(scheduled?.get('sort')).toBe('requestedStartTime');
+    expect(scheduled?.get('order')).toBe('asc');
+    expect(
+      screen.getByRole('button', { name: 'Open the change calendar' }),
+    ).toHaveAttribute('href', '/ops/calendar');
   });
 });

@@ -26,15 +26,16 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { opsApiRef, RfcListQuery } from '../../api';
 import { useCurrentActor } from '../../hooks/useCurrentActor';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { ScheduledChanges } from '../Schedule/ScheduledChanges';
 import { RFC_STATUS_LABELS } from '../shared/RfcStatusChip';
-import { ChangeCalendar } from './ChangeCalendar';
-import { awaitingApprovalBy } from './queues';
+import { awaitingApprovalBy, reviewableBy } from './queues';
 import { RfcTable } from './RfcTable';
 
-type QueueTab = 'approval' | 'mine' | 'scheduled' | 'all';
+type QueueTab = 'approval' | 'mine' | 'reviews' | 'scheduled' | 'all';
 const TABS: { id: QueueTab; label: string }[] = [
   { id: 'approval', label: 'Awaiting my approval' },
   { id: 'mine', label: 'My requests' },
+  { id: 'reviews', label: 'Reviews' },
   { id: 'scheduled', label: 'Scheduled' },
   { id: 'all', label: 'All' },
 ];
@@ -110,6 +111,72 @@ const MyRequests = () => {
         />
       }
     />
+  );
+};
+
+/**
+ * Executed emergencies whose review this person may write and nobody wrote,
+ * `overdue` those past their due date, `due` all of them.
+ */
+function useReviews(review: 'due' | 'overdue') {
+  const opsApi = useApi(opsApiRef);
+  const { actor, centralItGroup, error: identityError } = useCurrentActor();
+  const state = useAsync(async () => {
+    if (!actor) return undefined;
+    const { items } = await opsApi.listRfcs({
+      review,
+      sort: 'updatedAt',
+      order: 'asc',
+      limit: 500,
+    });
+    return reviewableBy(items, actor, centralItGroup);
+  }, [opsApi, actor, centralItGroup, review]);
+  return {
+    ...state,
+    loading: state.loading || (!actor && !identityError),
+    error: state.error ?? identityError,
+  };
+}
+
+const Reviews = (props: { overdue: ReturnType<typeof useReviews> }) => {
+  const { overdue } = props;
+  const due = useReviews('due');
+  const late = new Set((overdue.value ?? []).map(r => r.id));
+  if (overdue.error || due.error)
+    return <ResponseErrorPanel error={(overdue.error ?? due.error)!} />;
+  return (
+    <>
+      <Box mb={2} data-testid="reviews-overdue">
+        <RfcTable
+          title="Reviews overdue"
+          rfcs={overdue.value ?? []}
+          loading={overdue.loading}
+          reviewDue
+          emptyContent={
+            <EmptyState
+              missing="content"
+              title="No review is overdue"
+              description="Emergency changes whose post-implementation review is past its due date appear here."
+            />
+          }
+        />
+      </Box>
+      <div data-testid="reviews-due">
+        <RfcTable
+          title="Reviews due"
+          rfcs={(due.value ?? []).filter(r => !late.has(r.id))}
+          loading={due.loading}
+          reviewDue
+          emptyContent={
+            <EmptyState
+              missing="content"
+              title="No review waits"
+              description="An emergency change needs its post-implementation review once it ran."
+            />
+          }
+        />
+      </div>
+    </>
   );
 };
 
@@ -247,6 +314,12 @@ export const RfcQueuePage = () => {
       { replace: true },
     );
   const [waiting, setWaiting] = useState<number>();
+  // Read on every tab: an overdue review shows on the tab's badge.
+  const overdue = useReviews('overdue');
+  const badges: Partial<Record<QueueTab, number | undefined>> = {
+    approval: waiting,
+    reviews: overdue.value?.length,
+  };
   const links = useOpsLinks();
   return (
     <>
@@ -263,8 +336,8 @@ export const RfcQueuePage = () => {
               key={t.id}
               value={t.id}
               label={
-                t.id === 'approval' && waiting ? (
-                  <Badge badgeContent={waiting} color="secondary">
+                badges[t.id] ? (
+                  <Badge badgeContent={badges[t.id]} color="secondary">
                     <span style={{ paddingRight: 12 }}>{t.label}</span>
                   </Badge>
                 ) : (
@@ -280,8 +353,9 @@ export const RfcQueuePage = () => {
       </Box>
       {tab === 'approval' && <AwaitingApproval onCount={setWaiting} />}
       {tab === 'mine' && <MyRequests />}
-      {tab === 'scheduled' && <ChangeCalendar />}
+      {tab === 'scheduled' && <ScheduledChanges />}
       {tab === 'all' && <AllRfcs />}
+      {tab === 'reviews' && <Reviews overdue={overdue} />}
     </>
   );
 };

@@ -2,7 +2,10 @@ import { Link, Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { Rfc } from '@cloud-ops/plugin-ops-common';
 import type { ReactNode } from 'react';
+import Chip from '@material-ui/core/Chip';
 import { useOpsLinks } from '../../hooks/useOpsLinks';
+import { ChangeClassChip } from '../RfcDetail/ChangeClassChip';
+import { isReviewOverdue } from '../RfcDetail/RfcReviewCard';
 import { RfcStatusChip } from '../shared/RfcStatusChip';
 import { formatTime, relativeTime } from '../shared/time';
 
@@ -12,6 +15,8 @@ export const RfcTable = (props: {
   rfcs: Rfc[];
   loading?: boolean;
   emptyContent?: ReactNode;
+  /** Adds the due date of the post-implementation review. */
+  reviewDue?: boolean;
 }) => {
   const links = useOpsLinks();
   const columns: TableColumn<Rfc>[] = [
@@ -27,6 +32,11 @@ export const RfcTable = (props: {
       render: rfc => <EntityRefLink entityRef={rfc.targetEntityRef} />,
     },
     { title: 'Change type', field: 'changeTypeId' },
+    {
+      title: 'Class',
+      field: 'changeClass',
+      render: rfc => <ChangeClassChip changeClass={rfc.changeClass} />,
+    },
     {
       title: 'Status',
       field: 'status',
@@ -61,6 +71,22 @@ export const RfcTable = (props: {
         </span>
       ),
     },
+    ...(props.reviewDue
+      ? [
+          {
+            title: 'Review due',
+            field: 'reviewDueAt',
+            render: (rfc: Rfc) => (
+              <span data-testid={`review-due-${rfc.id}`}>
+                {formatTime(rfc.reviewDueAt)}{' '}
+                {isReviewOverdue(rfc) && (
+                  <Chip size="small" color="secondary" label="overdue" />
+                )}
+              </span>
+            ),
+          } as TableColumn<Rfc>,
+        ]
+      : []),
   ];
   return (
     <Table<Rfc>

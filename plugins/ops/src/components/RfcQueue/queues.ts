@@ -21,3 +21,20 @@ export function awaitingApprovalBy(
         .allowed,
   );
 }
+
+/**
+ * The executed emergencies whose post-implementation review this person may
+ * write: the requester, the owning team and Central IT.
+ */
+export function reviewableBy(
+  rfcs: Rfc[],
+  actor: RfcActor,
+  centralItGroup: string,
+  now = new Date(),
+): Rfc[] {
+  return rfcs.filter(
+    rfc =>
+      decideRfcTransition('review', { rfc, actor, centralItGroup, now })
+        .allowed,
+  );
+}

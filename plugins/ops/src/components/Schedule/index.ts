@@ -1,0 +1,2 @@
+export { ChangeSchedulePage } from './ChangeSchedulePage';
+export { ScheduledChanges } from './ScheduledChanges';
