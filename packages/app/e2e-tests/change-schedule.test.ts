@@ -168,10 +168,12 @@ test('an emergency change for an open incident overrides a freeze, is approved o
     await fill(ana, 'Implementation plan', 'Restart the workers.');
     await fill(ana, 'Test plan', 'The 5xx alarm clears.');
     await fill(ana, 'Rollback plan', 'None needed.');
-    const emergency = ana.getByLabel('Emergency change');
+    const emergency = ana.getByRole('checkbox', { name: 'Emergency change' });
     if (!(await emergency.isChecked())) await emergency.check();
     await expect(ana.getByLabel(/^Incident/).first()).toHaveValue(incidentId);
-    await ana.getByLabel('Start as soon as approved').check();
+    await ana
+      .getByRole('checkbox', { name: 'Start as soon as approved' })
+      .check();
     await fill(
       ana,
       /^Freeze override reason/,

@@ -163,11 +163,14 @@ test('a developer provisions an EC2 stack: the executor carries out the pre-appr
 
   // Pre-approved: the person's run records the RFC, then follows the
   // execution the executor launched, copying its log.
-  await expect(page.getByText(/RFC-\d{6} is pre-approved/)).toBeVisible({
-    timeout: 90_000,
-  });
+  // Said in the task's log and, once the task ends, in its output too.
+  await expect(page.getByText(/RFC-\d{6} is pre-approved/).first()).toBeVisible(
+    {
+      timeout: 90_000,
+    },
+  );
   await expect(
-    page.getByText(new RegExp(`The stack is .*${name}-dev`)),
+    page.getByText(new RegExp(`The stack is .*${name}-dev`)).first(),
   ).toBeVisible({ timeout: 90_000 });
   const rfc = await findRfc('wei', name);
   expect((await settled('wei', rfc.id)).status).toBe('Success');
