@@ -112,6 +112,11 @@ export const RfcDetailPage = () => {
     return { rfc: loaded, events };
   }, [opsApi, id]);
   useEffect(() => setRfc(value?.rfc), [value]);
+  /** A decision changed the RFC: show it at once, then read its history again. */
+  const changed = (updated: Rfc) => {
+    setRfc(updated);
+    retry();
+  };
   const [editing, setEditing] = useState(false);
   const [conflict, setConflict] = useState<string>();
   const create = usePermission({ permission: rfcCreatePermission });
@@ -184,10 +189,7 @@ export const RfcDetailPage = () => {
               rfc={rfc}
               actor={actor}
               centralItGroup={centralItGroup}
-              onChanged={updated => {
-                setRfc(updated);
-                retry();
-              }}
+              onChanged={changed}
               onConflict={retry}
             />
           )}
@@ -305,10 +307,7 @@ export const RfcDetailPage = () => {
               rfc={rfc}
               actor={actor}
               centralItGroup={centralItGroup}
-              onChanged={updated => {
-                setRfc(updated);
-                retry();
-              }}
+              onChanged={changed}
               onConflict={retry}
             />
           </Box>
