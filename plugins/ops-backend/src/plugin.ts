@@ -10,7 +10,7 @@ import {
   opsAwsGatewaysServiceRef,
   readChangeTypeGovernance,
 } from '@cloud-ops/plugin-ops-node';
-import { createRouter } from './router';
+import { createInputGuard, createRouter } from './router';
 import { setupRfcs } from './rfcs';
 import { setupOperations } from './services/OperationsData/setup';
 import {
@@ -205,6 +205,8 @@ export const opsPlugin = createBackendPlugin({
           conflicts: (id, rfc, credentials) =>
             schedule.conflicts(id, rfc, credentials),
         });
+        // Before every route: malformed input is answered here, 4xx.
+        httpRouter.use(createInputGuard());
         httpRouter.use(createScheduleRoutes({ httpAuth, freezes, schedule }));
         // Mail clients subscribe without a Backstage token: the feed's own
         // per-user token is checked by the route.

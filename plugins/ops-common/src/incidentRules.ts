@@ -3,6 +3,7 @@ import {
   type IncidentPriority,
   type IncidentPriorityRule,
 } from './incidents';
+import { parseSequenceId } from './ids';
 
 /**
  * Pure rules for incidents: readable ids, and which priority an alarm's
@@ -187,21 +188,17 @@ function formatId(prefix: string, sequence: number): string {
   return `${prefix}-${String(sequence).padStart(6, '0')}`;
 }
 
-function parseId(prefix: string, id: string): number | undefined {
-  const match = new RegExp(`^${prefix}-(\\d{6,})$`).exec(id);
-  if (!match) return undefined;
-  const n = Number(match[1]);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
 /** `INC-000042` for 42. @public */
 export function formatIncidentId(sequence: number): string {
   return formatId('INC', sequence);
 }
 
-/** The number in an incident id, or undefined when it is not one. @public */
+/**
+ * The number in an incident id, or undefined when it is not one or is out of
+ * range. @public
+ */
 export function parseIncidentId(id: string): number | undefined {
-  return parseId('INC', id);
+  return parseSequenceId('INC', id);
 }
 
 /** `PRB-000007` for 7. @public */
@@ -209,7 +206,10 @@ export function formatProblemId(sequence: number): string {
   return formatId('PRB', sequence);
 }
 
-/** The number in a problem id, or undefined when it is not one. @public */
+/**
+ * The number in a problem id, or undefined when it is not one or is out of
+ * range. @public
+ */
 export function parseProblemId(id: string): number | undefined {
-  return parseId('PRB', id);
+  return parseSequenceId('PRB', id);
 }

@@ -23,4 +23,5 @@ export * from './maintenance';
 export * from './incidentRules';
 export * from './execution';
 export * from './audit';
+export * from './ids';
 export * from './schedule';

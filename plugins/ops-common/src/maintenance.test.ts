@@ -297,6 +297,57 @@ describe('validateOperationParameters', () => {
       [],
     );
   });
+
+  it('reads only parameters the RFC gave itself, never inherited ones', () => {
+    // As if a request had replaced the parameters' prototype.
+    const inherit = (values: Record<string, unknown>) =>
+      Object.create(values) as Record<string, unknown>;
+    expect(
+      validateOperationParameters(
+        'set-maintenance-window',
+        inherit({ week: 2, weekday: 'TUE', startTime: '03:00' }),
+        now,
+      ),
+    ).toHaveLength(3);
+    expect(
+      validateOperationParameters(
+        'set-backup-schedule',
+        inherit({ frequency: 'daily', startTime: '01:00', retentionDays: 35 }),
+        now,
+      ),
+    ).toHaveLength(3);
+    for (const op of ['reject-update', 'apply-update'] as const) {
+      expect(
+        validateOperationParameters(op, inherit({ updateId: 'KB1' }), now),
+      ).toEqual([
+        'parameters.updateId: is required, e.g. KB5039212 or ALAS2-2026-0412',
+      ]);
+    }
+    expect(
+      validateOperationParameters(
+        'restore-from-recovery-point',
+        inherit({ recoveryPointId: 'snap-0abc' }),
+        now,
+      ),
+    ).toEqual([
+      'parameters.recoveryPointId: is required; pick a recovery point',
+    ]);
+    // Names Object.prototype has are no parameters either.
+    expect(
+      validateOperationParameters(
+        'set-maintenance-window',
+        JSON.parse('{"week":"last","weekday":"MON","startTime":"03:00"}'),
+        now,
+      ),
+    ).toEqual([]);
+    expect(
+      validateOperationParameters(
+        'exclude-from-patching',
+        inherit({ until: '2026-12-15' }),
+        now,
+      ),
+    ).toEqual(['parameters.until: must be a date such as 2026-12-31']);
+  });
 });
 
 describe('deriveEntitySettings', () => {

@@ -253,8 +253,18 @@ export function patchingExclusionEndsAt(until: string): number {
 
 type Params = Record<string, unknown>;
 
-const str = (params: Params, key: string) =>
-  typeof params[key] === 'string' ? (params[key] as string).trim() : undefined;
+/**
+ * A parameter the RFC gave itself. Inherited properties are never
+ * parameters: `{}` has a `constructor`, and an object whose prototype was
+ * replaced could lend any name.
+ */
+const param = (params: Params, key: string): unknown =>
+  Object.hasOwn(params, key) ? params[key] : undefined;
+
+const str = (params: Params, key: string) => {
+  const value = param(params, key);
+  return typeof value === 'string' ? value.trim() : undefined;
+};
 
 function readWeek(value: unknown): MaintenanceWindow['week'] | undefined {
   if (value === 'last') return 'last';
@@ -279,13 +289,12 @@ function readInteger(value: unknown): number | undefined {
  */
 export type ParsedParameters<T> = { value?: T; problems: string[] };
 
-
 /** Reads a `set-maintenance-window` RFC's parameters. @public */
 export function parseMaintenanceWindowParameters(
   params: Record<string, unknown>,
 ): ParsedParameters<MaintenanceWindow> {
   const problems: string[] = [];
-  const week = readWeek(params.week);
+  const week = readWeek(param(params, 'week'));
   if (week === undefined) {
     problems.push('parameters.week: must be 1, 2, 3, 4 or "last"');
   }
@@ -358,7 +367,7 @@ export function parseBackupScheduleParameters(
       'parameters.startTime: must be a UTC time HH:MM such as 01:00',
     );
   }
-  const retentionDays = readInteger(params.retentionDays);
+  const retentionDays = readInteger(param(params, 'retentionDays'));
   if (retentionDays === undefined || retentionDays < 1 || retentionDays > 365) {
     problems.push(
       'parameters.retentionDays: must be a whole number of days from 1 to 365',

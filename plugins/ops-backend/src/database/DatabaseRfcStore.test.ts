@@ -233,6 +233,63 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('refuses forged cursors before they reach the query', async () => {
+      for (let i = 0; i < 3; i++) {
+        await store.create(
+          newRfc({ requestedStartTime: `2026-03-0${i + 1}T10:00:00.000Z` }),
+          [],
+        );
+      }
+      const forge = (cursor: unknown) =>
+        Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+      const issued = await store.list({ sort: 'createdAt', limit: 1 });
+      const real = JSON.parse(
+        Buffer.from(issued.nextCursor!, 'base64url').toString('utf8'),
+      );
+      // The cursor the store issued pages on.
+      expect(
+        (await store.list({ sort: 'createdAt', cursor: forge(real) })).items,
+      ).toHaveLength(2);
+
+      const forged: Array<[string, unknown]> = [
+        ['id', { s: 'id', o: 'desc', v: 1.5, q: 1.5 }],
+        ['id', { s: 'id', o: 'desc', v: 2147483648, q: 2147483648 }],
+        ['id', { s: 'id', o: 'desc', v: 1e300, q: 1e300 }],
+        ['id', { s: 'id', o: 'desc', v: -1, q: -1 }],
+        ['id', { s: 'id', o: 'desc', v: 0, q: 0 }],
+        ['id', { s: 'id', o: 'desc', v: '1', q: '1' }],
+        ['id', { s: 'id', o: 'desc', v: "1' OR 1=1 --", q: 1 }],
+        ['createdAt', { ...real, q: 4294967296 }],
+        ['createdAt', { ...real, v: 'a\u0000b' }],
+        ['createdAt', { ...real, v: "' OR ''='" }],
+        ['createdAt', { ...real, v: 'not a time' }],
+        ['createdAt', { ...real, v: '' }],
+        ['createdAt', { ...real, v: 'x'.repeat(5000) }],
+        ['createdAt', { ...real, v: 20260301 }],
+        ['createdAt', { ...real, v: null }],
+        ['createdAt', [real]],
+        ['createdAt', 'a string'],
+        ['createdAt', null],
+      ];
+      for (const [sort, cursor] of forged) {
+        await expect(
+          store.list({
+            sort: sort as 'id' | 'createdAt',
+            cursor: forge(cursor),
+          }),
+        ).rejects.toThrow(
+          new InputError('cursor: not a cursor returned by this API'),
+        );
+      }
+      // A missing start time pages as the empty string, by start time only.
+      const byStart = await store.list({
+        sort: 'requestedStartTime',
+        order: 'asc',
+        cursor: forge({ s: 'requestedStartTime', o: 'asc', v: '', q: 1 }),
+      });
+      expect(byStart.items).toHaveLength(3);
+    });
+
     it('finds RFCs unapproved at their start time', async () => {
       const due = await store.create(
         newRfc({ requestedStartTime: '2026-03-01T10:00:00.000Z' }),

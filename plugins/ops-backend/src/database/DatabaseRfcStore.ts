@@ -5,6 +5,7 @@ import {
 import { ConflictError, InputError } from '@backstage/errors';
 import {
   formatRfcId,
+  MAX_RECORD_SEQUENCE,
   parseRfcId,
   rfcAuditSubject,
   type OpsOperation,
@@ -266,27 +267,52 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
+// What a cursor's sort value can be: a stored time (ISO 8601, as written by
+// the service) or the empty string of a missing start time. Anything else,
+// such as a NUL or quote, was not issued by this API.
+const CURSOR_VALUE = /^[0-9A-Za-z:.+-]{0,40}$/;
+const NOT_A_CURSOR = 'cursor: not a cursor returned by this API';
+
+/**
+ * Reads a cursor from the list's query string. Cursors come back from
+ * clients, so every part is checked before it reaches a query: a forged
+ * position that is not a whole number in the key column's range, or a sort
+ * value that no stored row can have, is a 400 on every database.
+ */
 function decodeCursor(raw: string, sort: RfcSortField, order: string): Cursor {
   let cursor: Cursor;
   try {
     cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    throw new InputError('cursor: not a cursor returned by this API');
+    throw new InputError(NOT_A_CURSOR);
   }
-  if (
-    !cursor ||
-    typeof cursor !== 'object' ||
-    typeof cursor.q !== 'number' ||
-    (typeof cursor.v !== 'string' && typeof cursor.v !== 'number')
-  ) {
-    throw new InputError('cursor: not a cursor returned by this API');
+  if (!cursor || typeof cursor !== 'object' || Array.isArray(cursor)) {
+    throw new InputError(NOT_A_CURSOR);
   }
   if (cursor.s !== sort || cursor.o !== order) {
     throw new InputError(
       'cursor: was issued for another sort or order; repeat the first query with the same sort and order',
     );
   }
-  return cursor;
+  const { q, v } = cursor;
+  if (
+    typeof q !== 'number' ||
+    !Number.isInteger(q) ||
+    q < 1 ||
+    q > MAX_RECORD_SEQUENCE
+  ) {
+    throw new InputError(NOT_A_CURSOR);
+  }
+  const validValue =
+    sort === 'id'
+      ? v === q
+      : typeof v === 'string' &&
+        CURSOR_VALUE.test(v) &&
+        (v === '' ? sort === 'requestedStartTime' : !isNaN(Date.parse(v)));
+  if (!validValue) {
+    throw new InputError(NOT_A_CURSOR);
+  }
+  return { s: sort, o: order as Cursor['o'], v, q };
 }
 
 /** Knex implementation of {@link RfcStore}, on SQLite and PostgreSQL. */

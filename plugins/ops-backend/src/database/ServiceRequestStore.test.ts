@@ -37,6 +37,10 @@ describe('service request ids', () => {
     expect(parseServiceRequestId('SR-12')).toBeUndefined();
     expect(parseServiceRequestId('RFC-000012')).toBeUndefined();
     expect(parseServiceRequestId('SR-000000')).toBeUndefined();
+    // The key column is a 32-bit integer: larger numbers name no request.
+    expect(parseServiceRequestId('SR-2147483647')).toBe(2147483647);
+    expect(parseServiceRequestId('SR-2147483648')).toBeUndefined();
+    expect(parseServiceRequestId('SR-999999999999999')).toBeUndefined();
   });
 });
 

@@ -1,10 +1,11 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import type {
-  ServiceRequest,
-  ServiceRequestMessage,
-  ServiceRequestStatus,
-  ServiceRequestTopic,
+import {
+  parseSequenceId,
+  type ServiceRequest,
+  type ServiceRequestMessage,
+  type ServiceRequestStatus,
+  type ServiceRequestTopic,
 } from '@cloud-ops/plugin-ops-common';
 import type { Knex } from 'knex';
 import { migrateOpsDatabase } from './OperationsSnapshotStore';
@@ -18,12 +19,12 @@ export function formatServiceRequestId(sequence: number): string {
   return `SR-${String(sequence).padStart(6, '0')}`;
 }
 
-/** The number inside a service request id, or undefined when it is not one. */
+/**
+ * The number inside a service request id, or undefined when it is not one or
+ * is out of range.
+ */
 export function parseServiceRequestId(id: string): number | undefined {
-  const match = /^SR-(\d{6,15})$/.exec(id);
-  if (!match) return undefined;
-  const value = Number(match[1]);
-  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  return /^SR-\d{6,15}$/.test(id) ? parseSequenceId('SR', id) : undefined;
 }
 
 /** A message as written; the store stamps nothing but its id. */

@@ -4,6 +4,7 @@ import type {
   ChangeTypeRisk,
 } from '../changeType';
 import type { RfcBinding } from '../execution';
+import { parseSequenceId } from '../ids';
 import type { OpsOperation } from '../patching';
 import type {
   ChangeClass,
@@ -243,17 +244,13 @@ export function formatRfcId(sequence: number): string {
 }
 
 /**
- * Reads the numeric part of an RFC id, or undefined when it is not one.
+ * Reads the numeric part of an RFC id, or undefined when it is not one or
+ * its number is out of range (no RFC can have it).
  *
  * @public
  */
 export function parseRfcId(id: string): number | undefined {
-  const match = /^RFC-(\d{6,})$/.exec(id);
-  if (!match) {
-    return undefined;
-  }
-  const n = Number(match[1]);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  return parseSequenceId('RFC', id);
 }
 
 /** Fields the RFC list can be sorted by. @public */

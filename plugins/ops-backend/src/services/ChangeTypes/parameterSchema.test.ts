@@ -77,20 +77,76 @@ describe('validateParameters', () => {
 });
 
 describe('parameters named like built-in object properties', () => {
-  it.each([
+  const BUILT_IN = [
     'constructor',
     'toString',
     'valueOf',
     'hasOwnProperty',
+    'isPrototypeOf',
+    'propertyIsEnumerable',
+    'toLocaleString',
     '__proto__',
-  ])('refuses %s, which the change type does not declare', name => {
-    const schema = parameterSchemaFromTemplate({
+    '__defineGetter__',
+  ];
+
+  it.each(BUILT_IN)(
+    'refuses %s, which the change type does not declare',
+    name => {
+      const schema = parameterSchemaFromTemplate({
+        properties: { size: { type: 'integer' } },
+      });
+      const parameters = JSON.parse(`{"${name}": 1}`);
+      expect(validateParameters(schema, parameters)).toEqual([
+        expect.stringContaining(`parameters.${name}: is not a parameter`),
+      ]);
+    },
+  );
+
+  it.each(BUILT_IN)(
+    'does not take an inherited %s for a required value',
+    name => {
+      // A template that requires a name it does not describe.
+      const schema = parameterSchemaFromTemplate(
+        JSON.parse(`{"required": ["${name}"], "properties": {}}`),
+      );
+      expect(schema.required).toEqual([name]);
+      expect(validateParameters(schema, {})).toEqual([
+        `parameters.${name}: is required`,
+      ]);
+    },
+  );
+
+  it.each(BUILT_IN)(
+    'reads a template that declares %s like any other parameter',
+    name => {
+      const schema = parameterSchemaFromTemplate(
+        JSON.parse(
+          `{"required": ["${name}"], "properties": {"${name}": {"type": "integer", "maximum": 3}}}`,
+        ),
+      );
+      expect(Object.keys(schema.properties)).toEqual([name]);
+      expect(Object.getPrototypeOf(schema.properties)).toBe(Object.prototype);
+      expect(validateParameters(schema, JSON.parse(`{"${name}": 2}`))).toEqual(
+        [],
+      );
+      expect(validateParameters(schema, JSON.parse(`{"${name}": 9}`))).toEqual([
+        `parameters.${name}: must be at most 3`,
+      ]);
+      expect(validateParameters(schema, {})).toEqual([
+        `parameters.${name}: is required`,
+      ]);
+    },
+  );
+
+  it('ignores properties and required a form step only inherits', () => {
+    const step = Object.create({
       properties: { size: { type: 'integer' } },
+      required: ['size'],
     });
-    const parameters = JSON.parse(`{"${name}": 1}`);
-    expect(validateParameters(schema, parameters)).toEqual([
-      expect.stringContaining(`parameters.${name}: is not a parameter`),
-    ]);
+    expect(parameterSchemaFromTemplate(step)).toEqual({
+      properties: {},
+      required: [],
+    });
   });
 });
 

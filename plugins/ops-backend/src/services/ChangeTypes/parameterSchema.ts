@@ -35,23 +35,36 @@ export function parameterSchemaFromTemplate(
   parameters: unknown,
 ): ParameterSchema {
   const steps = Array.isArray(parameters) ? parameters : [parameters];
-  const schema: ParameterSchema = { properties: {}, required: [] };
+  // A Map, so that a property named like one of Object.prototype's (even
+  // `__proto__`) is one entry like any other.
+  const properties = new Map<string, ParameterProperty>();
+  const required: string[] = [];
   for (const step of steps) {
     const obj = asObject(step);
     if (!obj) continue;
-    const properties = asObject(obj.properties) ?? {};
-    for (const [name, property] of Object.entries(properties)) {
-      schema.properties[name] = (asObject(property) ?? {}) as ParameterProperty;
+    for (const [name, property] of Object.entries(
+      asObject(own(obj, 'properties')) ?? {},
+    )) {
+      properties.set(name, (asObject(property) ?? {}) as ParameterProperty);
     }
-    if (Array.isArray(obj.required)) {
-      for (const name of obj.required) {
-        if (typeof name === 'string' && !schema.required.includes(name)) {
-          schema.required.push(name);
+    const names = own(obj, 'required');
+    if (Array.isArray(names)) {
+      for (const name of names) {
+        if (typeof name === 'string' && !required.includes(name)) {
+          required.push(name);
         }
       }
     }
   }
-  return schema;
+  // Object.fromEntries defines own properties, `__proto__` included.
+  return { properties: Object.fromEntries(properties), required };
+}
+
+/** A value the object holds itself, never one it inherits. */
+function own(object: object, name: string): unknown {
+  return Object.hasOwn(object, name)
+    ? (object as Record<string, unknown>)[name]
+    : undefined;
 }
 
 function typeOf(value: unknown): string {
@@ -140,20 +153,18 @@ export function validateParameters(
   parameters: JsonObject,
 ): string[] {
   const problems: string[] = [];
+  // Own properties only, on both sides: `constructor` or `toString` are
+  // neither parameters a change type declares nor values a request gave.
   for (const name of schema.required) {
-    const value = parameters[name];
+    const value = own(parameters, name);
     if (value === undefined || value === null || value === '') {
       problems.push(`parameters.${name}: is required`);
     }
   }
   for (const [name, value] of Object.entries(parameters)) {
-    // Own properties only: `constructor` or `toString` are not parameters.
-    const property = Object.prototype.hasOwnProperty.call(
-      schema.properties,
-      name,
-    )
-      ? schema.properties[name]
-      : undefined;
+    const property = own(schema.properties, name) as
+      | ParameterProperty
+      | undefined;
     if (!property) {
       const known = Object.keys(schema.properties);
       problems.push(
