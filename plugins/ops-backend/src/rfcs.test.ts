@@ -87,6 +87,13 @@ const template = (
 };
 
 const entities: Entity[] = [
+  // The people, so that a peer reviewer can be found.
+  ...Object.entries(GROUPS).map(([ref, memberOf]) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: ref.split('/')[1], namespace: 'default' },
+    spec: { memberOf },
+  })),
   component('payments-api', 'payments'),
   component('storefront', 'group:default/web'),
   template('ec2-restart', {}, [
@@ -504,6 +511,10 @@ describe('RFC lifecycle through /api/ops', () => {
       /requestedEndTime: must be after/,
     );
     await bad(rfcBody({ peerReviewer: 'user:default/ana' }), /peerReviewer/);
+    await bad(
+      rfcBody({ peerReviewer: "user:default/' OR 1=1" }),
+      /peerReviewer: user:default\/' or 1=1 is not a user in the catalog/,
+    );
     await bad(
       rfcBody({ ownerGroup: 'group:default/web' }),
       /unknown field\(s\) ownerGroup/,

@@ -124,6 +124,27 @@ describe('parseFreezeWindowInput', () => {
         'scope.refs[0]: "payments-api" is not a full entity ref such as component:default/payments-api',
       ],
     });
+    // A field the scope's type does not have is named, not ignored.
+    expect(
+      parseFreezeWindowInput(input({ scope: { type: 'global', extra: 1 } })),
+    ).toMatchObject({
+      ok: false,
+      errors: [
+        'scope.extra: is not a field of the global scope, which has type',
+      ],
+    });
+    expect(
+      parseFreezeWindowInput(
+        input({
+          scope: { type: 'owner', ref: 'group:default/web', refs: ['x'] },
+        }),
+      ),
+    ).toMatchObject({
+      ok: false,
+      errors: [
+        'scope.refs: is not a field of the owner scope, which has type, ref',
+      ],
+    });
   });
 });
 

@@ -386,6 +386,27 @@ function parseScope(value: unknown, errors: string[]): FreezeScope | undefined {
     return undefined;
   }
   const scope = value as Record<string, unknown>;
+  // Each type has its own fields; anything else is a mistake worth naming.
+  const fields: Record<string, string[]> = {
+    global: ['type'],
+    owner: ['type', 'ref'],
+    system: ['type', 'ref'],
+    entities: ['type', 'refs'],
+  };
+  const allowed = Object.hasOwn(fields, String(scope.type))
+    ? fields[String(scope.type)]
+    : undefined;
+  if (allowed) {
+    const extra = Object.keys(scope).filter(k => !allowed.includes(k));
+    if (extra.length > 0) {
+      errors.push(
+        `scope.${extra[0]}: is not a field of the ${String(
+          scope.type,
+        )} scope, which has ${allowed.join(', ')}`,
+      );
+      return undefined;
+    }
+  }
   switch (scope.type) {
     case 'global':
       return { type: 'global' };

@@ -309,7 +309,11 @@ export class RfcService {
       }
     }
     problems.push(
-      ...this.checkPeople(input.peerReviewer, actor.userEntityRef),
+      ...(await this.checkPeople(
+        input.peerReviewer,
+        actor.userEntityRef,
+        credentials,
+      )),
       ...this.checkTimes(startInput, input.requestedEndTime),
     );
     if (problems.length > 0 || !changeType || 'problem' in target) {
@@ -495,7 +499,11 @@ export class RfcService {
         ? rfc.requestedEndTime
         : input.requestedEndTime ?? undefined;
     problems.push(
-      ...this.checkPeople(input.peerReviewer ?? undefined, rfc.requester),
+      ...(await this.checkPeople(
+        input.peerReviewer ?? undefined,
+        rfc.requester,
+        credentials,
+      )),
       ...this.checkTimes(start, end),
     );
     if (problems.length > 0) {
@@ -1115,7 +1123,12 @@ export class RfcService {
     };
   }
 
-  private checkPeople(peerReviewer: string | undefined, requester: string) {
+  /** The peer reviewer: a user of the catalog the caller can see, not the requester. */
+  private async checkPeople(
+    peerReviewer: string | undefined,
+    requester: string,
+    credentials: BackstageCredentials,
+  ): Promise<string[]> {
     if (!peerReviewer) return [];
     let ref: string;
     try {
@@ -1130,6 +1143,12 @@ export class RfcService {
     }
     if (ref === requester) {
       return ['peerReviewer: must be someone other than the requester'];
+    }
+    const user = await this.options.catalog.getEntityByRef(ref, {
+      credentials,
+    });
+    if (!user) {
+      return [`peerReviewer: ${ref} is not a user in the catalog`];
     }
     return [];
   }
