@@ -27,6 +27,14 @@ export interface Config {
        */
       lease?: { [unit: string]: number } | string;
       /**
+       * Longest one run of the executor (one look for work) may take before
+       * the scheduler takes it for lost. A replica that dies in a run holds
+       * the executor until then, and until the scheduler's janitor, which
+       * looks every minute, frees it; then another replica runs it. Defaults
+       * to two minutes.
+       */
+      runTimeout?: { [unit: string]: number } | string;
+      /**
        * Longest an execution run may take; after it the run is cancelled and
        * the RFC fails. Defaults to three hours.
        */
@@ -89,6 +97,20 @@ export interface Config {
     patching?: {
       /** How long before a maintenance window its owners are told. Defaults to 72. */
       notifyBeforeHours?: number;
+    };
+    /** Limits on what one request, and one caller, may send. */
+    limits?: {
+      /** Largest JSON request body in bytes (413 above it). Defaults to 102400. */
+      requestBodyBytes?: number;
+      /**
+       * Writes (POST, PUT, PATCH, DELETE, the refresh included) each user or
+       * service may make per window (429 with Retry-After above it).
+       * Counted in `backend.cache`, so shared by replicas when it is Redis.
+       * 0 turns the limit off. Defaults to 300.
+       */
+      writesPerWindow?: number;
+      /** Length of the rate-limit window in seconds. Defaults to 60. */
+      windowSeconds?: number;
     };
     emergency?: {
       /**

@@ -11,6 +11,10 @@ import {
   readChangeTypeGovernance,
 } from '@cloud-ops/plugin-ops-node';
 import { createInputGuard, createRouter } from './router';
+import {
+  createWriteRateLimit,
+  DEFAULT_WRITE_RATE_LIMIT,
+} from './routes/rateLimit';
 import { setupRfcs } from './rfcs';
 import { setupOperations } from './services/OperationsData/setup';
 import {
@@ -77,6 +81,7 @@ export const opsPlugin = createBackendPlugin({
         events: eventsServiceRef,
         gateways: opsAwsGatewaysServiceRef,
         discovery: coreServices.discovery,
+        cache: coreServices.cache,
       },
       async init({
         database,
@@ -95,6 +100,7 @@ export const opsPlugin = createBackendPlugin({
         events,
         gateways,
         discovery,
+        cache,
       }) {
         const db = await database.getClient();
         const callers = new Callers({
@@ -205,8 +211,29 @@ export const opsPlugin = createBackendPlugin({
           conflicts: (id, rfc, credentials) =>
             schedule.conflicts(id, rfc, credentials),
         });
-        // Before every route: malformed input is answered here, 4xx.
-        httpRouter.use(createInputGuard());
+        // Before every route: malformed input is answered here, 4xx, and
+        // each caller's writes are limited.
+        httpRouter.use(
+          createInputGuard({
+            maxBodyBytes: config.getOptionalNumber(
+              'ops.limits.requestBodyBytes',
+            ),
+          }),
+        );
+        httpRouter.use(
+          createWriteRateLimit({
+            httpAuth,
+            cache,
+            limit: {
+              writesPerWindow:
+                config.getOptionalNumber('ops.limits.writesPerWindow') ??
+                DEFAULT_WRITE_RATE_LIMIT.writesPerWindow,
+              windowSeconds:
+                config.getOptionalNumber('ops.limits.windowSeconds') ??
+                DEFAULT_WRITE_RATE_LIMIT.windowSeconds,
+            },
+          }),
+        );
         httpRouter.use(createScheduleRoutes({ httpAuth, freezes, schedule }));
         // Mail clients subscribe without a Backstage token: the feed's own
         // per-user token is checked by the route.

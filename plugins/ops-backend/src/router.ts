@@ -7,14 +7,14 @@ import express from 'express';
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 
-/** The largest JSON request body; a larger one is answered 413. */
-export const MAX_REQUEST_BODY = '100kb';
+/** The largest JSON request body by default, in bytes; a larger one is answered 413. */
+export const MAX_REQUEST_BODY_BYTES = 100 * 1024;
 /** The deepest a request body may nest objects and arrays. */
 export const MAX_REQUEST_DEPTH = 32;
 /** At most this many problems are named in one answer. */
 const MAX_PROBLEMS = 10;
 
-/** 413: the request body is larger than {@link MAX_REQUEST_BODY}. */
+/** 413: the request body is larger than {@link MAX_REQUEST_BODY_BYTES}. */
 class RequestTooLargeError extends CustomErrorBase {
   readonly statusCode = 413;
 }
@@ -153,7 +153,7 @@ function outOfRangeId(path: string): { id: string; what: string } | undefined {
  * unauthenticated calendar feed still served) before anything here runs.
  * Malformed input never reaches the database, whichever database it is:
  *
- * - JSON bodies are parsed here, at most {@link MAX_REQUEST_BODY} (413
+ * - JSON bodies are parsed here, at most {@link MAX_REQUEST_BODY_BYTES} (413
  *   otherwise); a body that is no JSON is a 400 naming the problem;
  * - bodies and query strings may not carry C0 control characters other
  *   than tab, line feed and carriage return, unpaired surrogates, the field
@@ -168,9 +168,12 @@ function outOfRangeId(path: string): { id: string; what: string } | undefined {
  * route would then refuse (a service token on a route for people only)
  * learns that its input is malformed, and no more: nothing is read first.
  */
-export function createInputGuard(): express.Router {
+export function createInputGuard(
+  options: { maxBodyBytes?: number } = {},
+): express.Router {
   const router = Router();
-  const json = express.json({ limit: MAX_REQUEST_BODY });
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+  const json = express.json({ limit: maxBodyBytes });
   router.use((req, res, next) => {
     json(req, res, error => {
       if (!error) {
@@ -178,7 +181,7 @@ export function createInputGuard(): express.Router {
       } else if (error.type === 'entity.too.large') {
         next(
           new RequestTooLargeError(
-            `request body: must be at most ${MAX_REQUEST_BODY}${
+            `request body: must be at most ${maxBodyBytes} bytes${
               typeof error.length === 'number'
                 ? `; this one is ${error.length} bytes`
                 : ''

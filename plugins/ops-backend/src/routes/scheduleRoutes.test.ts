@@ -69,7 +69,11 @@ const template = (id: string, approval: string): Entity => ({
   },
 });
 
-async function startBackend(knex: Knex, extra: any[] = []) {
+async function startBackend(
+  knex: Knex,
+  extra: any[] = [],
+  opsConfig: Record<string, unknown> = {},
+) {
   const scheduler = mockServices.scheduler.mock();
   const sent: NotificationSendOptions[] = [];
   const { server } = await startTestBackend({
@@ -85,6 +89,7 @@ async function startBackend(knex: Knex, extra: any[] = []) {
             changeTypes: {
               trustedLocations: ['url:https://change-types.test/*'],
             },
+            ...opsConfig,
           },
         },
       }),
@@ -160,6 +165,26 @@ describe.each(databases.eachSupportedId())(
 
     beforeEach(async () => {
       knex = await databases.init(databaseId);
+    });
+
+    it("limits each caller's writes as configured", async () => {
+      const { server } = await startBackend(knex, [], {
+        limits: { writesPerWindow: 2, windowSeconds: 60 },
+      });
+      const issue = (user: string) =>
+        request(server)
+          .post('/api/ops/calendar/feed-tokens')
+          .set('Authorization', as(user))
+          .send({ label: 'Laptop' });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await issue('ana')).status);
+      expect(statuses).toEqual([201, 201, 429]);
+      expect((await issue('wei')).status).toBe(201);
+      const read = await request(server)
+        .get('/api/ops/calendar/feed-tokens')
+        .set('Authorization', as('ana'));
+      expect(read.status).toBe(200);
+      expect(read.body.items).toHaveLength(2);
     });
 
     it('answers 401 without credentials everywhere but the feed', async () => {
