@@ -28,7 +28,7 @@ function callsIn(file: string): string[] {
   const calls: string[] = [];
   // import { XCommand, ... } from '@aws-sdk/client-...'
   for (const m of source.matchAll(
-    /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/([a-z-]+)'/g,
+    /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/([a-z0-9-]+)'/g,
   )) {
     const service = SERVICE_OF_CLIENT[m[2]];
     if (!service) continue;
