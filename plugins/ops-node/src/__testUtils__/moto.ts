@@ -204,6 +204,9 @@ export function describeMoto(
     });
     return;
   }
+  // Each call is a round trip to a Python server: on a busy machine a test
+  // takes seconds, not milliseconds.
+  jest.setTimeout(60_000);
   describe(`${name} (moto ${plan.version})`, () => {
     const moto = new MotoServer();
     beforeAll(() => moto.start(), START_TIMEOUT_MS + 5_000);
