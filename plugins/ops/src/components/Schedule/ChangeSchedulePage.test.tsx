@@ -34,6 +34,7 @@ type Recorded = {
   freezeQueries: URLSearchParams[];
   declared: unknown[];
   lifted: { id: string; body: unknown }[];
+  updated: { id: string; body: unknown }[];
   issued: unknown[];
   revoked: string[];
 };
@@ -51,6 +52,7 @@ function serve(
     freezeQueries: [],
     declared: [],
     lifted: [],
+    updated: [],
     issued: [],
     revoked: [],
   };
@@ -84,6 +86,13 @@ function serve(
           freezeWindow({ ...quarterClose, freezeId: 'FRZ-000009' }),
           { status: 201 },
         )
+      );
+    }),
+    http.put(`${BASE_URL}/freezes/:id`, async ({ request, params }) => {
+      const body = (await request.json()) as Record<string, unknown>;
+      recorded.updated.push({ id: String(params.id), body });
+      return HttpResponse.json(
+        freezeWindow(quarterClose, { ...(body as any), version: 4 }),
       );
     }),
     http.post(`${BASE_URL}/freezes/:id/lift`, async ({ request, params }) => {
@@ -602,6 +611,50 @@ describe('ChangeSchedulePage', () => {
     });
     await waitFor(() =>
       expect(recorded.schedule.length).toBeGreaterThan(before),
+    );
+  });
+
+  it('changes a freeze from its own values, with the version it read', async () => {
+    const recorded = serve();
+    const alertApi = recordingAlertApi();
+    await open('?date=2026-03-02', { user: 'omar', alertApi });
+    await loaded();
+    const row = await screen.findByTestId(
+      'freeze-row-FRZ-000001',
+      undefined,
+      slow,
+    );
+    await userEvent.click(
+      within(row).getByRole('button', {
+        name: 'Change FRZ-000001 Quarter close',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Change FRZ-000001 "Quarter close"',
+    });
+    expect(within(dialog).getByLabelText(/^Name/)).toHaveValue('Quarter close');
+    fireEvent.change(within(dialog).getByLabelText(/^Reason/), {
+      target: { value: 'Quarter close moved a day' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Save changes' }),
+    );
+    await waitFor(() => expect(recorded.updated).toHaveLength(1));
+    expect(recorded.updated[0]).toEqual({
+      id: 'FRZ-000001',
+      body: expect.objectContaining({
+        version: 3,
+        name: 'Quarter close',
+        reason: 'Quarter close moved a day',
+        scope: freezeWindow(quarterClose).scope,
+      }),
+    });
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          message: expect.stringContaining('is changed'),
+        }),
+      ),
     );
   });
 

@@ -120,6 +120,7 @@ export const ChangeSchedulePage = () => {
   const manage = usePermission({ permission: freezeManagePermission });
   const feed = usePermission({ permission: calendarFeedTokenPermission });
   const [declaring, setDeclaring] = useState(false);
+  const [editing, setEditing] = useState<FreezeWindow>();
 
   const refs = useMemo(
     () =>
@@ -258,7 +259,12 @@ export const ChangeSchedulePage = () => {
         ) : (
           view &&
           freezes.value && (
-            <FreezeList freezes={listed} canLift={canLift} onChanged={reload} />
+            <FreezeList
+              freezes={listed}
+              canLift={canLift}
+              onChanged={reload}
+              onEdit={manage.allowed ? setEditing : undefined}
+            />
           )
         )}
       </Box>
@@ -278,6 +284,24 @@ export const ChangeSchedulePage = () => {
             setDeclaring(false);
             alertApi.post({
               message: `The freeze ${created.id} "${created.name}" is declared`,
+              severity: 'success',
+              display: 'transient',
+            });
+            reload();
+          }}
+        />
+      )}
+      {manage.allowed && editing && (
+        <DeclareFreezeDialog
+          open
+          centralIt={centralIt}
+          teams={myTeams}
+          editing={editing}
+          onClose={() => setEditing(undefined)}
+          onDeclared={changed => {
+            setEditing(undefined);
+            alertApi.post({
+              message: `The freeze ${changed.id} "${changed.name}" is changed`,
               severity: 'success',
               display: 'transient',
             });

@@ -73,6 +73,23 @@ export function emptyFreezeForm(options: {
   };
 }
 
+/** The form filled in with a declared freeze, to change it. */
+export function formOfFreeze(freeze: FreezeWindow): FreezeForm {
+  const { scope } = freeze;
+  return {
+    name: freeze.name,
+    reason: freeze.reason,
+    start: freeze.start,
+    end: freeze.end,
+    timezone: freeze.timezone,
+    rrule: freeze.rrule ?? '',
+    scopeType: scope.type,
+    ownerRef: scope.type === 'owner' ? scope.ref : '',
+    systemRef: scope.type === 'system' ? scope.ref : '',
+    entityRefs: scope.type === 'entities' ? scope.refs.join('\n') : '',
+  };
+}
+
 /** The request the form stands for. */
 export function freezeRequestOf(form: FreezeForm): FreezeWindowInput {
   let scope: FreezeScope;
@@ -148,13 +165,18 @@ export const DeclareFreezeDialog = (props: {
   /** Group refs the person may pick for a team freeze. */
   teams: string[];
   defaultTeam?: string;
+  /** A declared freeze to change instead of declaring a new one. */
+  editing?: FreezeWindow;
   onClose: () => void;
   onDeclared: (freeze: FreezeWindow) => void;
 }) => {
-  const { open, centralIt, teams, defaultTeam, onClose, onDeclared } = props;
+  const { open, centralIt, teams, defaultTeam, editing, onClose, onDeclared } =
+    props;
   const opsApi = useApi(opsApiRef);
   const [form, setForm] = useState<FreezeForm>(() =>
-    emptyFreezeForm({ centralIt, team: defaultTeam ?? teams[0] }),
+    editing
+      ? formOfFreeze(editing)
+      : emptyFreezeForm({ centralIt, team: defaultTeam ?? teams[0] }),
   );
   const [failure, setFailure] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -175,7 +197,15 @@ export const DeclareFreezeDialog = (props: {
     setBusy(true);
     setFailure(undefined);
     try {
-      onDeclared(await opsApi.declareFreeze(freezeRequestOf(form)));
+      onDeclared(
+        editing
+          ? await opsApi.updateFreeze(
+              editing.id,
+              editing.version,
+              freezeRequestOf(form),
+            )
+          : await opsApi.declareFreeze(freezeRequestOf(form)),
+      );
     } catch (e: any) {
       setFailure(errorMessage(e));
     } finally {
@@ -191,12 +221,19 @@ export const DeclareFreezeDialog = (props: {
       maxWidth="sm"
       aria-labelledby="declare-freeze-title"
     >
-      <DialogTitle id="declare-freeze-title">Declare a freeze</DialogTitle>
+      <DialogTitle id="declare-freeze-title">
+        {editing
+          ? `Change ${editing.id} "${editing.name}"`
+          : 'Declare a freeze'}
+      </DialogTitle>
       <DialogContent>
         {failure && (
           <Box mb={2}>
             <Alert severity="error" data-testid="freeze-failure">
-              Could not declare the freeze: {failure}
+              {editing
+                ? 'Could not change the freeze: '
+                : 'Could not declare the freeze: '}
+              {failure}
             </Alert>
           </Box>
         )}
@@ -364,7 +401,7 @@ export const DeclareFreezeDialog = (props: {
           disabled={busy}
           onClick={declare}
         >
-          Declare freeze
+          {editing ? 'Save changes' : 'Declare freeze'}
         </Button>
       </DialogActions>
     </Dialog>

@@ -38,10 +38,13 @@ const ScopeCell = ({ freeze }: { freeze: FreezeWindow }) => (
  */
 export const FreezeList = (props: {
   freezes: FreezeWindow[];
+  /** Whether the person may change or lift it (the server decides too). */
   canLift: (freeze: FreezeWindow) => boolean;
   onChanged: () => void;
+  /** Opens the freeze to change it. */
+  onEdit?: (freeze: FreezeWindow) => void;
 }) => {
-  const { freezes, canLift, onChanged } = props;
+  const { freezes, canLift, onChanged, onEdit } = props;
   const opsApi = useApi(opsApiRef);
   const alertApi = useApi(alertApiRef);
   const [lifting, setLifting] = useState<FreezeWindow>();
@@ -120,6 +123,15 @@ export const FreezeList = (props: {
                 </TableCell>
                 <TableCell>{shortRef(f.declaredBy, 'user')}</TableCell>
                 <TableCell align="right">
+                  {canLift(f) && onEdit && (
+                    <Button
+                      size="small"
+                      aria-label={`Change ${f.id} ${f.name}`}
+                      onClick={() => onEdit(f)}
+                    >
+                      Change
+                    </Button>
+                  )}
                   {canLift(f) && (
                     <Button
                       size="small"
