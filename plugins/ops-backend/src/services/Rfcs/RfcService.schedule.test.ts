@@ -660,6 +660,14 @@ describe.each(databases.eachSupportedId())(
         requestedStartTime: '2026-12-21T10:00:00.000Z',
       });
       expect(await frozenBy(inYearEnd)).toEqual([freeze.id]);
+      // The calendar marks them the same way.
+      const view = await world.schedule.calendar(
+        { from: '2026-12-09T00:00:00.000Z', to: '2026-12-12T00:00:00.000Z' },
+        user('omar'),
+      );
+      const marks = Object.fromEntries(view.rfcs.map(r => [r.id, r.frozenBy]));
+      expect(marks[central.id]).toEqual([]);
+      expect(marks[own.id]).toEqual([team.id]);
     });
 
     it('says whether a change that must run in the maintenance window lies inside it', async () => {

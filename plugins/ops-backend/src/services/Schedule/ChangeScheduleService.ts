@@ -442,6 +442,11 @@ export class ChangeScheduleService {
             .filter(
               f =>
                 freezeApplies(f, target) &&
+                // Marked only where the freeze holds the change.
+                freezeHolds(f.side, {
+                  criticalSecurityUpdate: Boolean(rfc.criticalSecurityUpdate),
+                  origin: rfc.origin,
+                }) &&
                 freezeOccurrences(f, w.start, w.end).length > 0,
             )
             .map(f => f.id),
