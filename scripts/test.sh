@@ -35,6 +35,14 @@ else
   echo "AWS gateway tests against moto are skipped: python3 cannot import moto."
 fi
 
+# The replica test (packages/backend/src/replicas) runs two backends on this
+# PostgreSQL and Redis (OPS_TEST_REDIS_CONNECTION_STRING, default
+# redis://127.0.0.1:6379). The unit tests run with CI=true; outside CI the
+# test is still skipped, with a message, when neither service answers.
+if [ -z "${CI:-}" ]; then
+  export OPS_TEST_REPLICAS="${OPS_TEST_REPLICAS:-auto}"
+fi
+
 step "Type check"
 yarn tsc
 

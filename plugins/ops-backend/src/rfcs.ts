@@ -240,7 +240,10 @@ export async function setupRfcs(deps: {
     frequency: config.has('ops.execution.frequency')
       ? readDurationFromConfig(config, { key: 'ops.execution.frequency' })
       : { seconds: 10 },
-    timeout: { minutes: 2 },
+    // A replica that dies in a run holds the executor this long.
+    timeout: config.has('ops.execution.runTimeout')
+      ? readDurationFromConfig(config, { key: 'ops.execution.runTimeout' })
+      : { minutes: 2 },
     initialDelay: { seconds: 5 },
     fn: async () => {
       const summary = await executor.runOnce();
