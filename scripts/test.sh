@@ -38,7 +38,7 @@ fi
 # The replica test (packages/backend/src/replicas) runs two backends on this
 # PostgreSQL and Redis (OPS_TEST_REDIS_CONNECTION_STRING, default
 # redis://127.0.0.1:6379). The unit tests run with CI=true; outside CI the
-# test is still skipped, with a message, when neither service answers.
+# test is still skipped, with a message, when either service does not answer.
 if [ -z "${CI:-}" ]; then
   export OPS_TEST_REPLICAS="${OPS_TEST_REPLICAS:-auto}"
 fi
