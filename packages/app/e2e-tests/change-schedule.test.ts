@@ -206,14 +206,15 @@ test('an emergency change for an open incident overrides a freeze, is approved o
     await expect(omar.getByTestId('rfc-status')).toContainText(
       /Scheduled|In progress/,
     );
+    // Manual: nothing starts it but Central IT. The button shows once the
+    // page has read what Omar may do.
     const start = omar.getByRole('button', { name: 'Start' });
-    if (await start.isVisible()) {
-      await start.click();
-      await omar
-        .getByRole('dialog')
-        .getByRole('button', { name: 'Start' })
-        .click();
-    }
+    await expect(start).toBeVisible();
+    await start.click();
+    await omar
+      .getByRole('dialog')
+      .getByRole('button', { name: 'Start' })
+      .click();
     await expect(omar.getByTestId('rfc-status')).toContainText('In progress');
     await omar.getByRole('button', { name: 'Record success' }).click();
     await omar
