@@ -4,6 +4,8 @@ const THROTTLING = /throttl|toomanyrequests|requestlimitexceeded|slowdown/i;
 const ACCESS =
   /accessdenied|unauthorizedoperation|authorization|notauthorized|expiredtoken|invalidclienttokenid/i;
 const TIMEOUT = /timeout|timed out|etimedout|econnreset|econnrefused/i;
+/** The SDK's note on a response body it could not parse. */
+const UNREADABLE = /\s*Deserialization error: to see the raw response.*$/s;
 
 /**
  * The credentials for an account could not be had: the `aws` integration
@@ -33,6 +35,10 @@ export class AwsCredentialsError extends Error {
  * and what AWS said; `awsErrorName` is AWS's error code for callers that
  * handle some of them.
  *
+ * When the call was one of several writes, `done` lists those made before
+ * it, and the message ends with them, so a half-done change says how far it
+ * got.
+ *
  * @public
  */
 export class AwsCallError extends Error {
@@ -44,11 +50,47 @@ export class AwsCallError extends Error {
     readonly operation: string,
     readonly location: AwsLocation,
     cause: unknown,
+    readonly done: readonly string[] = [],
   ) {
-    super(describeAwsError(cause, operation, location));
+    super(
+      `${describeAwsError(cause, operation, location)}${
+        done.length ? `; already done: ${done.join(', ')}` : ''
+      }`,
+    );
     this.awsErrorName = awsErrorName(cause);
     this.cause = cause;
   }
+}
+
+/**
+ * AWS answered a call with something the caller cannot use, e.g. a create
+ * without the id of what it created, or a page listing an item without its
+ * id. Raised as the cause of an {@link AwsCallError} naming the call.
+ */
+export class MalformedResponseError extends Error {
+  override readonly name = 'MalformedResponse';
+}
+
+/**
+ * A field of an AWS answer the caller needs; without it the call fails as
+ * a {@link MalformedResponseError}, e.g. `ssm:CreateMaintenanceWindow in
+ * 111122223333/eu-west-1 failed: MalformedResponse: the answer has no
+ * WindowId`.
+ */
+export function requiredField<T>(
+  value: T | undefined | null,
+  field: string,
+  operation: string,
+  location: AwsLocation,
+): T {
+  if (value === undefined || value === null || value === '') {
+    throw new AwsCallError(
+      operation,
+      location,
+      new MalformedResponseError(`the answer has no ${field}`),
+    );
+  }
+  return value;
 }
 
 /**
@@ -56,6 +98,8 @@ export class AwsCallError extends Error {
  * hint where the error is a common one.
  *
  * @param operation - the IAM action, e.g. `ssm:UpdateMaintenanceWindow`.
+ * @param location - where the call went; an empty account is the
+ *   integration's main account.
  * @public
  */
 export function describeAwsError(
@@ -70,13 +114,18 @@ export function describeAwsError(
   if (THROTTLING.test(text)) {
     hint = ' (AWS throttled the call; try again later)';
   } else if (ACCESS.test(text)) {
-    hint = ` (allow ${operation} for the role the portal uses in account ${location.account})`;
+    hint = ` (allow ${operation} for the role the portal uses in ${
+      location.account ? `account ${location.account}` : 'the main account'
+    })`;
   } else if (TIMEOUT.test(text)) {
     hint = ' (AWS did not answer in time)';
+  } else if (UNREADABLE.test(text)) {
+    hint = ' (the answer from AWS could not be read)';
   }
-  return `${operation} in ${location.account}/${
-    location.region
-  } failed: ${errorText(error)}${hint}`;
+  const where = location.account
+    ? `${location.account}/${location.region}`
+    : `${location.region} of the main account`;
+  return `${operation} in ${where} failed: ${errorText(error)}${hint}`;
 }
 
 /** AWS's error code (`name` in SDK v3), e.g. `DoesNotExistException`. */
@@ -87,7 +136,10 @@ export function awsErrorName(error: unknown): string {
 
 function errorText(error: unknown): string {
   const message = (error as { message?: unknown })?.message;
-  const text = typeof message === 'string' && message ? message : String(error);
+  const text =
+    typeof message === 'string' && message
+      ? message.replace(UNREADABLE, '')
+      : String(error);
   return `${awsErrorName(error)}: ${text}`;
 }
 

@@ -101,7 +101,13 @@ describe('AwsServiceCatalogGateway over HTTP', () => {
 
       await expect(
         gateway.describeRecord({ account: '444455556666', recordId: 'rec-1' }),
-      ).rejects.toMatchObject({ name: 'TimeoutError' });
+      ).rejects.toMatchObject({
+        name: 'AwsCallError',
+        awsErrorName: 'TimeoutError',
+        message: expect.stringMatching(
+          /^servicecatalog:DescribeRecord in 444455556666\/eu-west-1 failed: TimeoutError: .*\(AWS did not answer in time\)$/,
+        ),
+      });
 
       // Three attempts of 200 ms with backoff between them, not the 10 s default.
       expect(Date.now() - started).toBeLessThan(5_000);

@@ -9,7 +9,8 @@ import {
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { AwsCredentialsManager } from '@backstage/integration-aws-node';
-import { AwsClientFactory } from '../aws';
+import { AwsClientFactory, AwsLocation, callAws } from '../aws';
+import { requiredField } from '../aws/awsErrors';
 import {
   AwsTarget,
   ProvisionedStack,
@@ -27,6 +28,8 @@ const SEARCH_PAGE_SIZE = 100;
  * {@link AwsClientFactory}: per account and region, credentials from the
  * standard `aws` integration config, the endpoints of `ops.aws.endpoint`
  * and `ops.aws.endpoints.servicecatalog`, standard retries and timeouts.
+ * A failed call is an {@link AwsCallError} naming it, e.g.
+ * `servicecatalog:ProvisionProduct in 111122223333/eu-west-1 failed: ...`.
  *
  * @public
  */
@@ -70,56 +73,66 @@ export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
     request: ProvisionProductRequest,
   ): Promise<ProvisionRecord> {
     // ProvisionToken makes a repeat of this call return the first record, so retries are safe.
-    const client = await this.client(request);
-    const response = await client.send(
-      new ProvisionProductCommand({
-        ProductId: request.productId,
-        ProvisioningArtifactId: request.provisioningArtifactId,
-        ProvisionedProductName: request.provisionedProductName,
-        ProvisionToken: request.provisionToken,
-        ProvisioningParameters: Object.entries(request.parameters).map(
-          ([Key, Value]) => ({ Key, Value }),
-        ),
-        Tags: request.tags,
-      }),
+    const { client, location } = await this.client(request);
+    const operation = 'servicecatalog:ProvisionProduct';
+    const response = await callAws(operation, location, () =>
+      client.send(
+        new ProvisionProductCommand({
+          ProductId: request.productId,
+          ProvisioningArtifactId: request.provisioningArtifactId,
+          ProvisionedProductName: request.provisionedProductName,
+          ProvisionToken: request.provisionToken,
+          ProvisioningParameters: Object.entries(request.parameters).map(
+            ([Key, Value]) => ({ Key, Value }),
+          ),
+          Tags: request.tags,
+        }),
+      ),
     );
-    return toRecord(response.RecordDetail, []);
+    return toRecord(response.RecordDetail, [], operation, location);
   }
 
   async describeRecord(
     request: AwsTarget & { recordId: string },
   ): Promise<ProvisionRecord> {
-    const client = await this.client(request);
+    const { client, location } = await this.client(request);
+    const operation = 'servicecatalog:DescribeRecord';
     let detail: RecordDetail | undefined;
     const outputs: RecordOutput[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await client.send(
-        new DescribeRecordCommand({
-          Id: request.recordId,
-          PageToken: pageToken,
-        }),
+      const token = pageToken;
+      const page = await callAws(operation, location, () =>
+        client.send(
+          new DescribeRecordCommand({ Id: request.recordId, PageToken: token }),
+        ),
       );
       detail = page.RecordDetail ?? detail;
       outputs.push(...(page.RecordOutputs ?? []));
       pageToken = page.NextPageToken;
     } while (pageToken);
-    return toRecord(detail, outputs);
+    return toRecord(detail, outputs, operation, location);
   }
 
   async listProvisionedProducts(
     request: AwsTarget = {},
   ): Promise<ProvisionedStack[]> {
-    const client = await this.client(request);
+    const { client, location } = await this.client(request);
     const stacks: ProvisionedStack[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await client.send(
-        new SearchProvisionedProductsCommand({
-          AccessLevelFilter: { Key: 'Account', Value: 'self' },
-          PageSize: SEARCH_PAGE_SIZE,
-          PageToken: pageToken,
-        }),
+      const token = pageToken;
+      const page = await callAws(
+        'servicecatalog:SearchProvisionedProducts',
+        location,
+        () =>
+          client.send(
+            new SearchProvisionedProductsCommand({
+              AccessLevelFilter: { Key: 'Account', Value: 'self' },
+              PageSize: SEARCH_PAGE_SIZE,
+              PageToken: token,
+            }),
+          ),
       );
       for (const p of page.ProvisionedProducts ?? []) {
         if (!p.Id || !p.Name) continue;
@@ -146,10 +159,14 @@ export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
   }
 
   /**
-   * The client for the target. The account is looked up in the integration
-   * config first, so an account it has no way into fails before any call.
+   * The client for the target, and where its calls go for error messages
+   * (an empty account is the main account). The account is looked up in the
+   * integration config first, so an account it has no way into fails before
+   * any call.
    */
-  private async client(target: AwsTarget): Promise<ServiceCatalogClient> {
+  private async client(
+    target: AwsTarget,
+  ): Promise<{ client: ServiceCatalogClient; location: AwsLocation }> {
     const account = target.account ?? this.options.defaultAccount;
     const region = target.region ?? this.options.defaultRegion;
     if (!region) {
@@ -159,19 +176,28 @@ export class AwsServiceCatalogGateway implements ServiceCatalogGateway {
     }
     await this.clients.credentialProvider(account);
     // Without an account, the integration's main account signs.
-    return this.clients.serviceCatalog({ account, region });
+    return {
+      client: this.clients.serviceCatalog({ account, region }),
+      location: { account: account ?? '', region },
+    };
   }
 }
 
 function toRecord(
-  detail: RecordDetail | undefined,
+  answered: RecordDetail | undefined,
   outputs: RecordOutput[],
+  operation: string,
+  location: AwsLocation,
 ): ProvisionRecord {
-  if (!detail?.RecordId) {
-    throw new Error('Service Catalog answered without a record');
-  }
+  const detail = answered ?? {};
+  const recordId = requiredField(
+    detail.RecordId,
+    'RecordDetail.RecordId',
+    operation,
+    location,
+  );
   return {
-    recordId: detail.RecordId,
+    recordId,
     provisionedProductId: detail.ProvisionedProductId ?? '',
     provisionedProductName: detail.ProvisionedProductName ?? '',
     status: (detail.Status ?? 'CREATED') as ProvisionRecordStatus,

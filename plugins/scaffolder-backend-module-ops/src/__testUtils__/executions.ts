@@ -242,8 +242,12 @@ export class FakeGateways {
       this.record('restore', request, { restoreJobId: 'restore-job-1' }),
   };
 
+  /** Set, every gateway call is recorded and then fails with it. */
+  failWith?: unknown;
+
   private record<T>(method: string, request: unknown, result: T): T {
     this.calls.push({ method, request });
+    if (this.failWith !== undefined) throw this.failWith;
     return result;
   }
 }

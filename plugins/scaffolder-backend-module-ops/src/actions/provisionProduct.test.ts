@@ -294,6 +294,48 @@ describe('aws:servicecatalog:provision', () => {
     expect(ctx.output).not.toHaveBeenCalled();
   });
 
+  it("fails the step with AWS's error when ProvisionProduct is refused, reporting no record", async () => {
+    sc.on(ProvisionProductCommand).rejects(
+      Object.assign(
+        new Error(
+          'User: arn:aws:sts::123456789012:assumed-role/portal/ops is not authorized to perform: servicecatalog:ProvisionProduct',
+        ),
+        { name: 'AccessDeniedException' },
+      ),
+    );
+    const ctx = step();
+
+    await expect(action(awsGateway()).handler(ctx as any)).rejects.toThrow(
+      'servicecatalog:ProvisionProduct in 123456789012/eu-west-1 failed: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/portal/ops is not authorized to perform: servicecatalog:ProvisionProduct (allow servicecatalog:ProvisionProduct for the role the portal uses in account 123456789012)',
+    );
+    expect(sc).toHaveReceivedCommandTimes(ProvisionProductCommand, 1);
+    expect(sc).not.toHaveReceivedCommand(DescribeRecordCommand);
+    expect(executions.reports).toEqual([]);
+    expect(ctx.output).not.toHaveBeenCalled();
+  });
+
+  it("fails the step with AWS's error when polling the record is throttled, having reported the record", async () => {
+    sc.on(ProvisionProductCommand).resolves({
+      RecordDetail: detail('CREATED'),
+    });
+    sc.on(DescribeRecordCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+      }),
+    );
+    const ctx = step();
+
+    await expect(action(awsGateway()).handler(ctx as any)).rejects.toThrow(
+      'servicecatalog:DescribeRecord in 123456789012/eu-west-1 failed: ThrottlingException: Rate exceeded (AWS throttled the call; try again later)',
+    );
+    expect(sc).toHaveReceivedCommandTimes(ProvisionProductCommand, 1);
+    // The record started is on the RFC, so a person can follow it in AWS.
+    expect(executions.reports.map(r => r.outputs)).toEqual([
+      expect.objectContaining({ recordId: 'rec-1' }),
+    ]);
+    expect(ctx.output).not.toHaveBeenCalled();
+  });
+
   it('refuses a reserved or malformed tag key before calling AWS', async () => {
     const ctx = step({
       ...input,

@@ -8,6 +8,7 @@ import type { AwsCredentialsManager } from '@backstage/integration-aws-node';
 import type { BackupSchedule } from '@cloud-ops/plugin-ops-common';
 import { backupScheduleToCron } from '@cloud-ops/plugin-ops-common';
 import { AwsClientFactory, callAws } from '../../aws';
+import { requiredField } from '../../aws/awsErrors';
 import type {
   BackupGateway,
   ChangeStamp,
@@ -16,6 +17,7 @@ import type {
 } from '../types';
 import { BackupDestination, BackupPlans } from './backupPlans';
 import { selectorPairs } from './naming';
+import { WriteProgress } from './progress';
 import { Snapshots } from './snapshots';
 
 /** @public */
@@ -59,6 +61,10 @@ export type AwsBackupGatewayOptions = {
  * resource), EBS snapshots carry it in the tag
  * `cloud-ops.io/execution-token` (looked up before creating, as
  * CreateSnapshots takes no token), and DB snapshots are named after it.
+ *
+ * A call that fails after some of its writes says, besides the AWS call that
+ * failed and what AWS said, which writes it had made (`already done: ...`);
+ * a snapshot starts no further backup once one has failed.
  *
  * @public
  */
@@ -109,14 +115,19 @@ export class AwsBackupGateway implements BackupGateway {
     } catch (error) {
       throw new InputError('Invalid backup schedule', error);
     }
-    return this.plans.write(stack, stamp, schedule, expression, pairs);
+    return WriteProgress.track(progress =>
+      this.plans.write(stack, stamp, schedule, expression, pairs, progress),
+    );
   }
 
   async takeSnapshot(request: {
     stack: StackTarget;
     stamp: ChangeStamp;
   }): Promise<{ started: SnapshotStarted[] }> {
-    return { started: await this.snapshots.take(request.stack, request.stamp) };
+    const started = await WriteProgress.track(progress =>
+      this.snapshots.take(request.stack, request.stamp, progress),
+    );
+    return { started };
   }
 
   async restore(request: {
@@ -152,23 +163,24 @@ export class AwsBackupGateway implements BackupGateway {
           }),
         ),
     );
-    const { RestoreJobId } = await callAws(
-      'backup:StartRestoreJob',
-      stack,
-      () =>
-        backup.send(
-          new StartRestoreJobCommand({
-            RecoveryPointArn: recoveryPointId,
-            Metadata: metadata.RestoreMetadata ?? {},
-            IamRoleArn: this.destination.roleArn(stack),
-            IdempotencyToken: stamp.token,
-            ResourceType: metadata.ResourceType,
-          }),
-        ),
+    const restoreJob = await callAws('backup:StartRestoreJob', stack, () =>
+      backup.send(
+        new StartRestoreJobCommand({
+          RecoveryPointArn: recoveryPointId,
+          Metadata: metadata.RestoreMetadata ?? {},
+          IamRoleArn: this.destination.roleArn(stack),
+          IdempotencyToken: stamp.token,
+          ResourceType: metadata.ResourceType,
+        }),
+      ),
     );
-    if (!RestoreJobId) {
-      throw new Error('backup:StartRestoreJob answered without a RestoreJobId');
-    }
-    return { restoreJobId: RestoreJobId };
+    return {
+      restoreJobId: requiredField(
+        restoreJob.RestoreJobId,
+        'RestoreJobId',
+        'backup:StartRestoreJob',
+        stack,
+      ),
+    };
   }
 }

@@ -17,6 +17,7 @@ import { MaintenanceWindows } from './maintenanceWindows';
 import { selectorPairs } from './naming';
 import { PatchBaselines } from './patchBaselines';
 import { PatchRuns, SSM_TARGET_PAIRS_MAX } from './patchRuns';
+import { WriteProgress } from './progress';
 
 export { DEFAULT_PATCH_SCHEDULE } from './maintenanceWindows';
 
@@ -61,6 +62,9 @@ export type AwsPatchingGatewayOptions = {
  * made and writes only what differs. SendCommand takes no token: the patch
  * run carries it in its comment, a repeated call finds the run there, and
  * SendCommand is never retried blindly.
+ *
+ * A call that fails after some of its writes says, besides the AWS call that
+ * failed and what AWS said, which writes it had made (`already done: ...`).
  *
  * @public
  */
@@ -111,7 +115,9 @@ export class AwsPatchingGateway implements PatchingGateway {
     } catch (error) {
       throw new InputError('Invalid maintenance window', error);
     }
-    return this.windows.write(request.stack, request.stamp, { schedule });
+    return WriteProgress.track(progress =>
+      this.windows.write(request.stack, request.stamp, { schedule }, progress),
+    );
   }
 
   async setPatchingExclusion(request: {
@@ -126,10 +132,13 @@ export class AwsPatchingGateway implements PatchingGateway {
         `until must be a date such as 2026-12-31, got "${until}"`,
       );
     }
-    const { windowId } = await this.windows.write(
-      request.stack,
-      request.stamp,
-      { excludedUntil: until },
+    const { windowId } = await WriteProgress.track(progress =>
+      this.windows.write(
+        request.stack,
+        request.stamp,
+        { excludedUntil: until },
+        progress,
+      ),
     );
     return { windowId };
   }
@@ -141,15 +150,18 @@ export class AwsPatchingGateway implements PatchingGateway {
   }): Promise<{ baselineId: string }> {
     const { stack, stamp } = request;
     const updateId = checkUpdateId(request.updateId);
-    const baseline = await this.baselines.ensure(stack, stamp);
-    if (!baseline.rejected.includes(updateId)) {
-      await this.baselines.setRejected(stack, baseline.id, updateId, [
-        ...baseline.rejected,
-        updateId,
-      ]);
-    }
-    await this.baselines.tag(stack, stamp, baseline.id);
-    return { baselineId: baseline.id };
+    return WriteProgress.track(async progress => {
+      const baseline = await this.baselines.ensure(stack, stamp, progress);
+      if (!baseline.rejected.includes(updateId)) {
+        await this.baselines.setRejected(stack, baseline.id, updateId, [
+          ...baseline.rejected,
+          updateId,
+        ]);
+        progress.did(`rejected ${updateId} in baseline ${baseline.id}`);
+      }
+      await this.baselines.tag(stack, stamp, baseline.id);
+      return { baselineId: baseline.id };
+    });
   }
 
   async applyUpdate(request: {
@@ -160,21 +172,27 @@ export class AwsPatchingGateway implements PatchingGateway {
     const { stack, stamp } = request;
     const updateId = checkUpdateId(request.updateId);
     const pairs = selectorPairs(stack, SSM_TARGET_PAIRS_MAX);
-    const baseline = await this.baselines.ensure(stack, stamp);
-    if (baseline.rejected.includes(updateId)) {
-      await this.baselines.setRejected(
-        stack,
-        baseline.id,
-        updateId,
-        baseline.rejected.filter(p => p !== updateId),
-      );
-    }
-    await this.baselines.tag(stack, stamp, baseline.id);
-    if (baseline.instanceIds.length === 0) {
-      return { baselineId: baseline.id };
-    }
-    const commandId = await this.runs.run(stack, stamp, updateId, pairs);
-    return { baselineId: baseline.id, commandId };
+    return WriteProgress.track(async progress => {
+      const baseline = await this.baselines.ensure(stack, stamp, progress);
+      if (baseline.rejected.includes(updateId)) {
+        await this.baselines.setRejected(
+          stack,
+          baseline.id,
+          updateId,
+          baseline.rejected.filter(p => p !== updateId),
+        );
+        progress.did(
+          `lifted the rejection of ${updateId} in baseline ${baseline.id}`,
+        );
+      }
+      await this.baselines.tag(stack, stamp, baseline.id);
+      progress.did(`tagged baseline ${baseline.id} with ${stamp.rfcId}`);
+      if (baseline.instanceIds.length === 0) {
+        return { baselineId: baseline.id };
+      }
+      const commandId = await this.runs.run(stack, stamp, updateId, pairs);
+      return { baselineId: baseline.id, commandId };
+    });
   }
 }
 

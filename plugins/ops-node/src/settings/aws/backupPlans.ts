@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-backup';
 import type { BackupSchedule } from '@cloud-ops/plugin-ops-common';
 import { AwsCallError, AwsClientFactory, callAws } from '../../aws';
+import { requiredField } from '../../aws/awsErrors';
 import { paginate } from '../../aws/paginate';
 import type { ChangeStamp, StackTarget } from '../types';
 import {
@@ -18,6 +19,7 @@ import {
   stampTags,
   suffixedToken,
 } from './naming';
+import type { WriteProgress } from './progress';
 
 const DEFAULT_VAULT = 'Default';
 const DEFAULT_ROLE_PATH = 'role/service-role/AWSBackupDefaultServiceRole';
@@ -61,6 +63,7 @@ export class BackupPlans {
     schedule: BackupSchedule,
     scheduleExpression: string,
     pairs: [string, string][],
+    progress: WriteProgress,
   ): Promise<{ planId: string; selectionId: string; created: boolean }> {
     const names = stackResourceNames(stack.entityRef);
     const backup = this.clients.backup(stack);
@@ -90,10 +93,18 @@ export class BackupPlans {
           ),
         );
         existing = {
-          BackupPlanId: response.BackupPlanId,
+          BackupPlanId: requiredField(
+            response.BackupPlanId,
+            'BackupPlanId',
+            'backup:CreateBackupPlan',
+            stack,
+          ),
           BackupPlanArn: response.BackupPlanArn,
         };
         created = true;
+        progress.did(
+          `created backup plan ${existing.BackupPlanId} (${names.plan})`,
+        );
       } catch (error) {
         // Created meanwhile by someone else: update it like any other.
         if (
@@ -117,11 +128,13 @@ export class BackupPlans {
           }),
         ),
       );
+      progress.did(`updated backup plan ${planId} to rule ${rule.RuleName}`);
       await callAws('backup:TagResource', stack, () =>
         backup.send(
           new TagResourceCommand({ ResourceArn: planArn, Tags: tags }),
         ),
       );
+      progress.did(`tagged backup plan ${planId} with ${stamp.rfcId}`);
     }
 
     let selectionId = created
@@ -155,10 +168,17 @@ export class BackupPlans {
       page => page.NextToken,
     );
     for await (const page of pages) {
-      const found = page.BackupPlansList?.find(
-        p => p.BackupPlanName === name && p.BackupPlanId,
-      );
-      if (found) return found;
+      const found = page.BackupPlansList?.find(p => p.BackupPlanName === name);
+      if (found) {
+        // Taking it for missing would create a second plan of the name.
+        requiredField(
+          found.BackupPlanId,
+          `BackupPlanId for the plan named ${name}`,
+          'backup:ListBackupPlans',
+          stack,
+        );
+        return found;
+      }
     }
     return undefined;
   }
@@ -185,8 +205,15 @@ export class BackupPlans {
     for await (const page of pages) {
       const found = page.BackupSelectionsList?.find(
         s => s.SelectionName === name,
-      )?.SelectionId;
-      if (found) return found;
+      );
+      if (found) {
+        return requiredField(
+          found.SelectionId,
+          `SelectionId for the selection named ${name}`,
+          'backup:ListBackupSelections',
+          stack,
+        );
+      }
     }
     return undefined;
   }
@@ -198,35 +225,32 @@ export class BackupPlans {
     name: string,
     pairs: [string, string][],
   ): Promise<string> {
-    const { SelectionId } = await callAws(
+    const response = await callAws('backup:CreateBackupSelection', stack, () =>
+      this.clients.backup(stack).send(
+        new CreateBackupSelectionCommand({
+          BackupPlanId: planId,
+          BackupSelection: {
+            SelectionName: name,
+            IamRoleArn: this.destination.roleArn(stack),
+            // Every resource type, narrowed by tags that must all match
+            // (ListOfTags would take resources with any one of them).
+            Resources: ['*'],
+            Conditions: {
+              StringEquals: pairs.map(([key, value]) => ({
+                ConditionKey: `aws:ResourceTag/${key}`,
+                ConditionValue: value,
+              })),
+            },
+          },
+          CreatorRequestId: suffixedToken(stamp.token, 'selection'),
+        }),
+      ),
+    );
+    return requiredField(
+      response.SelectionId,
+      'SelectionId',
       'backup:CreateBackupSelection',
       stack,
-      () =>
-        this.clients.backup(stack).send(
-          new CreateBackupSelectionCommand({
-            BackupPlanId: planId,
-            BackupSelection: {
-              SelectionName: name,
-              IamRoleArn: this.destination.roleArn(stack),
-              // Every resource type, narrowed by tags that must all match
-              // (ListOfTags would take resources with any one of them).
-              Resources: ['*'],
-              Conditions: {
-                StringEquals: pairs.map(([key, value]) => ({
-                  ConditionKey: `aws:ResourceTag/${key}`,
-                  ConditionValue: value,
-                })),
-              },
-            },
-            CreatorRequestId: suffixedToken(stamp.token, 'selection'),
-          }),
-        ),
     );
-    if (!SelectionId) {
-      throw new Error(
-        'backup:CreateBackupSelection answered without a SelectionId',
-      );
-    }
-    return SelectionId;
   }
 }

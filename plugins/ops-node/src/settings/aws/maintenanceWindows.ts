@@ -16,6 +16,7 @@ import {
 import { ConflictError } from '@backstage/errors';
 import { patchingExclusionEndsAt } from '@cloud-ops/plugin-ops-common';
 import { AwsClientFactory, callAws } from '../../aws';
+import { requiredField } from '../../aws/awsErrors';
 import { paginate } from '../../aws/paginate';
 import type {
   ChangeStamp,
@@ -39,6 +40,7 @@ import {
   SSM_TARGET_PAIRS_MAX,
   tagTargets,
 } from './patchRuns';
+import type { WriteProgress } from './progress';
 
 /** The schedule of a window created for an exclusion before any was set. */
 export const DEFAULT_PATCH_SCHEDULE = 'cron(0 3 ? * TUE#2 *)';
@@ -56,7 +58,8 @@ export type WindowChange = { schedule?: string; excludedUntil?: string | null };
 /**
  * The stack's SSM maintenance window `ops-patch-<slug>` with its target
  * and patch task: created when missing, else brought to what is asked,
- * writing only what differs.
+ * writing only what differs. Each write is noted in the progress, so a
+ * later failure says what was done.
  */
 export class MaintenanceWindows {
   constructor(
@@ -68,12 +71,13 @@ export class MaintenanceWindows {
     stack: StackTarget,
     stamp: ChangeStamp,
     change: WindowChange,
+    progress: WriteProgress,
   ): Promise<MaintenanceWindowResult> {
     const pairs = selectorPairs(stack, SSM_TARGET_PAIRS_MAX);
     const name = stackResourceNames(stack.entityRef).window;
     const existing = await this.find(stack, name);
     if (!existing) {
-      return this.create(stack, stamp, change, name, pairs);
+      return this.create(stack, stamp, change, name, pairs, progress);
     }
     const windowId = existing.WindowId!;
     const tags = await this.tags(stack, windowId);
@@ -106,9 +110,21 @@ export class MaintenanceWindows {
     );
     if (differs) {
       await this.update(stack, { WindowId: windowId, ...update });
+      progress.did(
+        `updated maintenance window ${windowId} (${Object.entries(update)
+          .map(([key, value]) => `${key} ${value}`)
+          .join(', ')})`,
+      );
     }
-    await this.retag(stack, stamp, windowId, tags, change);
-    await this.ensureTargetAndTask(stack, stamp, windowId, pairs, false);
+    await this.retag(stack, stamp, windowId, tags, change, progress);
+    await this.ensureTargetAndTask(
+      stack,
+      stamp,
+      windowId,
+      pairs,
+      false,
+      progress,
+    );
     return {
       windowId,
       schedule: change.schedule ?? existing.Schedule ?? DEFAULT_PATCH_SCHEDULE,
@@ -122,38 +138,46 @@ export class MaintenanceWindows {
     change: WindowChange,
     name: string,
     pairs: [string, string][],
+    progress: WriteProgress,
   ): Promise<MaintenanceWindowResult> {
     const schedule = change.schedule ?? DEFAULT_PATCH_SCHEDULE;
     const tags = stampTags(stack, stamp);
     if (change.excludedUntil) tags[TAG.excludedUntil] = change.excludedUntil;
-    const { WindowId } = await callAws(
+    const created = await callAws('ssm:CreateMaintenanceWindow', stack, () =>
+      this.clients.ssm(stack).send(
+        new CreateMaintenanceWindowCommand({
+          Name: name,
+          Description: `Patching of ${stack.entityRef}`.slice(0, 128),
+          Schedule: schedule,
+          ScheduleTimezone: WINDOW_TIMEZONE,
+          Duration: WINDOW_DURATION_HOURS,
+          Cutoff: WINDOW_CUTOFF_HOURS,
+          AllowUnassociatedTargets: false,
+          ClientToken: stamp.token,
+          Tags: toTagList(tags),
+        }),
+      ),
+    );
+    const WindowId = requiredField(
+      created.WindowId,
+      'WindowId',
       'ssm:CreateMaintenanceWindow',
       stack,
-      () =>
-        this.clients.ssm(stack).send(
-          new CreateMaintenanceWindowCommand({
-            Name: name,
-            Description: `Patching of ${stack.entityRef}`.slice(0, 128),
-            Schedule: schedule,
-            ScheduleTimezone: WINDOW_TIMEZONE,
-            Duration: WINDOW_DURATION_HOURS,
-            Cutoff: WINDOW_CUTOFF_HOURS,
-            AllowUnassociatedTargets: false,
-            ClientToken: stamp.token,
-            Tags: toTagList(tags),
-          }),
-        ),
     );
-    if (!WindowId) {
-      throw new Error(
-        'ssm:CreateMaintenanceWindow answered without a WindowId',
-      );
-    }
+    progress.did(`created maintenance window ${WindowId} (${name})`);
     // CreateMaintenanceWindow takes no Enabled: an excluded stack's window is disabled after.
     if (change.excludedUntil) {
       await this.update(stack, { WindowId, Enabled: false });
+      progress.did(`disabled maintenance window ${WindowId}`);
     }
-    await this.ensureTargetAndTask(stack, stamp, WindowId, pairs, true);
+    await this.ensureTargetAndTask(
+      stack,
+      stamp,
+      WindowId,
+      pairs,
+      true,
+      progress,
+    );
     return { windowId: WindowId, schedule, created: true };
   }
 
@@ -176,10 +200,17 @@ export class MaintenanceWindows {
       page => page.NextToken,
     );
     for await (const page of pages) {
-      const found = page.WindowIdentities?.find(
-        w => w.Name === name && w.WindowId,
-      );
-      if (found) return found;
+      const found = page.WindowIdentities?.find(w => w.Name === name);
+      if (found) {
+        // Taking it for missing would create a second window of the name.
+        requiredField(
+          found.WindowId,
+          `WindowId for the window named ${name}`,
+          'ssm:DescribeMaintenanceWindows',
+          stack,
+        );
+        return found;
+      }
     }
     return undefined;
   }
@@ -206,6 +237,7 @@ export class MaintenanceWindows {
     windowId: string,
     tags: Record<string, string>,
     change: WindowChange,
+    progress: WriteProgress,
   ): Promise<void> {
     const ssm = this.clients.ssm(stack);
     const wanted = stampTags(stack, stamp);
@@ -220,6 +252,7 @@ export class MaintenanceWindows {
           }),
         ),
       );
+      progress.did(`tagged maintenance window ${windowId} with ${stamp.rfcId}`);
     }
     if (change.excludedUntil === null && TAG.excludedUntil in tags) {
       await callAws('ssm:RemoveTagsFromResource', stack, () =>
@@ -230,6 +263,9 @@ export class MaintenanceWindows {
             TagKeys: [TAG.excludedUntil],
           }),
         ),
+      );
+      progress.did(
+        `removed the exclusion tag from maintenance window ${windowId}`,
       );
     }
   }
@@ -260,6 +296,7 @@ export class MaintenanceWindows {
     windowId: string,
     pairs: [string, string][],
     created: boolean,
+    progress: WriteProgress,
   ): Promise<void> {
     const ssm = this.clients.ssm(stack);
     let targetId: string | undefined;
@@ -287,27 +324,43 @@ export class MaintenanceWindows {
             }),
           ),
       );
-      targetId = registered.WindowTargetId;
-    }
-    if (!hasTask && targetId) {
-      await callAws('ssm:RegisterTaskWithMaintenanceWindow', stack, () =>
-        ssm.send(
-          new RegisterTaskWithMaintenanceWindowCommand({
-            WindowId: windowId,
-            Name: TASK_NAME,
-            TaskType: 'RUN_COMMAND',
-            TaskArn: RUN_PATCH_BASELINE,
-            Targets: [{ Key: 'WindowTargetIds', Values: [targetId] }],
-            TaskInvocationParameters: {
-              RunCommand: { Parameters: PATCH_PARAMETERS },
-            },
-            Priority: 1,
-            MaxConcurrency: MAX_CONCURRENCY,
-            MaxErrors: MAX_ERRORS,
-            ClientToken: suffixedToken(stamp.token, 'task'),
-          }),
-        ),
+      targetId = requiredField(
+        registered.WindowTargetId,
+        'WindowTargetId',
+        'ssm:RegisterTargetWithMaintenanceWindow',
+        stack,
       );
+      progress.did(`registered target ${targetId} (${TARGET_NAME})`);
+    }
+    if (!hasTask) {
+      const task = await callAws(
+        'ssm:RegisterTaskWithMaintenanceWindow',
+        stack,
+        () =>
+          ssm.send(
+            new RegisterTaskWithMaintenanceWindowCommand({
+              WindowId: windowId,
+              Name: TASK_NAME,
+              TaskType: 'RUN_COMMAND',
+              TaskArn: RUN_PATCH_BASELINE,
+              Targets: [{ Key: 'WindowTargetIds', Values: [targetId] }],
+              TaskInvocationParameters: {
+                RunCommand: { Parameters: PATCH_PARAMETERS },
+              },
+              Priority: 1,
+              MaxConcurrency: MAX_CONCURRENCY,
+              MaxErrors: MAX_ERRORS,
+              ClientToken: suffixedToken(stamp.token, 'task'),
+            }),
+          ),
+      );
+      const taskId = requiredField(
+        task.WindowTaskId,
+        'WindowTaskId',
+        'ssm:RegisterTaskWithMaintenanceWindow',
+        stack,
+      );
+      progress.did(`registered task ${taskId} (${TASK_NAME})`);
     }
   }
 

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { ConflictError, InputError } from '@backstage/errors';
 import { AwsCallError, AwsClientFactory, callAws } from '../../aws';
+import { requiredField } from '../../aws/awsErrors';
 import { paginate } from '../../aws/paginate';
 import type { ChangeStamp, StackTarget } from '../types';
 import {
@@ -20,6 +21,7 @@ import {
   TAG,
   toTagList,
 } from './naming';
+import type { WriteProgress } from './progress';
 import { findStackResources } from './stackResources';
 
 export const DEFAULT_OPERATING_SYSTEM = 'AMAZON_LINUX_2023';
@@ -51,7 +53,11 @@ export class PatchBaselines {
    * patch group and that the stack's instances are in that group, and reads
    * its rejected patches.
    */
-  async ensure(stack: StackTarget, stamp: ChangeStamp): Promise<StackBaseline> {
+  async ensure(
+    stack: StackTarget,
+    stamp: ChangeStamp,
+    progress: WriteProgress,
+  ): Promise<StackBaseline> {
     selectorPairs(stack);
     const names = stackResourceNames(stack.entityRef);
     const ssm = this.clients.ssm(stack);
@@ -59,16 +65,25 @@ export class PatchBaselines {
     let registered = false;
     if (!baselineId) {
       baselineId = await this.create(stack, stamp, names.baseline);
+      progress.did(`created patch baseline ${baselineId} (${names.baseline})`);
       await this.registerPatchGroup(stack, baselineId, names.patchGroup);
+      progress.did(`registered it for patch group ${names.patchGroup}`);
       registered = true;
     }
-    const instanceIds = await this.tagInstances(stack, names.patchGroup);
+    const instanceIds = await this.tagInstances(
+      stack,
+      names.patchGroup,
+      progress,
+    );
     const baseline = await callAws('ssm:GetPatchBaseline', stack, () =>
       ssm.send(new GetPatchBaselineCommand({ BaselineId: baselineId })),
     );
     // An earlier attempt that stopped between creating and registering it.
     if (!registered && !baseline.PatchGroups?.includes(names.patchGroup)) {
       await this.registerPatchGroup(stack, baselineId, names.patchGroup);
+      progress.did(
+        `registered baseline ${baselineId} for patch group ${names.patchGroup}`,
+      );
     }
     return {
       id: baselineId,
@@ -147,10 +162,16 @@ export class PatchBaselines {
     );
     for await (const page of pages) {
       // NAME_PREFIX also finds `ops-<slug>-more`.
-      const found = page.BaselineIdentities?.find(
-        b => b.BaselineName === name,
-      )?.BaselineId;
-      if (found) return found;
+      const found = page.BaselineIdentities?.find(b => b.BaselineName === name);
+      if (found) {
+        // Taking it for missing would create a second baseline of the name.
+        return requiredField(
+          found.BaselineId,
+          `BaselineId for the baseline named ${name}`,
+          'ssm:DescribePatchBaselines',
+          stack,
+        );
+      }
     }
     return undefined;
   }
@@ -160,7 +181,7 @@ export class PatchBaselines {
     stamp: ChangeStamp,
     name: string,
   ): Promise<string> {
-    const { BaselineId } = await callAws('ssm:CreatePatchBaseline', stack, () =>
+    const created = await callAws('ssm:CreatePatchBaseline', stack, () =>
       this.clients.ssm(stack).send(
         new CreatePatchBaselineCommand({
           Name: name,
@@ -183,10 +204,12 @@ export class PatchBaselines {
         }),
       ),
     );
-    if (!BaselineId) {
-      throw new Error('ssm:CreatePatchBaseline answered without a BaselineId');
-    }
-    return BaselineId;
+    return requiredField(
+      created.BaselineId,
+      'BaselineId',
+      'ssm:CreatePatchBaseline',
+      stack,
+    );
   }
 
   private async registerPatchGroup(
@@ -234,6 +257,7 @@ export class PatchBaselines {
   private async tagInstances(
     stack: StackTarget,
     patchGroup: string,
+    progress: WriteProgress,
   ): Promise<string[]> {
     const instances = await findStackResources(this.clients, stack, [
       'ec2:instance',
@@ -256,6 +280,9 @@ export class PatchBaselines {
             Tags: [{ Key: TAG.patchGroup, Value: patchGroup }],
           }),
         ),
+      );
+      progress.did(
+        `put instance(s) ${batch.join(', ')} in patch group ${patchGroup}`,
       );
     }
     return ids;

@@ -1,5 +1,6 @@
 import { ListCommandsCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { AwsClientFactory, callAws } from '../../aws';
+import { requiredField } from '../../aws/awsErrors';
 import { paginate } from '../../aws/paginate';
 import type { ChangeStamp, StackTarget } from '../types';
 
@@ -106,10 +107,12 @@ export class PatchRuns {
         }),
       ),
     );
-    if (!Command?.CommandId) {
-      throw new Error('ssm:SendCommand answered without a CommandId');
-    }
-    return Command.CommandId;
+    return requiredField(
+      Command?.CommandId,
+      'Command.CommandId',
+      'ssm:SendCommand',
+      stack,
+    );
   }
 }
 

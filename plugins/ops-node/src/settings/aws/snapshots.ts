@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { InputError } from '@backstage/errors';
 import { AwsCallError, AwsClientFactory, callAws } from '../../aws';
+import { requiredField } from '../../aws/awsErrors';
 import { paginate } from '../../aws/paginate';
 import type { ChangeStamp, SnapshotStarted, StackTarget } from '../types';
 import {
@@ -27,6 +28,7 @@ import {
   TAG,
   toTagList,
 } from './naming';
+import type { WriteProgress } from './progress';
 import { findStackResources, mapWithConcurrency } from './stackResources';
 
 /** Resources snapshotted at once: quick, without being throttled. */
@@ -63,6 +65,7 @@ export class Snapshots {
   async take(
     stack: StackTarget,
     stamp: ChangeStamp,
+    progress: WriteProgress,
   ): Promise<SnapshotStarted[]> {
     const resources = await findStackResources(this.clients, stack);
     if (resources.length === 0) {
@@ -87,16 +90,31 @@ export class Snapshots {
         databases.push({ arn, dbInstanceId });
       }
     }
+    // Each backup started is noted as it starts, so a later failure lists it.
+    const noted = async <S extends SnapshotStarted | SnapshotStarted[]>(
+      starting: Promise<S>,
+    ): Promise<S> => {
+      const started = await starting;
+      for (const s of [started].flat()) {
+        progress.did(`started ${s.kind} ${s.id} of ${s.resourceArn}`);
+      }
+      return started;
+    };
     const jobs = await mapWithConcurrency(
       backupJobs,
       SNAPSHOT_CONCURRENCY,
-      arn => this.startBackupJob(stack, stamp, arn),
+      arn => noted(this.startBackupJob(stack, stamp, arn)),
     );
-    const volumes = await this.snapshotInstances(stack, stamp, instances);
+    const volumes = await this.snapshotInstances(
+      stack,
+      stamp,
+      instances,
+      noted,
+    );
     const dbSnapshots = await mapWithConcurrency(
       databases,
       SNAPSHOT_CONCURRENCY,
-      db => this.snapshotDatabase(stack, stamp, db),
+      db => noted(this.snapshotDatabase(stack, stamp, db)),
     );
     return [...jobs, ...volumes, ...dbSnapshots];
   }
@@ -129,7 +147,7 @@ export class Snapshots {
     stamp: ChangeStamp,
     resourceArn: string,
   ): Promise<SnapshotStarted> {
-    const { BackupJobId } = await callAws('backup:StartBackupJob', stack, () =>
+    const job = await callAws('backup:StartBackupJob', stack, () =>
       this.clients.backup(stack).send(
         new StartBackupJobCommand({
           BackupVaultName: this.destination.vaultName,
@@ -144,10 +162,13 @@ export class Snapshots {
         }),
       ),
     );
-    if (!BackupJobId) {
-      throw new Error('backup:StartBackupJob answered without a BackupJobId');
-    }
-    return { resourceArn, kind: 'backup-job', id: BackupJobId };
+    const id = requiredField(
+      job.BackupJobId,
+      'BackupJobId',
+      'backup:StartBackupJob',
+      stack,
+    );
+    return { resourceArn, kind: 'backup-job', id };
   }
 
   /**
@@ -160,51 +181,62 @@ export class Snapshots {
     stack: StackTarget,
     stamp: ChangeStamp,
     instances: Instance[],
+    noted: (starting: Promise<SnapshotStarted[]>) => Promise<SnapshotStarted[]>,
   ): Promise<SnapshotStarted[]> {
     if (instances.length === 0) return [];
     const existing = await this.snapshotsOfAttempt(stack, stamp);
     const results = await mapWithConcurrency(
       instances,
       SNAPSHOT_CONCURRENCY,
-      async ({ arn, instanceId }): Promise<SnapshotStarted[]> => {
-        let snapshotIds = existing.get(instanceId);
-        if (!snapshotIds?.length) {
-          const { Snapshots: created } = await callAws(
-            'ec2:CreateSnapshots',
-            stack,
-            () =>
-              this.clients.ec2(stack, { idempotent: false }).send(
-                new CreateSnapshotsCommand({
-                  InstanceSpecification: {
-                    InstanceId: instanceId,
-                    ExcludeBootVolume: false,
-                  },
-                  Description: `${stamp.rfcId} attempt ${stamp.attempt}: ${stack.entityRef}`,
-                  TagSpecifications: [
-                    {
-                      ResourceType: 'snapshot',
-                      Tags: toTagList({
-                        ...stampTags(stack, stamp),
-                        [TAG.executionToken]: stamp.token,
-                        [TAG.instanceId]: instanceId,
-                      }),
-                    },
-                  ],
-                }),
-              ),
-          );
-          snapshotIds = (created ?? []).flatMap(s =>
-            s.SnapshotId ? [s.SnapshotId] : [],
-          );
-        }
-        return snapshotIds.map(id => ({
-          resourceArn: arn,
-          kind: 'ebs-snapshot' as const,
-          id,
-        }));
-      },
+      ({ arn, instanceId }) =>
+        noted(this.snapshotInstance(stack, stamp, arn, instanceId, existing)),
     );
     return results.flat();
+  }
+
+  /** One instance's snapshots: this attempt's if any, else new ones. */
+  private async snapshotInstance(
+    stack: StackTarget,
+    stamp: ChangeStamp,
+    arn: string,
+    instanceId: string,
+    existing: Map<string, string[]>,
+  ): Promise<SnapshotStarted[]> {
+    let snapshotIds = existing.get(instanceId);
+    if (!snapshotIds?.length) {
+      const { Snapshots: created } = await callAws(
+        'ec2:CreateSnapshots',
+        stack,
+        () =>
+          this.clients.ec2(stack, { idempotent: false }).send(
+            new CreateSnapshotsCommand({
+              InstanceSpecification: {
+                InstanceId: instanceId,
+                ExcludeBootVolume: false,
+              },
+              Description: `${stamp.rfcId} attempt ${stamp.attempt}: ${stack.entityRef}`,
+              TagSpecifications: [
+                {
+                  ResourceType: 'snapshot',
+                  Tags: toTagList({
+                    ...stampTags(stack, stamp),
+                    [TAG.executionToken]: stamp.token,
+                    [TAG.instanceId]: instanceId,
+                  }),
+                },
+              ],
+            }),
+          ),
+      );
+      snapshotIds = (created ?? []).map(s =>
+        requiredField(s.SnapshotId, 'SnapshotId', 'ec2:CreateSnapshots', stack),
+      );
+    }
+    return snapshotIds.map(id => ({
+      resourceArn: arn,
+      kind: 'ebs-snapshot' as const,
+      id,
+    }));
   }
 
   /** The attempt's EBS snapshots by instance id. */

@@ -52,7 +52,9 @@ export async function findStackResources(
 
 /**
  * Maps with at most `limit` calls in flight, so a large stack or account
- * does not run into AWS's rate limits; rejects like Promise.all.
+ * does not run into AWS's rate limits. After a call fails no further one
+ * starts, and the rejection (the first failure) waits for the calls in
+ * flight, so that nothing is still being written once it is reported.
  */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
@@ -61,14 +63,20 @@ export async function mapWithConcurrency<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const index = next++;
-      results[index] = await fn(items[index]);
+      try {
+        results[index] = await fn(items[index]);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, worker),
   );
+  if (failure) throw failure.error;
   return results;
 }

@@ -1,4 +1,5 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
+import { AwsCallError } from '@cloud-ops/plugin-ops-node';
 import {
   OPS_EXECUTION_SECRET_KEY,
   OPS_OPERATIONS,
@@ -180,6 +181,39 @@ describe.each(cases)('$id', ({ id, operation, parameters, method }) => {
       { rfcId: 'RFC-000101', attempt: 1, token: 'ops-RFC-000101-a1' },
       { rfcId: 'RFC-000102', attempt: 2, token: 'ops-RFC-000102-a2' },
     ]);
+  });
+
+  it("fails with the gateway's AWS error, reporting nothing, and a resumed task tries again", async () => {
+    // As the AWS gateways throw it: the call, what AWS said, what was done.
+    const failure = new AwsCallError(
+      'ssm:RegisterTaskWithMaintenanceWindow',
+      { account: '123456789012', region: 'eu-west-1' },
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+      }),
+      ['created maintenance window mw-0123456789abcdef0'],
+    );
+    gateways.failWith = failure;
+    const { secrets } = executions.start({ operation, parameters });
+    const checkpoints = new Map<string, unknown>();
+
+    const run = action().handler(
+      executionContext({ secrets, checkpoints }) as any,
+    );
+
+    // The task fails with this message, which the executor ends the RFC with.
+    await expect(run).rejects.toThrow(
+      'ssm:RegisterTaskWithMaintenanceWindow in 123456789012/eu-west-1 failed: ThrottlingException: Rate exceeded (AWS throttled the call; try again later); already done: created maintenance window mw-0123456789abcdef0',
+    );
+    await expect(run).rejects.toBe(failure);
+    expect(executions.reports).toEqual([]);
+    // Nothing was checkpointed, so a resumed task calls the gateway again
+    // (with the same token) rather than reporting a success.
+    await expect(
+      action().handler(executionContext({ secrets, checkpoints }) as any),
+    ).rejects.toBe(failure);
+    expect(gateways.calls.map(c => c.method)).toEqual([method, method]);
+    expect(executions.reports).toEqual([]);
   });
 
   it('refuses a target without a tag selector', async () => {
