@@ -5,6 +5,10 @@ import { createBackend } from '@backstage/backend-defaults';
 
 const backend = createBackend();
 
+// Replicas started together on an empty database wait for each other's
+// migrations instead of failing (see src/database).
+backend.add(import('./database/databaseWaitingForMigrationLock'));
+
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 

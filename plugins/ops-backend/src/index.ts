@@ -4,3 +4,7 @@ export {
   rfcResourceRef,
   type RfcQuery,
 } from './permissions/rules';
+export {
+  migrateLatestWaitingForLock,
+  type MigrationLockOptions,
+} from './database/migrate';

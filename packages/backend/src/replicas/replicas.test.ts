@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import {
   call,
   connectDatabase,
@@ -106,6 +107,68 @@ function bucketRfc(bucketName: string) {
   };
 }
 
+/**
+ * A replica's config on `database`, with its files in `dir`: short
+ * schedules, Redis as backend.cache, demo sign-in.
+ */
+const replicaConfig = (port: number, dir: string, database: string) => ({
+  backend: {
+    baseUrl: `http://127.0.0.1:${port}`,
+    listen: { port, host: '127.0.0.1' },
+    database: {
+      client: 'pg',
+      // Each plugin in its own schema of the one database.
+      pluginDivisionMode: 'schema',
+      connection: databaseUrl(services.postgres, database),
+    },
+    cache: {
+      store: 'redis',
+      connection: services.redis,
+      redis: { client: { namespace: CACHE_NAMESPACE } },
+    },
+  },
+  // Demo sign-in, as app-config.yaml has it for local runs.
+  auth: {
+    environment: 'development',
+    providers: { demo: { development: {} } },
+  },
+  scaffolder: {
+    taskRecovery: { enabled: true, staleTimeout: `PT${STALE_TASK_S}S` },
+  },
+  ops: {
+    execution: {
+      frequency: `PT${EXECUTOR_FREQUENCY_S}S`,
+      lease: `PT${LEASE_S}S`,
+      runTimeout: `PT${EXECUTOR_RUN_TIMEOUT_S}S`,
+    },
+    operations: {
+      schedule: {
+        frequency: `PT${REFRESH_FREQUENCY_S}S`,
+        timeout: `PT${REFRESH_TIMEOUT_S}S`,
+        initialDelay: 'PT5S',
+      },
+    },
+    scaffolder: { provisionPollInterval: 'PT1S' },
+    aws: {
+      sandbox: {
+        provisionDelay: `PT${PROVISION_DELAY_S}S`,
+        // One sandbox account for both, as one AWS account would be.
+        stateFile: path.join(dir, 'service-catalog.json'),
+        settingsStateFile: path.join(dir, 'sandbox-settings.json'),
+      },
+    },
+  },
+});
+
+/** A token for a demo user, from a replica. */
+async function tokenFor(replica: Replica, user: string) {
+  const answer = await fetch(`${replica.baseUrl}/api/auth/demo/refresh`, {
+    headers: { 'x-demo-user': user },
+  });
+  if (answer.status !== 200) return undefined;
+  return (await answer.json()).backstageIdentity.token as string;
+}
+
 const seqOf = (id: string) => Number(/^RFC-(\d+)$/.exec(id)![1]);
 
 if (plan.mode === 'skip') {
@@ -170,63 +233,7 @@ describeReplicas('two backend replicas on one PostgreSQL and Redis', () => {
     }
   };
 
-  const config = (port: number) => ({
-    backend: {
-      baseUrl: `http://127.0.0.1:${port}`,
-      listen: { port, host: '127.0.0.1' },
-      database: {
-        client: 'pg',
-        // Each plugin in its own schema of the one database.
-        pluginDivisionMode: 'schema',
-        connection: databaseUrl(services.postgres, DATABASE),
-      },
-      cache: {
-        store: 'redis',
-        connection: services.redis,
-        redis: { client: { namespace: CACHE_NAMESPACE } },
-      },
-    },
-    // Demo sign-in, as app-config.yaml has it for local runs.
-    auth: {
-      environment: 'development',
-      providers: { demo: { development: {} } },
-    },
-    scaffolder: {
-      taskRecovery: { enabled: true, staleTimeout: `PT${STALE_TASK_S}S` },
-    },
-    ops: {
-      execution: {
-        frequency: `PT${EXECUTOR_FREQUENCY_S}S`,
-        lease: `PT${LEASE_S}S`,
-        runTimeout: `PT${EXECUTOR_RUN_TIMEOUT_S}S`,
-      },
-      operations: {
-        schedule: {
-          frequency: `PT${REFRESH_FREQUENCY_S}S`,
-          timeout: `PT${REFRESH_TIMEOUT_S}S`,
-          initialDelay: 'PT5S',
-        },
-      },
-      scaffolder: { provisionPollInterval: 'PT1S' },
-      aws: {
-        sandbox: {
-          provisionDelay: `PT${PROVISION_DELAY_S}S`,
-          // One sandbox account for both, as one AWS account would be.
-          stateFile,
-          settingsStateFile: path.join(dir, 'sandbox-settings.json'),
-        },
-      },
-    },
-  });
-
-  /** A token for a demo user, from a replica. */
-  const tokenFor = async (replica: Replica, user: string) => {
-    const answer = await fetch(`${replica.baseUrl}/api/auth/demo/refresh`, {
-      headers: { 'x-demo-user': user },
-    });
-    if (answer.status !== 200) return undefined;
-    return (await answer.json()).backstageIdentity.token as string;
-  };
+  const config = (port: number) => replicaConfig(port, dir, DATABASE);
 
   /** Ready: it signs in demo users and offers the example change types. */
   const ready = (replica: Replica) =>
@@ -990,4 +997,136 @@ describeReplicas('two backend replicas on one PostgreSQL and Redis', () => {
       expect(answers.filter(r => r.status >= 500)).toEqual([]);
     });
   }, 60_000);
+});
+
+describeReplicas('two backend replicas starting at once', () => {
+  const database = `ops_replicas_${RUN}_at_once`;
+  let dir = '';
+  let databaseCreated = false;
+  let failed = false;
+  const replicas: Replica[] = [];
+
+  afterAll(async () => {
+    await Promise.all(replicas.map(r => r.stopped()));
+    if (databaseCreated) await dropDatabase(services.postgres, database);
+    const keys = await redisKeys(services.redis, `${CACHE_NAMESPACE}:*`).catch(
+      () => [],
+    );
+    for (let i = 0; i < keys.length; i += 500) {
+      await redisCommand(services.redis, ['DEL', ...keys.slice(i, i + 500)]);
+    }
+    if (failed) console.warn(`The replicas' logs are kept in ${dir}`);
+    else if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('both become ready on an empty database, each migration applied once', async () => {
+    const startedAt = Date.now();
+    try {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-replicas-at-once-'));
+      await createDatabase(services.postgres, database);
+      databaseCreated = true;
+      const portC = await freePort();
+      let portD = await freePort();
+      while (portD === portC) portD = await freePort();
+      for (const [id, port] of [
+        ['c', portC],
+        ['d', portD],
+      ] as const) {
+        const replica = new Replica(id, port, path.join(dir, `${id}.log`));
+        const file = path.join(dir, `${id}.yaml`);
+        fs.writeFileSync(
+          file,
+          JSON.stringify(replicaConfig(port, dir, database), null, 2),
+        );
+        replicas.push(replica);
+      }
+      // The same moment: neither waits for the other's migrations.
+      for (const replica of replicas) {
+        replica.start([path.join(dir, `${replica.id}.yaml`)]);
+      }
+
+      // Ready means every plugin started; a backend whose start failed
+      // answers 503 here and says why in its log.
+      const readyAfter = await Promise.all(
+        replicas.map(replica =>
+          waitFor(
+            `replica ${replica.id} to be ready`,
+            async () => {
+              const answer = await fetch(
+                `${replica.baseUrl}/.backstage/health/v1/readiness`,
+              );
+              return answer.status === 200 ? Date.now() - startedAt : undefined;
+            },
+            {
+              timeoutMs: 240_000,
+              intervalMs: 500,
+              stopEarly: () =>
+                replica.running
+                  ? replica.startupFailure
+                  : `replica ${replica.id} exited`,
+            },
+          ),
+        ),
+      );
+      expect(replicas.map(r => r.startupFailure)).toEqual([
+        undefined,
+        undefined,
+      ]);
+
+      // Each serves the ops API, to a user the other signed in.
+      for (const [signer, server] of [replicas, [...replicas].reverse()]) {
+        // Sign-in finds ana once the catalog's first ingestion has run.
+        const token = await waitFor(
+          `replica ${signer.id} to sign in ana`,
+          () => tokenFor(signer, 'ana'),
+          { timeoutMs: 120_000, intervalMs: 1_000 },
+        );
+        const list = await call(server, 'GET', '/api/ops/rfcs?limit=1', {
+          token,
+        });
+        expect(list.status).toBe(200);
+      }
+
+      const db = await connectDatabase(
+        databaseUrl(services.postgres, database),
+      );
+      try {
+        const migrations = fs
+          .readdirSync(
+            resolvePackagePath('@cloud-ops/plugin-ops-backend', 'migrations'),
+          )
+          .filter(name => name.endsWith('.js'))
+          .sort();
+        const applied = await db.query(
+          'SELECT name FROM ops.knex_migrations ORDER BY id',
+        );
+        expect(applied.rows.map(row => row.name)).toEqual(migrations);
+        const lock = await db.query(
+          'SELECT is_locked FROM ops.knex_migrations_lock',
+        );
+        expect(lock.rows).toEqual([{ is_locked: 0 }]);
+      } finally {
+        await db.end();
+      }
+      const waited = replicas.filter(r =>
+        r.printed(/Can't take lock to run migrations/),
+      );
+      console.log(
+        `Replicas started at once on an empty database: ready after ${readyAfter.join(
+          ' and ',
+        )} ms; ${
+          waited.map(r => r.id).join(' and ') || 'neither'
+        } waited for a migration lock`,
+      );
+    } catch (error) {
+      failed = true;
+      (error as Error).message += `\n${replicas
+        .map(
+          r =>
+            `--- replica ${r.id} (log ${dir}/${r.id}.log):\n${r.lastLines()}`,
+        )
+        .join('\n')}`;
+      throw error;
+    }
+  }, 300_000);
 });

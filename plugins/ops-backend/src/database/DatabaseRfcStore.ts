@@ -1,7 +1,4 @@
-import {
-  resolvePackagePath,
-  type DatabaseService,
-} from '@backstage/backend-plugin-api';
+import { type DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
   formatRfcId,
@@ -34,11 +31,7 @@ import type {
   RfcStore,
   RfcTransition,
 } from './RfcStore';
-
-const migrationsDir = resolvePackagePath(
-  '@cloud-ops/plugin-ops-backend',
-  'migrations',
-);
+import { runOpsMigrations } from './migrate';
 
 const RFCS = 'ops_rfcs';
 const EVENTS = 'ops_rfc_events';
@@ -328,7 +321,7 @@ export class DatabaseRfcStore implements RfcStore {
   }): Promise<DatabaseRfcStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip && !options.skipMigrations) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await runOpsMigrations(client);
     }
     const driver = String(client.client.config.client);
     if (driver.includes('sqlite')) {

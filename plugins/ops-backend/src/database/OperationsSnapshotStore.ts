@@ -1,12 +1,10 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import type {
   OperationsSnapshotKind,
   OperationsSource,
 } from '@cloud-ops/plugin-ops-common';
 import type { Knex } from 'knex';
+import { runOpsMigrations } from './migrate';
 
 const SNAPSHOTS = 'ops_operations_snapshots';
 
@@ -79,18 +77,13 @@ export interface OperationsSnapshotStore {
   ): Promise<RefreshClaim>;
 }
 
-const migrationsDir = resolvePackagePath(
-  '@cloud-ops/plugin-ops-backend',
-  'migrations',
-);
-
 /** Runs the ops backend's migrations unless the database service says not to. @public */
 export async function migrateOpsDatabase(
   database: DatabaseService,
 ): Promise<Knex> {
   const client = await database.getClient();
   if (!database.migrations?.skip) {
-    await client.migrate.latest({ directory: migrationsDir });
+    await runOpsMigrations(client);
   }
   return client;
 }

@@ -19,8 +19,38 @@ jest.setTimeout(60_000);
 
 const caches = TestCaches.create({ ids: ['MEMORY', 'REDIS_7'] });
 
+type RedisStore = {
+  getClient(): Promise<unknown>;
+  disconnect(): Promise<void>;
+};
+
+/**
+ * Backstage's cache service opens a Redis connection for each cache it
+ * creates and never closes it; an open one keeps the Jest worker from
+ * exiting ("A worker process has failed to exit gracefully"). The stores it
+ * opens are of the same class as the test cache's own, so they are noted
+ * as they connect and closed after the tests. The test cache's own store
+ * is closed by TestCaches.
+ */
+const openedStores = new Set<RedisStore>();
+function noteRedisStores(testStore: RedisStore) {
+  const proto = Object.getPrototypeOf(testStore) as RedisStore;
+  if (jest.isMockFunction(proto.getClient)) return;
+  const getClient = proto.getClient;
+  jest
+    .spyOn(proto, 'getClient')
+    .mockImplementation(function noteStore(this: RedisStore) {
+      if (this !== testStore) openedStores.add(this);
+      return getClient.call(this);
+    });
+}
+afterAll(async () => {
+  await Promise.all([...openedStores].map(store => store.disconnect()));
+});
+
 async function cacheFor(id: Parameters<typeof caches.init>[0]) {
-  const { store, connection } = await caches.init(id);
+  const { store, connection, keyv } = await caches.init(id);
+  if (store === 'redis') noteRedisStores(keyv.store as RedisStore);
   const tester = ServiceFactoryTester.from(cacheServiceFactory, {
     dependencies: [
       mockServices.rootConfig.factory({
