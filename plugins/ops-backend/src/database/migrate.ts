@@ -97,8 +97,9 @@ function isLockError(error: unknown): boolean {
 /**
  * Another process holds the lock, or is creating the migration table or
  * its lock table at the same moment: PostgreSQL reports a duplicate table
- * (42P07) or a unique violation in its catalog (23505, on pg_type for the
- * table's row type), SQLite "already exists".
+ * (42P07), a duplicate object (42710: "type … already exists", the table's
+ * row type) or a unique violation in its catalog (23505, on pg_type), SQLite
+ * "already exists".
  */
 function isContention(error: unknown, table: string): boolean {
   if (isLockError(error)) return true;
@@ -109,7 +110,9 @@ function isContention(error: unknown, table: string): boolean {
   };
   const text = `${e?.message} ${e?.detail}`;
   if (!text.includes(table)) return false;
-  if (e.code === '42P07' || e.code === '23505') return true;
+  if (e.code === '42P07' || e.code === '42710' || e.code === '23505') {
+    return true;
+  }
   return String(e.code).startsWith('SQLITE') && /already exists/.test(text);
 }
 
