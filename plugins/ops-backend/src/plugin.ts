@@ -37,6 +37,9 @@ import { createReportRoutes } from './routes/reportRoutes';
 import { DatabaseRfcStore } from './database/DatabaseRfcStore';
 import { DatabaseAuditLog } from './services/Audit';
 import { createAuditRoutes } from './routes/auditRoutes';
+import { cachedCatalogReads } from './services/Callers/CachedCatalogReads';
+import { CachedPermissions } from './services/Callers/CachedPermissions';
+import { CachedUserInfo } from './services/Callers/CachedUserInfo';
 import { Callers } from './services/Callers/Callers';
 import { DatabaseFreezeStore } from './database/FreezeStore';
 import { CalendarFeedTokenStore } from './database/CalendarFeedTokenStore';
@@ -88,11 +91,11 @@ export const opsPlugin = createBackendPlugin({
         httpRouter,
         config,
         logger,
-        catalog,
-        userInfo,
+        catalog: catalogService,
+        userInfo: userInfoLookup,
         auth,
         httpAuth,
-        permissions,
+        permissions: permissionBackend,
         permissionsRegistry,
         scheduler,
         notifications,
@@ -103,6 +106,20 @@ export const opsPlugin = createBackendPlugin({
         cache,
       }) {
         const db = await database.getClient();
+        // Who a token's user is and which groups they are in, looked up once
+        // per token (for its lifetime) instead of on every request.
+        const userInfo = new CachedUserInfo({
+          userInfo: userInfoLookup,
+          cache,
+        });
+        // Decisions on basic permissions, reused per token for a few seconds.
+        const permissions = new CachedPermissions({
+          permissions: permissionBackend,
+          cache,
+        });
+        // What a user's requests read of the catalog, reused per token for a
+        // few seconds: a change's steps read the same entities again.
+        const catalog = cachedCatalogReads(catalogService);
         const callers = new Callers({
           auth,
           userInfo,
@@ -277,6 +294,7 @@ export const opsPlugin = createBackendPlugin({
           auth,
           httpAuth,
           scheduler,
+          cache,
           permissions,
           incidents,
           alarmListener: incidents,

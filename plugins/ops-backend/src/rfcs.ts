@@ -26,6 +26,9 @@ import {
 import type express from 'express';
 import { DatabaseRfcStore } from './database/DatabaseRfcStore';
 import { rfcPermissionRules, rfcResourceRef } from './permissions/rules';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import type { Rfc } from '@cloud-ops/plugin-ops-common';
+import type { PolicyDecision } from '@backstage/plugin-permission-common';
 import { createRfcRoutes } from './routes/rfcRoutes';
 import {
   CatalogChangeTypeService,
@@ -116,12 +119,22 @@ export async function setupRfcs(deps: {
       governance: readChangeTypeGovernance(config),
       callers: deps.callers,
     });
+  // Conditional decisions on an RFC (the policy's isRequester, isOwner, ...)
+  // are applied here with the rules registered below, saving the permission
+  // backend's call back to this plugin.
+  let authorizer: ((decision: PolicyDecision, rfc: Rfc) => boolean) | undefined;
   const rfcs = new RfcService({
     store,
     changeTypes,
     catalog: deps.catalog,
     userInfo: deps.userInfo,
     permissions: deps.permissions,
+    applyConditions: (decision, rfc) => {
+      authorizer ??= createConditionAuthorizer(
+        deps.permissionsRegistry.getPermissionRuleset(rfcResourceRef),
+      );
+      return authorizer(decision, rfc);
+    },
     auth: deps.auth,
     logger: deps.logger,
     centralItGroup,

@@ -1,5 +1,4 @@
 import { OPS_ANNOTATION_PREFIX } from './annotations';
-import type { ResolvedRaciActivity } from './raci';
 import type { TagPolicyViolation } from './tagPolicy';
 import type { Incident } from './incidents';
 import type {
@@ -154,7 +153,10 @@ export type ResourceBackupState = {
     completedAt: string;
     ageHours: number;
   };
-  /** Completed recovery points, newest first, at most 30. */
+  /**
+   * Completed recovery points, newest first: at most 30 in the snapshot,
+   * the latest 8 in the Operations tab's answer.
+   */
   recoveryPoints?: RecoveryPointSummary[];
   plan?: { id: string; name: string; schedule?: string };
   /** Hours between backups the plan or default expects. */
@@ -219,11 +221,6 @@ export type EntityOperations = {
     compliant: boolean;
     violations: TagPolicyViolation[];
   };
-  raci: {
-    activities: ResolvedRaciActivity[];
-    /** Problems with the entity's own override annotation, which was then ignored. */
-    warnings: string[];
-  };
   recentRfcs: {
     /** False when no RFC source is wired in or the caller may not read RFCs; `items` is then empty. */
     available: boolean;
@@ -239,7 +236,7 @@ export type EntityOperations = {
   incidents: {
     /** False when incident management is not wired in. */
     available: boolean;
-    /** Open incidents first, then the most recent resolved ones; at most 20. */
+    /** Open incidents first, then the most recent resolved ones; at most 5. */
     items: Incident[];
   };
 };

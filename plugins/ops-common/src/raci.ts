@@ -4,6 +4,8 @@
  * Informed. Deployments can override rows in config, and entities can
  * override them with an annotation; see `resolveRaci`.
  */
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { ANNOTATION_RACI_OVERRIDES } from './operations';
 
 /** @public */
 export type RaciRole = 'R' | 'C' | 'I';
@@ -587,4 +589,87 @@ export function validateRaciOverrides(value: unknown): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * The RACI matrix config serves to the Operations tab (`GET /api/ops/raci`):
+ * the same for every entity, so the tab resolves it per entity itself with
+ * {@link resolveEntityRaci}.
+ *
+ * @public
+ */
+export type RaciConfig = {
+  /** The Central IT group, as `ops.centralIt.group` names it. */
+  centralItGroup: string;
+  /** `ops.raci.overrides`, applied before an entity's own annotation. */
+  overrides: RaciOverrides | null;
+};
+
+/** The entity fields {@link resolveEntityRaci} reads. @public */
+export type RaciEntity = {
+  metadata: { namespace?: string; annotations?: Record<string, string> };
+  spec?: unknown;
+};
+
+/**
+ * An entity's RACI: the matrix with the config's overrides, then the
+ * entity's `cloud-ops.io/raci-overrides` annotation (ignored, with a
+ * warning, when it is not valid JSON or not a valid override), resolved to
+ * the entity's owner and the Central IT group.
+ *
+ * @public
+ */
+export function resolveEntityRaci(
+  entity: RaciEntity,
+  config: RaciConfig,
+): { activities: ResolvedRaciActivity[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const layers: RaciOverrides[] = config.overrides ? [config.overrides] : [];
+  const annotation = entity.metadata.annotations?.[ANNOTATION_RACI_OVERRIDES];
+  if (annotation !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(annotation);
+    } catch {
+      warnings.push(
+        `Annotation ${ANNOTATION_RACI_OVERRIDES} is not valid JSON and was ignored`,
+      );
+    }
+    if (parsed !== undefined) {
+      const problems = validateRaciOverrides(parsed);
+      if (problems.length) {
+        warnings.push(
+          `Annotation ${ANNOTATION_RACI_OVERRIDES} was ignored: ${problems.join(
+            '; ',
+          )}`,
+        );
+      } else {
+        layers.push(parsed as RaciOverrides);
+      }
+    }
+  }
+  return {
+    activities: resolveRaci({
+      ownerRef: entityOwnerRef(entity) ?? 'unknown owner',
+      centralItRef: config.centralItGroup,
+      overrides: layers,
+    }),
+    warnings,
+  };
+}
+
+/** `spec.owner` as a full entity ref (kind group by default), if it parses. */
+function entityOwnerRef(entity: RaciEntity): string | undefined {
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  if (typeof owner !== 'string' || !owner) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    );
+  } catch {
+    return undefined;
+  }
 }

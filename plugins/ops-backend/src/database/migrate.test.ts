@@ -149,7 +149,7 @@ describe.each(databases.eachSupportedId())('runOpsMigrations on %s', id => {
       path.join(directory, '20260101000000_broken.js'),
       `exports.up = async knex => {
          globalThis.${counter} = (globalThis.${counter} ?? 0) + 1;
-         await knex.raw('SELECT * FROM no_such_table');
+         throw new Error('no_such_table: this migration fails on purpose');
        };
        exports.down = async () => {};`,
     );

@@ -6,7 +6,10 @@ import {
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { compileTagPolicy } from '@cloud-ops/plugin-ops-common';
+import {
+  compileTagPolicy,
+  resolveEntityRaci,
+} from '@cloud-ops/plugin-ops-common';
 import express from 'express';
 import request from 'supertest';
 import { DatabaseOperationsSnapshotStore } from '../database/OperationsSnapshotStore';
@@ -62,6 +65,7 @@ describe('operations routes', () => {
       settingsReader: FakeSettingsReader;
       rfcSettings: ReturnType<typeof fakeRfcSettings>;
     },
+    extraEntities?: Entity[],
   ) {
     const knex = await databases.init('SQLITE_3');
     const store = await DatabaseOperationsSnapshotStore.create({
@@ -69,23 +73,31 @@ describe('operations routes', () => {
     });
     // A catalog in which only ana (payments) can see payments-api.
     const inner = catalogServiceMock({
-      entities: [paymentsApi, paymentsGroup],
+      entities: [paymentsApi, paymentsGroup, ...(extraEntities ?? [])],
     });
+    const hidden = (ref: unknown, options: unknown) => {
+      const principal = (options as any)?.credentials?.principal;
+      const visible =
+        principal?.userEntityRef === 'user:default/ana' ||
+        principal?.type === 'service';
+      return (
+        !visible &&
+        String(typeof ref === 'string' ? ref : (ref as any).name).includes(
+          'payments-api',
+        )
+      );
+    };
     const catalog = catalogServiceMock.mock({
-      getEntityByRef: jest.fn(async (ref, options) => {
-        const principal = (options as any)?.credentials?.principal;
-        const visible =
-          principal?.userEntityRef === 'user:default/ana' ||
-          principal?.type === 'service';
-        if (
-          !visible &&
-          String(typeof ref === 'string' ? ref : ref.name).includes(
-            'payments-api',
-          )
-        ) {
-          return undefined;
-        }
-        return inner.getEntityByRef(ref, options!);
+      getEntityByRef: jest.fn(async (ref, options) =>
+        hidden(ref, options) ? undefined : inner.getEntityByRef(ref, options!),
+      ),
+      getEntitiesByRefs: jest.fn(async (byRefs, options) => {
+        const { items } = await inner.getEntitiesByRefs(byRefs, options!);
+        return {
+          items: items.map((item, i) =>
+            hidden(byRefs.entityRefs[i], options) ? undefined : item,
+          ),
+        };
       }),
       getEntities: inner.getEntities.bind(inner),
     });
@@ -104,6 +116,7 @@ describe('operations routes', () => {
     });
     const service = new OperationsService({
       catalog,
+      auth: mockServices.auth(),
       store,
       refresher,
       centralItGroup: 'group:default/central-it',
@@ -147,8 +160,11 @@ describe('operations routes', () => {
       .set('Authorization', mockCredentials.user.header('user:default/wei'));
     expect(res.status).toBe(404);
     expect(res.body.error.message).toContain('component:default/payments-api');
-    expect(catalog.getEntityByRef).toHaveBeenCalledWith(
-      { kind: 'component', namespace: 'default', name: 'payments-api' },
+    expect(catalog.getEntitiesByRefs).toHaveBeenCalledWith(
+      {
+        entityRefs: ['component:default/payments-api'],
+        fields: expect.arrayContaining(['kind', 'metadata.annotations']),
+      },
       { credentials: wei },
     );
   });
@@ -162,7 +178,7 @@ describe('operations routes', () => {
     expect(res.body.error.message).toContain('is not an entity name');
   });
 
-  it('serves stored snapshots, tag compliance, RACI and RFC availability without reading AWS', async () => {
+  it('serves stored snapshots, tag compliance and RFC availability without reading AWS', async () => {
     const { app, refresher, read } = await setup();
     await refresher.refreshAll();
     read.mockClear();
@@ -194,21 +210,127 @@ describe('operations routes', () => {
         }),
       ],
     });
-    const activity = (id: string) =>
-      res.body.raci.activities.find((a: any) => a.id === id);
-    // Entity annotation override: the team is now Consulted on applying updates.
+    expect(res.body.recentRfcs).toEqual({ available: false, items: [] });
+    // The RACI matrix is its own request, not part of every answer.
+    expect(res.body.raci).toBeUndefined();
+  });
+
+  it('reads the entity once as the caller, with only the fields it needs, and the owner group as itself, once a minute', async () => {
+    const { app, catalog, refresher } = await setup();
+    await refresher.refreshAll();
+    catalog.getEntitiesByRefs.mockClear();
+    catalog.getEntityByRef.mockClear();
+    const ana = mockCredentials.user('user:default/ana');
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app)
+        .get(path)
+        .set('Authorization', mockCredentials.user.header('user:default/ana'));
+      expect(res.status).toBe(200);
+      expect(res.body.tagCompliance.violations).not.toContainEqual(
+        expect.objectContaining({ rule: 'owner' }),
+      );
+    }
+    const calls = catalog.getEntitiesByRefs.mock.calls;
+    const principalType = (options: unknown) =>
+      (options as any)?.credentials?.principal?.type;
+    const asCaller = calls.filter(([, o]) => principalType(o) !== 'service');
+    expect(asCaller).toHaveLength(3);
+    for (const [req, options] of asCaller) {
+      expect(req.entityRefs).toEqual(['component:default/payments-api']);
+      expect(req.fields).not.toContain('spec');
+      expect(req.fields).not.toContain('relations');
+      expect(options).toEqual({ credentials: ana });
+    }
+    const asBackend = calls.filter(([, o]) => principalType(o) === 'service');
+    expect(asBackend).toHaveLength(1);
+    expect(asBackend[0][0].entityRefs).toEqual(['group:default/payments']);
+    expect(catalog.getEntityByRef).not.toHaveBeenCalled();
+  });
+
+  it('flags an owner that is no Group in the catalog, whoever asks', async () => {
+    const orphan: Entity = {
+      ...paymentsApi,
+      metadata: { ...paymentsApi.metadata, name: 'orphan-api' },
+      spec: { ...paymentsApi.spec, owner: 'group:default/gone' },
+    };
+    const { app } = await setup(undefined, undefined, [orphan]);
+    const res = await request(app)
+      .get('/entities/component/default/orphan-api/operations')
+      .set('Authorization', mockCredentials.user.header('user:default/wei'));
+    expect(res.status).toBe(200);
+    expect(res.body.tagCompliance.violations).toContainEqual(
+      expect.objectContaining({
+        rule: 'owner',
+        message:
+          'Owner "group:default/gone" is not an existing Group in the catalog',
+      }),
+    );
+  });
+
+  it('answers the Operations tab in at most 8 KB', async () => {
+    const { app, refresher, store } = await setup();
+    await refresher.refreshAll();
+    const res = await request(app)
+      .get(path)
+      .set('Authorization', mockCredentials.user.header('user:default/ana'));
+    expect(res.status).toBe(200);
+    expect(Buffer.byteLength(res.text)).toBeLessThanOrEqual(8192);
+    // The latest recovery points of each resource; the snapshot keeps more.
+    const [stored] = (
+      await store.getSnapshots('component:default/payments-api')
+    ).filter(s => s.kind === 'backups');
+    const storedPoints = (stored.payload as any).resources.map(
+      (r: any) => r.recoveryPoints?.length ?? 0,
+    );
+    expect(Math.max(...storedPoints)).toBeGreaterThan(8);
+    for (const [i, resource] of res.body.backups.data.resources.entries()) {
+      expect(resource.recoveryPoints?.length ?? 0).toBe(
+        Math.min(8, storedPoints[i]),
+      );
+    }
+  });
+
+  it('serves the RACI config once for every entity, with a validator the browser revalidates against', async () => {
+    const { app } = await setup();
+    expect((await request(app).get('/raci')).status).toBe(401);
+    const res = await request(app)
+      .get('/raci')
+      .set('Authorization', mockCredentials.user.header('user:default/wei'));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      centralItGroup: 'group:default/central-it',
+      overrides: {
+        'continuity-management.backup-schedule': { centralIt: 'C' },
+      },
+    });
+    expect(res.headers['cache-control']).toBe('private, max-age=300');
+    const etag = res.headers.etag;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const again = await request(app)
+      .get('/raci')
+      .set('Authorization', mockCredentials.user.header('user:default/wei'))
+      .set('If-None-Match', `W/${etag}`);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    const other = await request(app)
+      .get('/raci')
+      .set('Authorization', mockCredentials.user.header('user:default/wei'))
+      .set('If-None-Match', '"something-else"');
+    expect(other.status).toBe(200);
+
+    // What the tab then shows for the entity: config first, then its annotation.
+    const raci = resolveEntityRaci(paymentsApi, res.body);
+    const activity = (id: string) => raci.activities.find(a => a.id === id);
     expect(activity('patch-management.apply-updates')).toMatchObject({
       team: 'C',
       responsible: ['group:default/central-it'],
       consulted: ['group:default/payments'],
     });
-    // Config override.
     expect(activity('continuity-management.backup-schedule')).toMatchObject({
       centralIt: 'C',
       consulted: ['group:default/central-it'],
     });
-    expect(res.body.raci.warnings).toEqual([]);
-    expect(res.body.recentRfcs).toEqual({ available: false, items: [] });
+    expect(raci.warnings).toEqual([]);
   });
 
   it('returns empty sections before the first refresh', async () => {
@@ -345,22 +467,5 @@ describe('operations routes', () => {
       .set('Authorization', mockCredentials.service.header());
     expect(service.status).toBe(200);
     expect(service.body.recentRfcs).toEqual({ available: false, items: [] });
-  });
-
-  it('serializes the same view as the service builds, with the cached RACI spliced in', async () => {
-    const { service, refresher } = await setup();
-    await refresher.refreshAll();
-    const ref = {
-      kind: 'component',
-      namespace: 'default',
-      name: 'payments-api',
-    };
-    const credentials = mockCredentials.user('user:default/ana');
-    const json = await service.getEntityOperationsJson(ref, credentials);
-    expect(JSON.parse(json)).toEqual(
-      await service.getEntityOperations(ref, credentials),
-    );
-    // Served twice from the cache, still identical.
-    expect(await service.getEntityOperationsJson(ref, credentials)).toBe(json);
   });
 });

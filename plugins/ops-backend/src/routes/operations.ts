@@ -1,6 +1,7 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import express from 'express';
+import { createHash } from 'node:crypto';
 import Router from 'express-promise-router';
 import {
   OperationsService,
@@ -29,9 +30,20 @@ function entityRefFromParams(params: Record<string, string>) {
   return { kind, namespace, name };
 }
 
+/** Whether an If-None-Match header names `etag` (or is `*`). */
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header
+    .split(',')
+    .map(tag => tag.trim().replace(/^W\//, ''))
+    .some(tag => tag === etag || tag === '*');
+}
+
 /**
  * `GET  /entities/:kind/:namespace/:name/operations` - the Operations tab in
  *       one request, from stored snapshots;
+ * `GET  /raci` - the RACI matrix config sets, which the tab resolves per
+ *       entity; cacheable (ETag);
  * `POST /entities/:kind/:namespace/:name/operations/refresh` - read AWS for
  *       that entity now, rate limited.
  */
@@ -49,11 +61,27 @@ export async function createOperationsRouter(options: {
         allow: ['user', 'service'],
       });
       const ref = entityRefFromParams(req.params);
-      res
-        .type('application/json')
-        .send(await operations.getEntityOperationsJson(ref, credentials));
+      res.json(await operations.getEntityOperations(ref, credentials));
     },
   );
+
+  // The matrix changes only with config (and the entity's annotation, which
+  // the tab reads from the entity), so it has a validator and may be reused
+  // for five minutes; the body is built once.
+  const raciBody = JSON.stringify(operations.raciConfig());
+  const raciEtag = `"${createHash('sha256')
+    .update(raciBody)
+    .digest('base64url')
+    .slice(0, 27)}"`;
+  router.get('/raci', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.set('ETag', raciEtag).set('Cache-Control', 'private, max-age=300');
+    if (ifNoneMatch(req.header('if-none-match'), raciEtag)) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(raciBody);
+  });
 
   router.post(
     '/entities/:kind/:namespace/:name/operations/refresh',

@@ -677,7 +677,10 @@ const GUARD = {
     message: new RegExp(`nests deeper than ${MAX_REQUEST_DEPTH} levels`),
   },
   proto: { status: 400, message: /__proto__.*not a field name/ },
-  tooLarge: { status: 413, message: /request body: must be at most 102400 bytes/ },
+  tooLarge: {
+    status: 413,
+    message: /request body: must be at most 102400 bytes/,
+  },
   outOfRange: { status: 400, message: /^id: ".*" is out of range/ },
   json: { status: 400, message: /^Invalid request body: not valid JSON/ },
   version: {

@@ -1,8 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
-import {
-  resolveRaci,
-  type EntityOperations,
-  type Rfc,
+import type {
+  EntityOperations,
+  RaciConfig,
+  Rfc,
 } from '@cloud-ops/plugin-ops-common';
 
 export const NOW = new Date('2026-03-02T12:00:00Z');
@@ -197,13 +197,6 @@ export function entityOperations(
         },
       ],
     },
-    raci: {
-      activities: resolveRaci({
-        ownerRef: 'group:default/payments',
-        centralItRef: 'group:default/central-it',
-      }),
-      warnings: [],
-    },
     recentRfcs: {
       available: true,
       items: [
@@ -335,6 +328,15 @@ export function entityOperations(
         },
       ],
     },
+    ...overrides,
+  };
+}
+
+/** What `GET /raci` answers: the matrix as it ships, for the demo Central IT group. */
+export function raciConfig(overrides: Partial<RaciConfig> = {}): RaciConfig {
+  return {
+    centralItGroup: 'group:default/central-it',
+    overrides: null,
     ...overrides,
   };
 }

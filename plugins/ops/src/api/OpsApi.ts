@@ -13,6 +13,7 @@ import type {
   MonthlyServiceReport,
   Problem,
   ProblemStatus,
+  RaciConfig,
   Rfc,
   RfcAuditEvent,
   RfcExecution,
@@ -137,6 +138,11 @@ export interface OpsApi {
   getEntityOperations(entity: CompoundEntityRef): Promise<EntityOperations>;
   /** Reads AWS for the entity now; the backend limits how often. */
   refreshEntityOperations(entity: CompoundEntityRef): Promise<EntityOperations>;
+  /**
+   * The RACI matrix config, the same for every entity: resolve it for one
+   * with `resolveEntityRaci`. Asked once per session.
+   */
+  getRaciConfig(): Promise<RaciConfig>;
   listRfcs(query?: RfcListQuery): Promise<RfcPage>;
   getRfc(id: string): Promise<Rfc>;
   listRfcEvents(id: string): Promise<RfcAuditEvent[]>;

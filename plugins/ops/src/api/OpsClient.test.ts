@@ -170,6 +170,56 @@ describe('OpsClient', () => {
   });
 });
 
+describe('OpsClient.getRaciConfig', () => {
+  const config = {
+    centralItGroup: 'group:default/central-it',
+    overrides: { 'change-management.approve-user-rfc': { team: 'C' } },
+  };
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json' },
+    });
+  const clientWith = (fetch: jest.Mock) =>
+    new OpsClient({
+      discoveryApi: { getBaseUrl: async () => 'http://backend/api/ops' },
+      fetchApi: { fetch },
+    });
+
+  it('asks once per client, however many ask and whenever', async () => {
+    const fetch = jest.fn(async () => json(config));
+    const client = clientWith(fetch);
+    const [first, second] = await Promise.all([
+      client.getRaciConfig(),
+      client.getRaciConfig(),
+    ]);
+    await expect(client.getRaciConfig()).resolves.toEqual(config);
+    expect(first).toEqual(config);
+    expect(second).toBe(first);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch).toHaveBeenCalledWith('http://backend/api/ops/raci', {
+      method: 'GET',
+    });
+  });
+
+  it('does not keep a failed answer, so the next call asks again', async () => {
+    const fetch = jest
+      .fn()
+      .mockResolvedValueOnce(
+        json({ error: { name: 'Error', message: 'down' } }, 503),
+      )
+      .mockResolvedValueOnce(json(config));
+    const client = clientWith(fetch);
+    await expect(client.getRaciConfig()).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 503,
+    });
+    await expect(client.getRaciConfig()).resolves.toEqual(config);
+    await expect(client.getRaciConfig()).resolves.toEqual(config);
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('OpsClient incidents, problems, service requests and reports', () => {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterEach(() => server.resetHandlers());

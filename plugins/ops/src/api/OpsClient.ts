@@ -7,6 +7,7 @@ import type {
   Incident,
   MonthlyServiceReport,
   Problem,
+  RaciConfig,
   Rfc,
   RfcAuditEvent,
   RfcExecution,
@@ -64,6 +65,8 @@ const entityPath = (ref: CompoundEntityRef) =>
 export class OpsClient implements OpsApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  /** The RACI config changes only with the backend's config. */
+  private raciConfig?: Promise<RaciConfig>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
@@ -84,6 +87,18 @@ export class OpsClient implements OpsApi {
     entity: CompoundEntityRef,
   ): Promise<EntityOperations> {
     return this.request('POST', `${entityPath(entity)}/operations/refresh`);
+  }
+
+  getRaciConfig(): Promise<RaciConfig> {
+    if (!this.raciConfig) {
+      const pending = this.request<RaciConfig>('GET', '/raci');
+      this.raciConfig = pending;
+      // A failed answer is not kept, so the next caller asks again.
+      pending.catch(() => {
+        if (this.raciConfig === pending) this.raciConfig = undefined;
+      });
+    }
+    return this.raciConfig;
   }
 
   async listRfcs(query: RfcListQuery = {}): Promise<RfcPage> {

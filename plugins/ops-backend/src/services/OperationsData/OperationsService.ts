@@ -1,4 +1,8 @@
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  BackstageCredentials,
+  CacheService,
+} from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
   Entity,
@@ -12,18 +16,17 @@ import {
 } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  ANNOTATION_RACI_OVERRIDES,
+  BackupsSnapshot,
   EntityOperations,
   EntityOpsSettings,
   Incident,
   OperationsSection,
   OperationsSnapshotKind,
   OperationsSnapshotPayloads,
+  RaciConfig,
   RaciOverrides,
   RecentRfcSummary,
-  resolveRaci,
   TagPolicyEvaluator,
-  validateRaciOverrides,
 } from '@cloud-ops/plugin-ops-common';
 import type {
   OperationsSnapshotStore,
@@ -86,7 +89,18 @@ export const NO_SETTINGS: EntityOpsSettings = {
   backupSchedule: null,
 };
 
-const ENTITY_INCIDENT_LIMIT = 20;
+/**
+ * Incidents on the tab: the open ones first, then the latest resolved; the
+ * incident list (`/ops/incidents?entity=`) has them all.
+ */
+const ENTITY_INCIDENT_LIMIT = 5;
+
+/**
+ * Recovery points per resource on the tab, newest first. The snapshot keeps
+ * up to 30 (a restore RFC is checked against those); the tab's answer stays
+ * small with the latest few.
+ */
+const RECOVERY_POINTS_IN_VIEW = 8;
 
 /** An on-demand refresh came too soon after the last one. */
 export class RefreshRateLimitedError extends CustomErrorBase {
@@ -100,11 +114,28 @@ export class RefreshRateLimitedError extends CustomErrorBase {
 
 const RECENT_RFC_LIMIT = 5;
 
+/** What the tab's answer reads of an entity: its ref, owner, type and tags. */
+const ENTITY_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.annotations',
+  'spec.owner',
+  'spec.type',
+];
+
+/** How long the answer to "is the owner a Group" is kept. */
+const GROUP_EXISTS_TTL_MS = 60_000;
+
 /** Builds the Operations tab's data from stored snapshots; never calls AWS. */
 export class OperationsService {
   constructor(
     private readonly options: {
       catalog: CatalogService;
+      /** For the owner-group check, which is not the caller's to make. */
+      auth: AuthService;
+      /** Where the owner-group answers are kept for a minute; memory when absent. */
+      cache?: CacheService;
       store: OperationsSnapshotStore;
       refresher: OperationsRefresher;
       centralItGroup: string;
@@ -122,8 +153,20 @@ export class OperationsService {
     ref: CompoundEntityRef,
     credentials: BackstageCredentials,
   ): Promise<EntityOperations> {
-    const entity = await this.readEntity(ref, credentials);
+    const entity = await this.readEntityFields(ref, credentials);
     return this.describe(entity, credentials);
+  }
+
+  /**
+   * The RACI matrix as config sets it, the same for every entity: the tab
+   * resolves it per entity with `resolveEntityRaci`, so it is served once
+   * and cached instead of in every Operations answer.
+   */
+  raciConfig(): RaciConfig {
+    return {
+      centralItGroup: this.options.centralItGroup,
+      overrides: this.options.raciOverrides ?? null,
+    };
   }
 
   /** Reads AWS for one entity now, at most once per interval across replicas. */
@@ -145,7 +188,27 @@ export class OperationsService {
     return this.describe(entity, credentials);
   }
 
-  /** The entity as the caller may see it: a 404 hides entities they cannot read. */
+  /**
+   * The fields of the entity the tab's answer needs, read once as the
+   * caller: a 404 hides entities they cannot read.
+   */
+  private async readEntityFields(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> {
+    const {
+      items: [entity],
+    } = await this.options.catalog.getEntitiesByRefs(
+      { entityRefs: [stringifyEntityRef(ref)], fields: ENTITY_FIELDS },
+      { credentials },
+    );
+    if (!entity) {
+      throw new NotFoundError(`No entity ${stringifyEntityRef(ref)} found`);
+    }
+    return entity;
+  }
+
+  /** The whole entity as the caller may see it: a 404 hides entities they cannot read. */
   private async readEntity(
     ref: CompoundEntityRef,
     credentials: BackstageCredentials,
@@ -170,7 +233,7 @@ export class OperationsService {
     const [snapshots, ownerIsGroup, recentRfcs, settings, incidents] =
       await Promise.all([
         this.options.store.getSnapshots(normalized),
-        this.ownerIsGroup(ownerRef, credentials),
+        this.ownerIsGroup(ownerRef),
         this.recentRfcs(entityRef, credentials),
         this.options.settings?.getSettings(normalized) ?? NO_SETTINGS,
         this.options.incidents
@@ -189,13 +252,12 @@ export class OperationsService {
       entityRef,
       alarms: section(snapshots, 'alarms'),
       patch: section(snapshots, 'patch'),
-      backups: section(snapshots, 'backups'),
+      backups: latestRecoveryPoints(section(snapshots, 'backups')),
       settingsInForce: section(snapshots, 'settings'),
       tagCompliance: {
         compliant: !violations.some(v => v.severity === 'error'),
         violations,
       },
-      raci: this.raci(entity, ownerRef).value,
       recentRfcs,
       settings,
       incidents,
@@ -209,103 +271,57 @@ export class OperationsService {
       : undefined;
   }
 
+  /**
+   * Whether the owner is a Group in the catalog. The tag policy's verdict is
+   * about the entity, not about what the caller may see, so the catalog is
+   * asked as this backend; the answer, the same for every caller, is kept
+   * for a minute per group, since thousands of entities share a few owners.
+   */
   private async ownerIsGroup(
     ownerRef: CompoundEntityRef | undefined,
-    credentials: BackstageCredentials,
   ): Promise<boolean> {
     if (!ownerRef || ownerRef.kind.toLocaleLowerCase('en-US') !== 'group') {
       return false;
     }
-    // As the caller: a group they cannot see is reported as not found.
-    const group = await this.options.catalog.getEntityByRef(ownerRef, {
-      credentials,
-    });
-    return Boolean(group);
-  }
-
-  // Resolved RACI per owner and override annotation: the same few dozen
-  // owners repeat across thousands of entities, and resolving is the costly
-  // part of a request.
-  private readonly raciCache = new Map<
-    string,
-    { value: EntityOperations['raci']; json: string }
-  >();
-
-  private raci(entity: Entity, ownerRef: CompoundEntityRef | undefined) {
-    const annotationValue =
-      entity.metadata.annotations?.[ANNOTATION_RACI_OVERRIDES];
-    const key = JSON.stringify([
-      ownerRef ? stringifyEntityRef(ownerRef) : null,
-      annotationValue ?? null,
-    ]);
-    let cached = this.raciCache.get(key);
-    if (!cached) {
-      const value = this.resolveRaciFor(entity, ownerRef);
-      cached = { value, json: JSON.stringify(value) };
-      if (this.raciCache.size >= 1000) {
-        this.raciCache.delete(this.raciCache.keys().next().value!);
-      }
-      this.raciCache.set(key, cached);
+    const ref = stringifyEntityRef(ownerRef).toLocaleLowerCase('en-US');
+    const key = `group-exists:${ref}`;
+    const cache = this.options.cache;
+    const cached = cache
+      ? await cache.get<boolean>(key)
+      : this.groupExists.get(ref);
+    if (typeof cached === 'boolean') return cached;
+    let pending = this.groupLookups.get(ref);
+    if (!pending) {
+      pending = this.lookUpGroup(ref)
+        .then(async exists => {
+          if (cache) {
+            await cache.set(key, exists, { ttl: GROUP_EXISTS_TTL_MS });
+          } else {
+            this.rememberGroup(ref, exists);
+          }
+          return exists;
+        })
+        .finally(() => this.groupLookups.delete(ref));
+      this.groupLookups.set(ref, pending);
     }
-    return cached;
+    return pending;
   }
 
-  /**
-   * The same as `getEntityOperations`, serialized. The RACI part is most of
-   * the body and the same for every entity of an owner, so its cached JSON is
-   * spliced in rather than serialized on every request.
-   */
-  async getEntityOperationsJson(
-    ref: CompoundEntityRef,
-    credentials: BackstageCredentials,
-  ): Promise<string> {
-    const entity = await this.readEntity(ref, credentials);
-    const { raci: _raci, ...rest } = await this.describe(entity, credentials);
-    const json = JSON.stringify(rest);
-    return `${json.slice(0, -1)},"raci":${
-      this.raci(entity, this.ownerRefOf(entity)).json
-    }}`;
+  private async lookUpGroup(ref: string): Promise<boolean> {
+    const { items } = await this.options.catalog.getEntitiesByRefs(
+      { entityRefs: [ref], fields: ['kind'] },
+      { credentials: await this.options.auth.getOwnServiceCredentials() },
+    );
+    return Boolean(items[0]);
   }
 
-  private resolveRaciFor(
-    entity: Entity,
-    ownerRef: CompoundEntityRef | undefined,
-  ) {
-    const warnings: string[] = [];
-    const layers: RaciOverrides[] = [];
-    if (this.options.raciOverrides) layers.push(this.options.raciOverrides);
-    const annotation = entity.metadata.annotations?.[ANNOTATION_RACI_OVERRIDES];
-    if (annotation !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(annotation);
-      } catch {
-        parsed = undefined;
-        warnings.push(
-          `Annotation ${ANNOTATION_RACI_OVERRIDES} is not valid JSON and was ignored`,
-        );
-      }
-      if (parsed !== undefined) {
-        const problems = validateRaciOverrides(parsed);
-        if (problems.length) {
-          warnings.push(
-            `Annotation ${ANNOTATION_RACI_OVERRIDES} was ignored: ${problems.join(
-              '; ',
-            )}`,
-          );
-        } else {
-          layers.push(parsed as RaciOverrides);
-        }
-      }
-    }
-    return {
-      activities: resolveRaci({
-        ownerRef: ownerRef ? stringifyEntityRef(ownerRef) : 'unknown owner',
-        centralItRef: this.options.centralItGroup,
-        overrides: layers,
-      }),
-      warnings,
-    };
+  // Without a cache service: answers kept in memory for the same minute.
+  private readonly groupExists = new Map<string, boolean>();
+  private readonly groupLookups = new Map<string, Promise<boolean>>();
+
+  private rememberGroup(ref: string, exists: boolean) {
+    this.groupExists.set(ref, exists);
+    setTimeout(() => this.groupExists.delete(ref), GROUP_EXISTS_TTL_MS).unref();
   }
 
   private async recentRfcs(
@@ -342,6 +358,30 @@ function safeRef(
   } catch {
     return undefined;
   }
+}
+
+function latestRecoveryPoints(
+  backups: OperationsSection<BackupsSnapshot>,
+): OperationsSection<BackupsSnapshot> {
+  if (!backups.data) return backups;
+  return {
+    ...backups,
+    data: {
+      ...backups.data,
+      resources: backups.data.resources.map(resource =>
+        resource.recoveryPoints &&
+        resource.recoveryPoints.length > RECOVERY_POINTS_IN_VIEW
+          ? {
+              ...resource,
+              recoveryPoints: resource.recoveryPoints.slice(
+                0,
+                RECOVERY_POINTS_IN_VIEW,
+              ),
+            }
+          : resource,
+      ),
+    },
+  };
 }
 
 function section<K extends OperationsSnapshotKind>(

@@ -1,5 +1,6 @@
 import {
   AuthService,
+  CacheService,
   LoggerService,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerService,
@@ -91,6 +92,7 @@ export function createOperationsData(options: {
   config: Config;
   logger: LoggerService;
   auth: AuthService;
+  cache?: CacheService;
   catalog: CatalogService;
   store: OperationsSnapshotStore;
   recentRfcs?: RecentRfcsSource;
@@ -166,6 +168,8 @@ export function createOperationsData(options: {
   });
   const service = new OperationsService({
     catalog: options.catalog,
+    auth: options.auth,
+    cache: options.cache,
     store: options.store,
     refresher,
     centralItGroup:

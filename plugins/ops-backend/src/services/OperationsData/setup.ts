@@ -1,5 +1,6 @@
 import type {
   AuthService,
+  CacheService,
   DatabaseService,
   HttpAuthService,
   LoggerService,
@@ -40,6 +41,8 @@ export async function setupOperations(deps: {
   auth: AuthService;
   httpAuth: HttpAuthService;
   scheduler: SchedulerService;
+  /** Keeps answers shared by all callers (does the owner group exist). */
+  cache?: CacheService;
   /** When given, recent RFCs come from the RFC store behind `ops.rfc.read`. */
   permissions?: PermissionsService;
   recentRfcs?: RecentRfcsSource;
@@ -82,6 +85,7 @@ export async function setupOperations(deps: {
     config: deps.config,
     logger: deps.logger,
     auth: deps.auth,
+    cache: deps.cache,
     catalog: deps.catalog,
     store,
     settings: deps.settings,

@@ -20,6 +20,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
   type BasicPermission,
+  type PolicyDecision,
   type ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
@@ -189,6 +190,12 @@ export class RfcService {
       catalog: CatalogService;
       userInfo: UserInfoService;
       permissions: PermissionsService;
+      /**
+       * Applies a conditional decision on an RFC here, with the plugin's own
+       * permission rules, instead of the permission backend calling back to
+       * apply it. Without it, decisions on an RFC are asked for by its id.
+       */
+      applyConditions?: (decision: PolicyDecision, rfc: Rfc) => boolean;
       auth: AuthService;
       logger: LoggerService;
       centralItGroup: string;
@@ -223,7 +230,7 @@ export class RfcService {
   private readonly callers: Callers;
 
   /** Sends what a committed change calls for; the notifier never throws. */
-  private async told(before: Rfc | undefined, after: Rfc, actor: string) {
+  private told(before: Rfc | undefined, after: Rfc, actor: string) {
     if (
       after.status === 'Scheduled' &&
       before?.status !== 'Scheduled' &&
@@ -234,7 +241,10 @@ export class RfcService {
     const notifier = this.options.notifier;
     if (notifier) {
       for (const note of notificationsForTransition(before, after, actor)) {
-        await notifier.notify(note);
+        // Not awaited: the change is committed, and a slow notifications
+        // backend must not hold up the answer. The notifier logs what it
+        // could not send.
+        void notifier.notify(note);
       }
     }
     return after;
@@ -1254,11 +1264,25 @@ export class RfcService {
       await this.authorizeBasic(permission, credentials);
       return;
     }
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission, resourceRef: rfc.id }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    const applyConditions = this.options.applyConditions;
+    let allowed: boolean;
+    if (applyConditions) {
+      const [decision] = await this.options.permissions.authorizeConditional(
+        [{ permission }],
+        { credentials },
+      );
+      allowed =
+        decision.result === AuthorizeResult.CONDITIONAL
+          ? applyConditions(decision, rfc)
+          : decision.result === AuthorizeResult.ALLOW;
+    } else {
+      const [decision] = await this.options.permissions.authorize(
+        [{ permission, resourceRef: rfc.id }],
+        { credentials },
+      );
+      allowed = decision.result === AuthorizeResult.ALLOW;
+    }
+    if (!allowed) {
       throw new NotAllowedError(`not allowed: ${permission.name} on ${rfc.id}`);
     }
   }

@@ -8,7 +8,11 @@ import type {
   EntityOperations,
   SettingsSnapshot,
 } from '@cloud-ops/plugin-ops-common';
-import { entityOperations, paymentsApi } from '../../__testUtils__/fixtures';
+import {
+  entityOperations,
+  paymentsApi,
+  raciConfig,
+} from '../../__testUtils__/fixtures';
 import {
   BASE_URL,
   renderWithOps,
@@ -17,18 +21,61 @@ import {
 import { EntityOperationsContent } from './EntityOperationsContent';
 import { isOperationsAvailable } from './isOperationsAvailable';
 
-const server = setupServer();
-const OPERATIONS = `${BASE_URL}/entities/component/default/payments-api/operations`;
+jest.setTimeout(60_000);
 
-function serve(body: unknown, status = 200) {
+const OPERATIONS = `${BASE_URL}/entities/component/default/payments-api/operations`;
+const RACI = `${BASE_URL}/raci`;
+// Every test gets the RACI config as shipped unless it serves its own.
+const server = setupServer(
+  http.get(RACI, () => HttpResponse.json(raciConfig())),
+);
+
+function serve(body: unknown, status = 200, url = OPERATIONS) {
   const calls: Request[] = [];
   server.use(
-    http.get(OPERATIONS, ({ request }) => {
+    http.get(url, ({ request }) => {
       calls.push(request);
       return HttpResponse.json(body as any, { status });
     }),
   );
   return calls;
+}
+
+const serveRaci = (body: unknown, status = 200) => serve(body, status, RACI);
+
+/** A handler that answers only once released, to hold one request back. */
+function serveHeld(url: string, body: unknown) {
+  let release = () => {};
+  const held = new Promise<void>(resolve => {
+    release = resolve;
+  });
+  server.use(
+    http.get(url, async () => {
+      await held;
+      return HttpResponse.json(body as any);
+    }),
+  );
+  return release;
+}
+
+const forbidden = (message: string) => ({
+  error: { name: 'NotAllowedError', message },
+  response: { statusCode: 403 },
+});
+
+/** The Responsible, Consulted and Informed cells of an activity's row. */
+function raciRow(container: HTMLElement, activity: string) {
+  const row = within(container).getByText(activity).closest('tr')!;
+  const [, responsible, consulted, informed] = within(row).getAllByRole('cell');
+  const refs = (cell: HTMLElement) =>
+    within(cell)
+      .queryAllByRole('link')
+      .map(a => a.getAttribute('href'));
+  return {
+    responsible: refs(responsible),
+    consulted: refs(consulted),
+    informed: refs(informed),
+  };
 }
 
 const render = (
@@ -91,8 +138,9 @@ describe('EntityOperationsContent', () => {
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
 
-  it('fills all seven cards from one request', async () => {
+  it('fills six cards from the operations answer and the RACI card from the RACI config', async () => {
     const calls = serve(entityOperations());
+    const raciCalls = serveRaci(raciConfig());
     await render();
 
     const alarms = within(await card('ops-card-alarms'));
@@ -154,8 +202,11 @@ describe('EntityOperationsContent', () => {
     );
     expect(history.getByText('Pending approval')).toBeInTheDocument();
 
+    // the RACI card fills from its own request, which may answer later
     const raci = within(await card('ops-card-raci'));
-    const approve = raci.getByText('Approving user RFCs').closest('tr')!;
+    const approve = (await raci.findByText('Approving user RFCs')).closest(
+      'tr',
+    )!;
     // Central IT is Responsible and the payments team Informed
     const cells = within(approve).getAllByRole('cell');
     expect(cells[1]).toHaveTextContent('central-it');
@@ -176,19 +227,11 @@ describe('EntityOperationsContent', () => {
     // the settings in force on the patch and backups cards
     expect(screen.getAllByText('Sandbox data')).toHaveLength(6);
     expect(calls).toHaveLength(1);
+    expect(raciCalls).toHaveLength(1);
   });
 
-  it('shows an error in every card when the request fails', async () => {
-    serve(
-      {
-        error: {
-          name: 'NotAllowedError',
-          message: 'You may not read payments-api',
-        },
-        response: { statusCode: 403 },
-      },
-      403,
-    );
+  it('shows an error in the operations cards when that request fails, and the RACI card still', async () => {
+    serve(forbidden('You may not read payments-api'), 403);
     await render();
     for (const id of [
       'alarms',
@@ -197,7 +240,6 @@ describe('EntityOperationsContent', () => {
       'incidents',
       'history',
       'tags',
-      'raci',
     ]) {
       expect(
         await screen.findByTestId(`ops-card-${id}-error`),
@@ -205,6 +247,11 @@ describe('EntityOperationsContent', () => {
         'Could not load operations data: You may not read payments-api',
       );
     }
+    const raci = await card('ops-card-raci');
+    expect(
+      await within(raci).findByText('Approving user RFCs'),
+    ).toBeInTheDocument();
+    expect(screen.queryByTestId('ops-card-raci-error')).not.toBeInTheDocument();
   });
 
   it('says when data is stale and what went wrong', async () => {
@@ -962,6 +1009,175 @@ describe('EntityOperationsContent', () => {
       expect(
         raci.queryByTestId('ops-backups-validate'),
       ).not.toBeInTheDocument();
+    });
+  });
+
+  describe('RACI ownership card', () => {
+    it("resolves the matrix to the entity's owner and the Central IT group the RACI config names", async () => {
+      serveRaci(
+        raciConfig({
+          centralItGroup: 'group:ops/platform-ops',
+          overrides: {
+            'change-management.approve-user-rfc': { team: 'C' },
+          },
+        }),
+      );
+      serve(entityOperations());
+      await render({
+        ...paymentsApi,
+        // a bare owner name is a group in the entity's namespace
+        spec: { type: 'service', owner: 'web' },
+      });
+      const raci = await card('ops-card-raci');
+      await within(raci).findByText('Approving user RFCs');
+
+      // as the config overrides it: the team consulted, Central IT responsible
+      expect(raciRow(raci, 'Approving user RFCs')).toEqual({
+        responsible: ['/catalog/ops/group/platform-ops'],
+        consulted: ['/catalog/default/group/web'],
+        informed: [],
+      });
+      // as the matrix ships
+      expect(raciRow(raci, 'Approving non-automated RFCs')).toEqual({
+        responsible: ['/catalog/default/group/web'],
+        consulted: [],
+        informed: ['/catalog/ops/group/platform-ops'],
+      });
+      expect(
+        within(raci).queryByText(/RACI override ignored/),
+      ).not.toBeInTheDocument();
+    });
+
+    it("applies the entity's annotation after the config's overrides", async () => {
+      serveRaci(
+        raciConfig({
+          overrides: {
+            'change-management.approve-user-rfc': { team: 'C' },
+          },
+        }),
+      );
+      serve(entityOperations());
+      await render({
+        ...paymentsApi,
+        metadata: {
+          ...paymentsApi.metadata,
+          annotations: {
+            ...paymentsApi.metadata.annotations,
+            'cloud-ops.io/raci-overrides': JSON.stringify({
+              'change-management.approve-user-rfc': { team: 'R' },
+            }),
+          },
+        },
+      });
+      const raci = await card('ops-card-raci');
+      await within(raci).findByText('Approving user RFCs');
+      expect(raciRow(raci, 'Approving user RFCs').responsible).toEqual([
+        '/catalog/default/group/payments',
+        '/catalog/default/group/central-it',
+      ]);
+    });
+
+    it('warns of an invalid override annotation and shows the matrix without it', async () => {
+      serve(entityOperations());
+      await render({
+        ...paymentsApi,
+        metadata: {
+          ...paymentsApi.metadata,
+          annotations: {
+            ...paymentsApi.metadata.annotations,
+            'cloud-ops.io/raci-overrides': JSON.stringify({
+              'change-management.approve-user-rfc': { team: 'R' },
+              'change-management.no-such-activity': { team: 'R' },
+            }),
+          },
+        },
+      });
+      const raci = await card('ops-card-raci');
+      expect(
+        await within(raci).findByText(/RACI override ignored/),
+      ).toHaveTextContent(
+        'RACI override ignored: Annotation cloud-ops.io/raci-overrides was ignored: unknown RACI activity "change-management.no-such-activity"',
+      );
+      // the valid row in the same annotation is ignored with the rest
+      expect(raciRow(raci, 'Approving user RFCs')).toEqual({
+        responsible: ['/catalog/default/group/central-it'],
+        consulted: [],
+        informed: ['/catalog/default/group/payments'],
+      });
+    });
+
+    it('warns of an override annotation that is not JSON', async () => {
+      serve(entityOperations());
+      await render({
+        ...paymentsApi,
+        metadata: {
+          ...paymentsApi.metadata,
+          annotations: {
+            ...paymentsApi.metadata.annotations,
+            'cloud-ops.io/raci-overrides': '{team: R}',
+          },
+        },
+      });
+      expect(
+        await within(await card('ops-card-raci')).findByText(
+          /RACI override ignored/,
+        ),
+      ).toHaveTextContent(
+        'Annotation cloud-ops.io/raci-overrides is not valid JSON and was ignored',
+      );
+    });
+
+    it('shows an error on the RACI card alone when the RACI request fails', async () => {
+      serve(entityOperations());
+      serveRaci(forbidden('RACI unavailable'), 403);
+      await render();
+      expect(
+        await screen.findByTestId('ops-card-raci-error'),
+      ).toHaveTextContent('Could not load the RACI matrix: RACI unavailable');
+      expect(
+        within(await card('ops-card-alarms')).getByText(
+          '1 in ALARM, 1 with insufficient data, 1 OK',
+        ),
+      ).toBeInTheDocument();
+      const backups = within(await card('ops-card-backups'));
+      expect(
+        backups.getByText(/Last good recovery point 30 h old/),
+      ).toBeInTheDocument();
+      // without a RACI the backups card leaves out who does what
+      expect(backups.queryByTestId('ops-backups-raci')).not.toBeInTheDocument();
+      for (const id of ['alarms', 'patch', 'backups', 'history', 'tags']) {
+        expect(
+          screen.queryByTestId(`ops-card-${id}-error`),
+        ).not.toBeInTheDocument();
+      }
+    });
+
+    it('asks for the RACI config alongside the operations data, not after it', async () => {
+      const releaseOperations = serveHeld(OPERATIONS, entityOperations());
+      const { unmount } = await render();
+      const raci = await card('ops-card-raci');
+      expect(
+        await within(raci).findByText('Approving user RFCs'),
+      ).toBeInTheDocument();
+      expect(screen.getByTestId('ops-card-alarms-loading')).toBeInTheDocument();
+      releaseOperations();
+      unmount();
+
+      const releaseRaci = serveHeld(RACI, raciConfig());
+      serve(entityOperations());
+      await render();
+      expect(
+        await within(await card('ops-card-alarms')).findByText(
+          '1 in ALARM, 1 with insufficient data, 1 OK',
+        ),
+      ).toBeInTheDocument();
+      expect(screen.getByTestId('ops-card-raci-loading')).toBeInTheDocument();
+      releaseRaci();
+      expect(
+        await within(await card('ops-card-raci')).findByText(
+          'Approving user RFCs',
+        ),
+      ).toBeInTheDocument();
     });
   });
 

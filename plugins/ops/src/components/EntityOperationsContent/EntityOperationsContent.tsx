@@ -4,13 +4,16 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { ANNOTATION_AWS_TAG_SELECTOR } from '@cloud-ops/plugin-ops-common';
+import {
+  ANNOTATION_AWS_TAG_SELECTOR,
+  resolveEntityRaci,
+} from '@cloud-ops/plugin-ops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import RefreshIcon from '@material-ui/icons/Refresh';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { opsApiRef } from '../../api';
 import type {
@@ -32,8 +35,9 @@ import { RaciOwnershipCard } from './RaciOwnershipCard';
 import { TagComplianceCard } from './TagComplianceCard';
 
 /**
- * The Operations tab of a component or stack: seven cards filled from one
- * request to the ops backend.
+ * The Operations tab of a component or stack: six cards filled from one
+ * request to the ops backend, and the RACI card resolved from the RACI
+ * config (asked for alongside it) and the entity.
  *
  * @public
  */
@@ -54,6 +58,19 @@ export const EntityOperationsContent = () => {
     [opsApi, entityRef],
   );
   const operations = refreshed ?? value;
+
+  // Started with the operations request, not after it; the client keeps the
+  // answer, so other entities' tabs do not ask again.
+  const raciConfig = useAsync(() => opsApi.getRaciConfig(), [opsApi]);
+  const raci = useMemo(() => {
+    if (!raciConfig.value) return {};
+    try {
+      return { value: resolveEntityRaci(entity, raciConfig.value) };
+    } catch (e) {
+      // e.g. config naming an activity this version of the matrix lacks
+      return { error: e as Error };
+    }
+  }, [entity, raciConfig.value]);
 
   // When the backend serves no RFC history with the operations data, the
   // card asks the RFC API itself rather than stay empty.
@@ -145,7 +162,7 @@ export const EntityOperationsContent = () => {
             state={aws(operations?.backups)}
             data={operations?.backups.data}
             inForce={operations?.settingsInForce}
-            activities={operations?.raci.activities}
+            activities={raci.value?.activities}
             viewerGroups={
               actor?.kind === 'user' ? actor.ownershipEntityRefs : undefined
             }
@@ -194,11 +211,12 @@ export const EntityOperationsContent = () => {
         <Grid item xs={12}>
           <RaciOwnershipCard
             state={{
-              ...base,
+              loading: raciConfig.loading,
+              error: raciConfig.error ?? raci.error,
               missingAnnotation: entity.spec?.owner ? undefined : 'spec.owner',
             }}
-            activities={operations?.raci.activities}
-            warnings={operations?.raci.warnings}
+            activities={raci.value?.activities}
+            warnings={raci.value?.warnings}
             matrixLink={links.raci}
           />
         </Grid>

@@ -113,7 +113,7 @@ const Quiet = (props: {
 /** What a card can know about where its data comes from. */
 export type CardState = {
   loading?: boolean;
-  /** The tab's one request failed. */
+  /** The request the card's data comes from failed. */
   error?: Error;
   /** The annotation this card needs and the entity lacks. */
   missingAnnotation?: string;
@@ -137,11 +137,14 @@ export const OperationsCard = (props: {
   state: CardState;
   /** Shown instead of children when there is nothing to show. */
   empty?: { title: string; description?: string | JSX.Element };
+  /** What the error state says could not be loaded. */
+  errorSubject?: string;
   action?: ReactNode;
   children?: ReactNode;
 }) => {
   const classes = useStyles();
   const { title, testId, state, empty, action, children } = props;
+  const errorSubject = props.errorSubject ?? 'operations data';
   const section = state.section;
 
   const body = (): ReactNode => {
@@ -157,7 +160,7 @@ export const OperationsCard = (props: {
     if (state.error) {
       return (
         <Alert severity="error" data-testid={`${testId}-error`}>
-          Could not load operations data: {errorMessage(state.error)}
+          Could not load {errorSubject}: {errorMessage(state.error)}
         </Alert>
       );
     }

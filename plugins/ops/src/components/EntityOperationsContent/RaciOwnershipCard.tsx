@@ -36,6 +36,7 @@ export const RaciOwnershipCard = (props: {
       title="RACI ownership"
       testId="ops-card-raci"
       state={state}
+      errorSubject="the RACI matrix"
       empty={
         activities && activities.length === 0
           ? { title: 'No RACI activities' }
