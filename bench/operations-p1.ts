@@ -1,297 +1,240 @@
 /*
- * P1: p95 latency of GET /api/ops/entities/:kind/:namespace/:name/operations
- * with 5,000 mapped entities stored on SQLite and 50 concurrent clients.
- * Target: p95 <= 50 ms.
+ * P1: the Operations-tab request against the catalog's own by-name read, on
+ * the real portal backend (packages/backend: catalog, permission and auth
+ * plugins, demo users, the ops plugins), with a generated catalog of N
+ * components, each with sandbox snapshots, and 50 connections each asking
+ * for a random component.
+ *
+ * Target: the ops request's p97.5 is at most 1.5 x the catalog read's p97.5,
+ * measured in the same run, on SQLite and on PostgreSQL; its body is at most
+ * 8 KB.
  *
  * Run from the repo root:
  *   node --require ./node_modules/@backstage/cli/config/nodeTransform.cjs bench/operations-p1.ts
- * Options (env): ENTITIES (5000), CONNECTIONS (50), DURATION_SECONDS (20).
- *
- * The server is the real operations router, service and SQLite snapshot
- * store, in a child process so that the load generator does not share its
- * event loop; the catalog is an in-memory stand-in answering getEntityByRef,
- * so the figure excludes the catalog's own latency.
+ * Options (env): ENTITIES (5000), CONNECTIONS (50), DURATION_SECONDS (15 per
+ * round; two rounds of each request, interleaved), DATABASES (sqlite,pg; pg
+ * only when BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING or
+ * postgresql://postgres@127.0.0.1:5432 answers), IN_PROCESS (1: also print
+ * the in-process stand-in's figure, bench/operations-p1-inprocess.ts).
  */
-import type { Entity } from '@backstage/catalog-model';
-import { AuthenticationError, NotFoundError } from '@backstage/errors';
-import { compileTagPolicy } from '@cloud-ops/plugin-ops-common';
 import autocannon from 'autocannon';
-import express from 'express';
-import knexFactory from 'knex';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fork } from 'node:child_process';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { parse } from 'yaml';
-import { DatabaseOperationsSnapshotStore } from '../plugins/ops-backend/src/database/OperationsSnapshotStore';
-import { createOperationsRouter } from '../plugins/ops-backend/src/routes/operations';
 import {
-  OperationsRefresher,
-  OperationsService,
-  SandboxOperationsReader,
-} from '../plugins/ops-backend/src/services/OperationsData';
+  machineLine,
+  processCpuMs,
+  startPortal,
+  type Portal,
+  type PortalDatabase,
+} from './lib/portal';
 
 const ENTITIES = Number(process.env.ENTITIES ?? 5000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
-const DURATION = Number(process.env.DURATION_SECONDS ?? 20);
+const DURATION = Number(process.env.DURATION_SECONDS ?? 15);
+const PG =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
+  'postgresql://postgres@127.0.0.1:5432';
+const USERS = ['ana', 'priya', 'wei', 'omar', 'lena'];
 
-function makeEntity(i: number): Entity {
-  const name = `service-${i}`;
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: {
-        'cloud-ops.io/aws-tag-selector': `app=${name}`,
-        'cloud-ops.io/aws-account': i % 2 ? '111122223333' : '444455556666',
-        'cloud-ops.io/aws-region': i % 2 ? 'eu-west-1' : 'us-east-1',
-        'tags.cloud-ops.io/cost-center': `CC-${String(1000 + (i % 9000))}`,
-        ...(i % 3 ? { 'tags.cloud-ops.io/environment': 'production' } : {}),
-      },
-    },
-    spec: {
-      type: 'service',
-      lifecycle: 'production',
-      owner: `group:default/team-${i % 40}`,
-    },
-  };
-}
+type Run = {
+  requests: number;
+  rps: number;
+  p50: number;
+  p975: number;
+  p99: number;
+  non2xx: number;
+  maxBytes: number;
+  cpuMsPerRequest?: number;
+};
 
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  ];
-}
-
-async function serve() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-p1-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'ops.sqlite') },
-    useNullAsDefault: true,
-  });
-  const store = await DatabaseOperationsSnapshotStore.create({
-    database: { getClient: async () => knex },
-  });
-
-  const entities = Array.from({ length: ENTITIES }, (_, i) => makeEntity(i));
-  const groups: Entity[] = Array.from({ length: 40 }, (_, i) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name: `team-${i}`, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-  }));
-  const byRef = new Map<string, Entity>();
-  for (const e of [...entities, ...groups]) {
-    byRef.set(`${e.kind.toLowerCase()}:default/${e.metadata.name}`, e);
-  }
-  const catalog = {
-    async getEntityByRef(ref: any) {
-      const key =
-        typeof ref === 'string'
-          ? ref
-          : `${ref.kind.toLowerCase()}:${ref.namespace}/${ref.name}`;
-      return byRef.get(key);
-    },
-    async getEntities() {
-      return { items: entities };
-    },
-  } as any;
-  const auth = {
-    getOwnServiceCredentials: async () => ({
-      principal: { type: 'service', subject: 'plugin:ops' },
-    }),
-  } as any;
-  const logger = {
-    info() {},
-    warn() {},
-    error() {},
-    debug() {},
-    child() {
-      return logger;
-    },
-  } as any;
-
-  const refresher = new OperationsRefresher({
-    reader: new SandboxOperationsReader(),
-    store,
-    catalog,
-    auth,
-    logger,
-  });
-  const fillStarted = Date.now();
-  const summary = await refresher.refreshAll();
-  const fillMs = Date.now() - fillStarted;
-
-  const config = parse(
-    fs.readFileSync(path.resolve(__dirname, '../app-config.yaml'), 'utf8'),
-  );
-  const service = new OperationsService({
-    catalog,
-    store,
-    refresher,
-    centralItGroup: 'group:default/central-it',
-    tagPolicy: compileTagPolicy(config.ops.tagPolicy),
-    refreshIntervalMs: 60_000,
-  });
-  const httpAuth = {
-    async credentials(req: express.Request) {
-      if (!req.headers.authorization) throw new AuthenticationError('no token');
-      return {
-        $$type: '@backstage/BackstageCredentials',
-        principal: { type: 'user', userEntityRef: 'user:default/ana' },
-      };
-    },
-  } as any;
-
-  const app = express();
-  // Time spent in the server per request, to tell the code's cost from
-  // waiting for a CPU on a busy machine.
-  const serverMs: number[] = [];
-  app.use((_req, res, next) => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () =>
-      serverMs.push(Number(process.hrtime.bigint() - start) / 1e6),
-    );
-    next();
-  });
-  app.use(
-    '/api/ops',
-    await createOperationsRouter({ httpAuth, operations: service }),
-  );
-  app.use(
-    (
-      err: Error,
-      _req: express.Request,
-      res: express.Response,
-      _next: express.NextFunction,
-    ) => {
-      res
-        .status(err instanceof NotFoundError ? 404 : 500)
-        .json({ error: { message: err.message } });
-    },
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise(resolve => server.once('listening', resolve));
-  const port = (server.address() as AddressInfo).port;
-
-  process.send!({ type: 'operations-p1-ready', port, summary, fillMs });
-  process.on('message', (m: any) => {
-    if (m?.type === 'operations-p1-stats') {
-      serverMs.sort((a, b) => a - b);
-      process.send!({
-        type: 'operations-p1-stats',
-        p50: percentile(serverMs, 50),
-        p95: percentile(serverMs, 95),
-        p99: percentile(serverMs, 99),
-      });
-    }
-  });
-  process.on('disconnect', async () => {
-    server.close();
-    await knex.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  });
-}
-
-async function main() {
-  const child = fork(__filename, ['--serve'], {
-    execArgv: process.execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const { port, summary, fillMs } = await new Promise<any>(
-    (resolve, reject) => {
-      // The TypeScript transform uses the same channel; wait for our message.
-      child.on(
-        'message',
-        (m: any) => m?.type === 'operations-p1-ready' && resolve(m),
-      );
-      child.once('exit', code =>
-        reject(new Error(`server exited with ${code}`)),
-      );
-    },
-  );
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
+async function drive(
+  portal: Portal,
+  tokens: string[],
+  pathOf: (entityName: string) => string,
+  seconds: number,
+): Promise<Run> {
   let n = 0;
+  let maxBytes = 0;
+  const cpuBefore = processCpuMs(portal.pid);
   const instance = autocannon({
-    url: `http://127.0.0.1:${port}`,
+    url: portal.baseUrl,
     connections: CONNECTIONS,
-    duration: DURATION,
-    headers: { authorization: 'Bearer bench' },
+    duration: seconds,
     requests: [
       {
         setupRequest: req => {
-          // Every request asks for a different entity, spread over all of them.
-          const i = (n++ * 7919) % ENTITIES;
+          const i = Math.floor(Math.random() * ENTITIES);
+          const token = tokens[n++ % tokens.length];
           return {
             ...req,
             method: 'GET',
-            path: `/api/ops/entities/component/default/service-${i}/operations`,
+            path: pathOf(`bench-service-${i}`),
+            headers: { authorization: `Bearer ${token}` },
           };
         },
       },
     ],
   });
-  instance.on(
-    'response',
-    (
-      _client: unknown,
-      statusCode: number,
-      _bytes: number,
-      responseTime: number,
-    ) => {
-      latencies.push(responseTime);
-      statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-    },
-  );
+  instance.on('response', (_c: unknown, _s: number, bytes: number) => {
+    if (bytes > maxBytes) maxBytes = bytes;
+  });
   const result = await instance;
-  child.send({ type: 'operations-p1-stats' });
-  const serverLatency = await new Promise<any>(resolve =>
-    child.on(
-      'message',
-      (m: any) => m?.type === 'operations-p1-stats' && resolve(m),
-    ),
-  );
-  child.disconnect();
-
-  latencies.sort((a, b) => a - b);
-  const p95 = percentile(latencies, 95);
-  const figures = {
-    benchmark: 'P1 operations request',
-    entities: ENTITIES,
-    snapshotsStored: summary.snapshots,
-    storeFillMs: fillMs,
-    connections: CONNECTIONS,
-    durationSeconds: DURATION,
-    requests: latencies.length,
-    statusCodes: Object.fromEntries(statuses),
-    requestsPerSecond: Math.round(result.requests.average),
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p95,
-      p99: percentile(latencies, 99),
-      max: latencies[latencies.length - 1],
-    },
-    serverTimeMs: {
-      p50: serverLatency.p50,
-      p95: serverLatency.p95,
-      p99: serverLatency.p99,
-    },
-    loadAverage1m: os.loadavg()[0],
-    target: 'p95 <= 50 ms',
-    met: p95 <= 50 && statuses.size === 1 && statuses.has(200),
-    node: process.version,
-    cpus: os.cpus().length,
+  const cpuAfter = processCpuMs(portal.pid);
+  const requests = result.requests.total;
+  return {
+    requests,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p975: result.latency.p97_5,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    maxBytes,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && requests
+      ? { cpuMsPerRequest: (cpuAfter - cpuBefore) / requests }
+      : {}),
   };
-  console.log(JSON.stringify(figures, null, 2));
 }
 
-(process.argv.includes('--serve') ? serve() : main()).catch(e => {
-  console.error(e);
+const catalogPath = (name: string) =>
+  `/api/catalog/entities/by-name/component/default/${name}`;
+const opsPath = (name: string) =>
+  `/api/ops/entities/component/default/${name}/operations`;
+
+function line(label: string, run: Run) {
+  return `  ${label.padEnd(44)} p50 ${run.p50
+    .toFixed(0)
+    .padStart(4)} ms  p97.5 ${run.p975.toFixed(0).padStart(4)} ms  p99 ${run.p99
+    .toFixed(0)
+    .padStart(4)} ms  ${run.rps.toFixed(0).padStart(5)} req/s  ${
+    run.requests
+  } requests, ${run.non2xx} failed, body <= ${(run.maxBytes / 1024).toFixed(
+    1,
+  )} KB${
+    run.cpuMsPerRequest !== undefined
+      ? `, backend CPU ${run.cpuMsPerRequest.toFixed(2)} ms/request`
+      : ''
+  }`;
+}
+
+async function pgAnswers(): Promise<boolean> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg');
+  const url = new URL(PG);
+  url.pathname = '/postgres';
+  const client = new Client({
+    connectionString: url.toString(),
+    connectionTimeoutMillis: 2000,
+  });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function measure(database: PortalDatabase) {
+  console.log(
+    `\nP1 on ${database.client}: starting the portal backend with ${ENTITIES} components`,
+  );
+  const portal = await startPortal({ components: ENTITIES, database });
+  try {
+    const tokens = await Promise.all(USERS.map(u => portal.token(u)));
+    // The body of one ops answer, as the tab receives it.
+    const sample = await fetch(
+      `${portal.baseUrl}${opsPath('bench-service-1')}`,
+      {
+        headers: { authorization: `Bearer ${tokens[0]}` },
+      },
+    );
+    const sampleBytes = (await sample.arrayBuffer()).byteLength;
+    // Warm both routes (JIT, connection pools, caches a running portal has).
+    await drive(portal, tokens, catalogPath, 5);
+    await drive(portal, tokens, opsPath, 5);
+    const catalogRuns: Run[] = [];
+    const opsRuns: Run[] = [];
+    for (let round = 0; round < 2; round++) {
+      catalogRuns.push(await drive(portal, tokens, catalogPath, DURATION));
+      opsRuns.push(await drive(portal, tokens, opsPath, DURATION));
+    }
+    console.log(
+      `  ${machineLine()} (after the runs; the load generator shares the machine)`,
+    );
+    catalogRuns.forEach((r, i) =>
+      console.log(line(`catalog by-name read, round ${i + 1} (anchor)`, r)),
+    );
+    opsRuns.forEach((r, i) =>
+      console.log(line(`ops Operations-tab request, round ${i + 1}`, r)),
+    );
+    const worst = (runs: Run[]) => Math.max(...runs.map(r => r.p975));
+    const best = (runs: Run[]) => Math.min(...runs.map(r => r.p975));
+    const ratios = opsRuns.map((r, i) => r.p975 / catalogRuns[i].p975);
+    const ratio = Math.max(...ratios);
+    const failed = [...catalogRuns, ...opsRuns].some(r => r.non2xx > 0);
+    console.log(
+      `  ratio ops/catalog p97.5 per round: ${ratios
+        .map(r => r.toFixed(2))
+        .join(', ')} (catalog p97.5 ${best(catalogRuns).toFixed(0)}-${worst(
+        catalogRuns,
+      ).toFixed(0)} ms); target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `  ops body ${(sampleBytes / 1024).toFixed(1)} KB; target <= 8 KB: ${
+        sampleBytes <= 8192 ? 'met' : 'NOT met'
+      }${failed ? '; SOME REQUESTS FAILED' : ''}`,
+    );
+    return { database: database.client, ratio, sampleBytes, failed };
+  } finally {
+    await portal.stop();
+  }
+}
+
+async function main() {
+  console.log(
+    `P1 benchmark: ${ENTITIES} components, ${CONNECTIONS} connections, ${DURATION} s per round; ${machineLine()}`,
+  );
+  const wanted = (process.env.DATABASES ?? 'sqlite,pg').split(',');
+  const results = [];
+  if (wanted.includes('sqlite')) {
+    results.push(await measure({ client: 'sqlite' }));
+  }
+  if (wanted.includes('pg')) {
+    if (await pgAnswers()) {
+      results.push(await measure({ client: 'pg', connection: PG }));
+    } else {
+      console.log(`\nP1 on pg: skipped, no PostgreSQL answers at ${PG}`);
+    }
+  }
+  if (process.env.IN_PROCESS !== '0') {
+    console.log(
+      '\nIn process (STAND-IN: stand-in catalog, no HTTP auth or permission round trips), bench/operations-p1-inprocess.ts:',
+    );
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, path.join(__dirname, 'operations-p1-inprocess.ts')],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          DURATION_SECONDS: String(Math.min(DURATION, 10)),
+        },
+      },
+    );
+    try {
+      const figures = JSON.parse(child.stdout.slice(child.stdout.indexOf('{')));
+      console.log(
+        `  in-process ops request: p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, ${figures.requestsPerSecond} req/s (stand-in)`,
+      );
+    } catch {
+      console.log(`  the in-process run failed: ${child.stderr.slice(-500)}`);
+    }
+  }
+  const failedAny = results.some(r => r.failed);
+  process.exit(failedAny ? 1 : 0);
+}
+
+main().catch(error => {
+  console.error(error);
   process.exit(1);
 });

@@ -1,7 +1,10 @@
 /*
- * RFC store and service throughput on SQLite.
+ * STAND-IN, in process: RFC store and service throughput on SQLite, with the
+ * catalog, identity and permissions answered in-process (no HTTP, no auth).
+ * bench/rfc-bench.ts measures the real backend over HTTP and prints this
+ * figure as its second line.
  *
- *   node --require @backstage/cli/config/nodeTransform.cjs bench/rfc-bench.ts
+ *   node --require @backstage/cli/config/nodeTransform.cjs bench/rfc-bench-inprocess.ts
  *
  * Prints create+approve pairs per second (through the RFC service, with the
  * catalog, identity and permissions answered in-process) and the latency of
@@ -11,6 +14,13 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { formatRfcId, type RfcStatus } from '@cloud-ops/plugin-ops-common';
+import {
+  CENTRAL_IT,
+  OWNERS,
+  percentile,
+  SEED_BASE,
+  seedRfcs,
+} from './lib/rfcRows';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,18 +32,6 @@ import { RfcService } from '../plugins/ops-backend/src/services/Rfcs/RfcService'
 const PAIRS = Number(process.env.RFC_BENCH_PAIRS ?? 2000);
 const ROWS = Number(process.env.RFC_BENCH_ROWS ?? 100_000);
 const QUERIES = Number(process.env.RFC_BENCH_QUERIES ?? 500);
-
-const CENTRAL_IT = 'group:default/central-it';
-const OWNERS = Array.from({ length: 20 }, (_, i) => `group:default/team-${i}`);
-const STATUSES: RfcStatus[] = [
-  'PendingApproval',
-  'Scheduled',
-  'InProgress',
-  'Success',
-  'Failure',
-  'Rejected',
-  'Canceled',
-];
 
 const changeType: ApprovedChangeType = {
   templateRef: 'template:default/ec2-restart',
@@ -55,9 +53,6 @@ const changeType: ApprovedChangeType = {
     required: ['instanceCount'],
   },
 };
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfc-bench-'));
@@ -133,45 +128,9 @@ async function main() {
   const pairSeconds = (performance.now() - t0) / 1000;
 
   // 2. Seed up to ROWS RFCs in bulk, spread over a year, owners and statuses.
-  const existing = Number((await knex('ops_rfcs').count({ n: '*' }))[0].n);
-  const base = Date.parse('2026-01-01T00:00:00Z');
-  const rows = [];
-  for (let i = existing; i < ROWS; i++) {
-    const at = new Date(
-      base + ((i * 7919) % 365) * 86_400_000 + (i % 24) * 3_600_000,
-    ).toISOString();
-    rows.push({
-      change_type_id: i % 3 ? 'ec2-restart' : 'rds-snapshot',
-      change_type_version: '1.0',
-      title: `Change ${i}`,
-      description: 'Seeded',
-      target_entity_ref: `component:default/service-${i % 500}`,
-      parameters: '{}',
-      owner_group: OWNERS[i % OWNERS.length],
-      origin: i % 5 ? 'user' : 'central-it',
-      requester: `user:default/user-${i % 200}`,
-      approval_rule: 'by-origin',
-      approver_group: CENTRAL_IT,
-      implementation_plan: 'p',
-      test_plan: 't',
-      rollback_plan: 'r',
-      risk: 'low',
-      requested_start_time: at,
-      status: STATUSES[i % STATUSES.length],
-      created_at: at,
-      updated_at: at,
-      version: 1,
-    });
-  }
-  const t1 = performance.now();
-  await knex.transaction(async tx => {
-    for (let i = 0; i < rows.length; i += 500) {
-      await tx('ops_rfcs').insert(rows.slice(i, i + 500));
-    }
-  });
-  const seedSeconds = (performance.now() - t1) / 1000;
-  await knex.raw('analyze');
+  const seedSeconds = await seedRfcs(knex, ROWS);
   const total = Number((await knex('ops_rfcs').count({ n: '*' }))[0].n);
+  const base = SEED_BASE;
 
   // 3. Filtered lists as the RFC queue and calendar ask for them.
   const queries = [
@@ -221,7 +180,7 @@ async function main() {
 
   const cpu = os.cpus();
   console.log(
-    `rfc-bench on SQLite (better-sqlite3, file database), Node ${
+    `rfc-bench-inprocess (STAND-IN: in process, no HTTP) on SQLite (better-sqlite3, file database), Node ${
       process.version
     }, ${cpu.length} x ${cpu[0]?.model}, load average ${os
       .loadavg()
@@ -234,7 +193,7 @@ async function main() {
     ).toFixed(0)} pairs/s (target >= 300/s)`,
   );
   console.log(
-    `seeded ${rows.length} RFCs in ${seedSeconds.toFixed(
+    `seeded up to ${ROWS} RFCs in ${seedSeconds.toFixed(
       1,
     )} s; table holds ${total} (${formatRfcId(total)})`,
   );
