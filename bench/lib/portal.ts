@@ -201,6 +201,9 @@ export async function startPortal(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      // e.g. --prof or --cpu-prof, to see where the backend spends its time
+      ...(process.env.BENCH_BACKEND_NODE_ARGS?.split(' ').filter(Boolean) ??
+        []),
       '--require',
       require.resolve('@backstage/cli/config/nodeTransform.cjs'),
       path.join('src', 'index.ts'),
