@@ -3,7 +3,8 @@
 // process holds the migration lock or is creating knex's migration tables.
 // Without it, two replicas started at the same moment on an empty database
 // fail: one of them finds the lock taken, in the catalog, the scaffolder,
-// auth or any plugin's scheduler tables.
+// auth or any plugin's scheduler tables, or loses the race to create a
+// plugin's schema or database, which is tried again.
 import {
   coreServices,
   createServiceFactory,
@@ -51,15 +52,58 @@ export const databaseWaitingForMigrationLock = createServiceFactory({
   async createRootContext({ config, rootLifecycle, rootLogger }) {
     return DatabaseManager.fromConfig(config, { rootLifecycle, rootLogger });
   },
-  async factory({ pluginMetadata, lifecycle, logger }, manager) {
+  async factory(
+    { config, pluginMetadata, lifecycle, logger, rootLifecycle, rootLogger },
+    manager,
+  ) {
     const pluginId = pluginMetadata.getId();
     const database = manager.forPlugin(pluginId, { lifecycle, logger });
+    let client: Promise<Knex> | undefined;
+    // PostgreSQL's CREATE SCHEMA / DATABASE IF NOT EXISTS is not safe
+    // against another process doing the same: the loser fails on the
+    // catalog's unique index. The manager keeps that failure for the plugin,
+    // so a retry asks a manager of its own.
+    const connect = async (): Promise<Knex> => {
+      const deadline = Date.now() + CREATE_RACE_TIMEOUT_MS;
+      let attempt = database;
+      for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+        try {
+          return waitingForMigrationLock(await attempt.getClient(), pluginId);
+        } catch (error) {
+          if (!isCreateRace(error) || Date.now() > deadline) throw error;
+          logger.info(
+            `Another process is creating the database or schema of plugin ${pluginId}; trying again`,
+          );
+          await new Promise(resolve => setTimeout(resolve, wait));
+          attempt = DatabaseManager.fromConfig(config, {
+            rootLifecycle,
+            rootLogger,
+          }).forPlugin(pluginId, { lifecycle, logger });
+        }
+      }
+    };
     return {
       ...database,
       migrations: database.migrations,
-      getClient: async () =>
-        waitingForMigrationLock(await database.getClient(), pluginId),
+      getClient: () => {
+        client ??= connect().catch(error => {
+          client = undefined;
+          throw error;
+        });
+        return client;
+      },
     };
   },
 });
+
+const CREATE_RACE_TIMEOUT_MS = 30_000;
+
+/** Two processes created the same schema or database at once. */
+function isCreateRace(error: unknown): boolean {
+  const text = String((error as Error)?.message ?? error);
+  return (
+    /pg_namespace_nspname_index|pg_database_datname_index/.test(text) ||
+    (/make sure that/.test(text) && /already exists/.test(text))
+  );
+}
 export default databaseWaitingForMigrationLock;
