@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
   machineLine,
+  postgresAnswers,
   processCpuMs,
   startPortal,
   type Portal,
@@ -116,24 +117,6 @@ function line(label: string, run: Run) {
   }`;
 }
 
-async function pgAnswers(): Promise<boolean> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg');
-  const url = new URL(PG);
-  url.pathname = '/postgres';
-  const client = new Client({
-    connectionString: url.toString(),
-    connectionTimeoutMillis: 2000,
-  });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function measure(database: PortalDatabase) {
   console.log(
     `\nP1 on ${database.client}: starting the portal backend with ${ENTITIES} components`,
@@ -200,7 +183,7 @@ async function main() {
     results.push(await measure({ client: 'sqlite' }));
   }
   if (wanted.includes('pg')) {
-    if (await pgAnswers()) {
+    if (await postgresAnswers(PG)) {
       results.push(await measure({ client: 'pg', connection: PG }));
     } else {
       console.log(`\nP1 on pg: skipped, no PostgreSQL answers at ${PG}`);

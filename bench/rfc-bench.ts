@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
   machineLine,
+  postgresAnswers,
   processCpuMs,
   startPortal,
   type Portal,
@@ -369,24 +370,6 @@ async function measure(database: PortalDatabase) {
   }
 }
 
-async function pgAnswers(): Promise<boolean> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg');
-  const url = new URL(PG);
-  url.pathname = '/postgres';
-  const client = new Client({
-    connectionString: url.toString(),
-    connectionTimeoutMillis: 2000,
-  });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function main() {
   console.log(`P3 benchmark: ${machineLine()}`);
   const wanted = (process.env.DATABASES ?? 'sqlite,pg').split(',');
@@ -394,7 +377,7 @@ async function main() {
   if (wanted.includes('sqlite'))
     ok = (await measure({ client: 'sqlite' })) && ok;
   if (wanted.includes('pg')) {
-    if (await pgAnswers()) {
+    if (await postgresAnswers(PG)) {
       ok = (await measure({ client: 'pg', connection: PG })) && ok;
     } else {
       console.log(`\nP3 on pg: skipped, no PostgreSQL answers at ${PG}`);

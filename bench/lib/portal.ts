@@ -412,6 +412,25 @@ async function dropPrefixedDatabases(connection: string, prefix: string) {
   }
 }
 
+/** Whether a PostgreSQL server answers at `connection` (its maintenance database). */
+export async function postgresAnswers(connection: string): Promise<boolean> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg');
+  const url = new URL(connection);
+  url.pathname = '/postgres';
+  const client = new Client({
+    connectionString: url.toString(),
+    connectionTimeoutMillis: 2000,
+  });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** CPU time (user + system, ms) a process has used, from /proc. */
 export function processCpuMs(pid: number): number | undefined {
   try {

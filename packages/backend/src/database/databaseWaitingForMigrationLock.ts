@@ -38,6 +38,17 @@ function waitingForMigrationLock(knex: Knex, pluginId: string): Knex {
   return knex;
 }
 
+const CREATE_RACE_TIMEOUT_MS = 30_000;
+
+/** Two processes created the same schema or database at once. */
+function isCreateRace(error: unknown): boolean {
+  const text = String((error as Error)?.message ?? error);
+  return (
+    /pg_namespace_nspname_index|pg_database_datname_index/.test(text) ||
+    (/make sure that/.test(text) && /already exists/.test(text))
+  );
+}
+
 /** coreServices.database as Backstage builds it, with the waiting migrations. */
 export const databaseWaitingForMigrationLock = createServiceFactory({
   service: coreServices.database,
@@ -96,14 +107,4 @@ export const databaseWaitingForMigrationLock = createServiceFactory({
   },
 });
 
-const CREATE_RACE_TIMEOUT_MS = 30_000;
-
-/** Two processes created the same schema or database at once. */
-function isCreateRace(error: unknown): boolean {
-  const text = String((error as Error)?.message ?? error);
-  return (
-    /pg_namespace_nspname_index|pg_database_datname_index/.test(text) ||
-    (/make sure that/.test(text) && /already exists/.test(text))
-  );
-}
 export default databaseWaitingForMigrationLock;
