@@ -105,10 +105,12 @@ describe('ProblemDetailPage', () => {
       target: { value: 'Connection pool too small' },
     });
     await userEvent.click(save);
-    await waitFor(() =>
-      expect(screen.getByTestId('problem-status')).toHaveTextContent(
-        'Root cause identified',
-      ),
+    await waitFor(
+      () =>
+        expect(screen.getByTestId('problem-status')).toHaveTextContent(
+          'Root cause identified',
+        ),
+      slow,
     );
     expect(bodies).toEqual([
       {
@@ -137,10 +139,14 @@ describe('ProblemDetailPage', () => {
       },
     );
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
-    await waitFor(() =>
-      expect(screen.getByRole('textbox', { name: /Root cause/ })).toHaveValue(
-        'Saved by someone else',
-      ),
+    // The reload after the 409 is a second round trip; under load it can
+    // take longer than waitFor's default second.
+    await waitFor(
+      () =>
+        expect(screen.getByRole('textbox', { name: /Root cause/ })).toHaveValue(
+          'Saved by someone else',
+        ),
+      slow,
     );
     expect(alertApi.post).toHaveBeenCalledWith(
       expect.objectContaining({
